@@ -1,0 +1,1 @@
+/* addr: to be written. */

@@ -1,0 +1,94 @@
+/*
+ * conf: the configuration file of tern(5), tern.conf.
+ *
+ *   key = value            # comment
+ *   [domain NAME]          policy for a whole domain (key: tls)
+ *   [route NAME]           deliver NAME to a fixed host (keys: host, tls)
+ *
+ * A config is a plain value: the caller reads its fields, conf_free()
+ * releases it.  Every string field is owned by the config.
+ */
+#ifndef TERN_CONF_H
+#define TERN_CONF_H
+
+#include "policy.h"
+
+struct err;
+
+enum relay_mode {
+	RELAY_DIRECT,		/* MX lookup per domain, port 25 */
+	RELAY_SMTP,		/* smtp://host:port, STARTTLS */
+	RELAY_SMTPS		/* smtps://host:port, implicit TLS */
+};
+
+enum downgrade_action {
+	DOWNGRADE_WARN,
+	DOWNGRADE_HOLD
+};
+
+struct conf_domain {
+	char		*name;		/* lower case */
+	enum policy	 tls;		/* POLICY_UNSET when not given */
+	int		 line;
+};
+
+struct conf_route {
+	char		*name;		/* domain, lower case */
+	char		*host;		/* host name or address literal */
+	int		 port;		/* default 25 */
+	enum policy	 tls;		/* POLICY_UNSET when not given */
+	int		 line;
+};
+
+struct conf {
+	char			*path;		/* file it came from, or NULL */
+	char			*from;		/* "Name <addr>" as written */
+	enum relay_mode		 relay_mode;
+	char			*relay_host;	/* NULL in direct mode */
+	int			 relay_port;	/* 587 / 465 by default */
+	char			*user;
+	char			*passcmd;
+	enum policy		 tls;		/* account default, POLICY_MAY */
+	char			*ca_file;	/* ~ expanded */
+	char			*helo;
+	int			 timeout;	/* seconds, default 30 */
+	char			*fcc;		/* ~ expanded */
+	enum downgrade_action	 downgrade;
+	char			*resolver_host;	/* NULL: the system's */
+	int			 resolver_port;	/* default 53 */
+	int			 allow_plain_auth; /* auth_plaintext = yes */
+	int			 concurrency;	/* direct mode, default 8 */
+	char			*ascii;		/* glyphs = auto|ascii|utf-8 */
+	struct conf_domain	*domains;
+	size_t			 ndomains;
+	struct conf_route	*routes;
+	size_t			 nroutes;
+};
+
+/* A config with every default set and no file; free with conf_free(). */
+struct conf	*conf_new(void);
+/*
+ * Read the file at path into a new config.  On a broken line, returns NULL
+ * and sets *errp (ERR_CONFIG) to "FILE:LINE: what is wrong".  A file
+ * readable by group or others that sets passcmd is refused.
+ */
+struct conf	*conf_load(const char *, struct err **);
+/* Parse text (as if read from the file named path) into a new config. */
+struct conf	*conf_parse(const char *, const char *, struct err **);
+/*
+ * The default path: $XDG_CONFIG_HOME/tern/config or ~/.config/tern/config.
+ * Caller frees.
+ */
+char		*conf_default_path(void);
+/* The data directory: $XDG_DATA_HOME/tern or ~/.local/share/tern. */
+char		*conf_data_dir(void);
+/* The domain rule for a domain (case-insensitive), or NULL. */
+const struct conf_domain *conf_find_domain(const struct conf *,
+		    const char *);
+/* The route for a domain (case-insensitive), or NULL. */
+const struct conf_route *conf_find_route(const struct conf *,
+		    const char *);
+/* Free a config; NULL-safe. */
+void		 conf_free(struct conf *);
+
+#endif

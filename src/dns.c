@@ -1,0 +1,1 @@
+/* dns: to be written. */

@@ -1,0 +1,1 @@
+/* msg: to be written. */

@@ -1,0 +1,60 @@
+/*
+ * msg: building and reading RFC 5322 messages with libetpan (mailimf,
+ * mailmime).
+ */
+#ifndef TERN_MSG_H
+#define TERN_MSG_H
+
+#include <stddef.h>
+
+#include "addr.h"
+
+struct err;
+
+/* What a user writes; all strings borrowed by msg_build. */
+struct msg_draft {
+	const char		*from;		/* "Name <addr>" */
+	const struct addr_list	*to;
+	const struct addr_list	*cc;
+	const struct addr_list	*bcc;		/* never in the text */
+	const char		*subject;	/* UTF-8, may be NULL */
+	const char		*body;		/* UTF-8, any line ends */
+	size_t			 bodylen;
+};
+
+/*
+ * Build the message text: From, To, Cc, Date, Message-ID, MIME-Version,
+ * Subject (RFC 2047 when not ASCII), a text/plain body in UTF-8 with
+ * Content-Transfer-Encoding 7bit when ASCII and 8bit otherwise; CRLF line
+ * ends.  Refuses (ERR_INPUT) CR or LF in a header value, invalid UTF-8,
+ * and NUL in the body.  Returns a new string (caller frees) with its
+ * length in *len, or NULL with *errp set.
+ */
+char	*msg_build(const struct msg_draft *, size_t *, struct err **);
+/*
+ * Make a message fit a server without 8BITMIME: 8bit text/plain bodies
+ * become quoted-printable (header changed to match).  Returns a new
+ * string, or NULL when the message is already 7-bit.
+ */
+char	*msg_to_7bit(const char *, size_t, size_t *);
+/*
+ * Prepare text for DATA: LF or CR alone become CRLF, NUL bytes are
+ * refused (ERR_INPUT), and a final line end is removed (libetpan adds
+ * "\r\n.\r\n" itself; dot-stuffing is done by libetpan).  New string.
+ */
+char	*msg_wire(const char *, size_t, size_t *, struct err **);
+/*
+ * Read a whole message (sendmail -t): collect To, Cc and Bcc addresses
+ * into rcpts (appended), remove Bcc from the text, add Date and Message-ID
+ * when missing, and From from deffrom when missing.  Header values with
+ * CR/LF injected are impossible here by construction; a header that does
+ * not parse is refused.  Returns the new text or NULL with *errp.
+ */
+char	*msg_prepare(const char *, size_t, const char *, struct addr_list *,
+	    size_t *, struct err **);
+/* Is there any 8-bit byte in the text? */
+int	 msg_is_8bit(const char *, size_t);
+/* A new Message-ID value "<...@domain>" for a From domain; caller frees. */
+char	*msg_new_id(const char *);
+
+#endif

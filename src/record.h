@@ -1,0 +1,80 @@
+/*
+ * record: what happened to one recipient of one message (its outcome),
+ * with every fact the delivery engine learned.  All strings are owned by
+ * the record and sanitized (no control characters); record_clear() frees
+ * them.
+ */
+#ifndef TERN_RECORD_H
+#define TERN_RECORD_H
+
+#include <stddef.h>
+
+#include "policy.h"
+
+/* In order of severity, best first; a message shows its worst. */
+enum outcome {
+	OUTCOME_VERIFIED,	/* over TLS, certificate verified */
+	OUTCOME_ENCRYPTED,	/* over TLS, certificate not verified */
+	OUTCOME_PLAINTEXT,	/* without TLS */
+	OUTCOME_DEFERRED,	/* temporary failure, will retry */
+	OUTCOME_HELD,		/* policy needed TLS the server could not give */
+	OUTCOME_FAILED,		/* permanent failure */
+	OUTCOME_LAST
+};
+
+/* TLS facts, taken from the GnuTLS session itself. */
+struct tls_facts {
+	int	 used;		/* 1 when the session ran over TLS */
+	char	*version;	/* "TLS1.3" */
+	char	*cipher;	/* "TLS_AES_256_GCM_SHA384" or GnuTLS's name */
+	char	*cert_subject;	/* RFC 4514 DN */
+	char	*cert_issuer;
+	char	*cert_sha256;	/* hex, colon-separated */
+	char	*cert_expires;	/* "2027-01-01T00:00:00Z" */
+	int	 verified;	/* chain to a trusted CA and name match */
+	char	*verify;	/* the verification result in words */
+	int	 old_version;	/* accepted a version below TLS 1.2 */
+};
+
+struct record {
+	char			*recipient;
+	enum outcome		 outcome;
+	enum policy		 policy;
+	enum policy_source	 policy_source;
+	char			*reason;	/* why: words, may be NULL */
+	char			*server;	/* host name connected to */
+	char			*address;	/* its IP address */
+	int			 port;
+	struct tls_facts	 tls;
+	int			 requiretls;	/* sent marked REQUIRETLS */
+	int			 downgrade;	/* possible downgrade attack */
+	int			 code;		/* last SMTP code, 0 if none */
+	char			*reply;		/* last server reply */
+	long long		 when;		/* unix time of the outcome */
+};
+
+const char	*outcome_name(enum outcome);
+/* Parse an outcome name; 0 or -1. */
+int		 outcome_parse(const char *, enum outcome *);
+/* ASCII glyph: "[TLS+]", "[TLS]", "[PLAIN]", "[HELD]", "[WAIT]", "[FAIL]". */
+const char	*outcome_glyph_ascii(enum outcome);
+/* The worse of two outcomes. */
+enum outcome	 outcome_worst(enum outcome, enum outcome);
+/* 1 when the message reached the server (verified, encrypted, plaintext). */
+int		 outcome_delivered(enum outcome);
+
+/* Copy TLS facts (deep); dst must be empty. */
+void		 tls_facts_copy(struct tls_facts *, const struct tls_facts *);
+/* Free the strings of TLS facts and zero them. */
+void		 tls_facts_clear(struct tls_facts *);
+
+/* Set a string field: free the old one, store a sanitized copy of s. */
+void		 record_set(char **, const char *);
+/* Free every string of a record and zero it. */
+void		 record_clear(struct record *);
+/* Free an array of n records. */
+void		 record_free_array(struct record *, size_t);
+/* One JSON object (the --json keys of DESIGN.md), no newline; caller frees. */
+char		*record_json(const struct record *);
+
+#endif

@@ -1,0 +1,1 @@
+/* secret: to be written. */

@@ -1,0 +1,1 @@
+/* smtp-session: to be written. */

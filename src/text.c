@@ -1,0 +1,108 @@
+/* Sanitizing untrusted text. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "text.h"
+
+static size_t	text_utf8_len(const unsigned char *, size_t, unsigned int *);
+
+/* Length of the valid UTF-8 sequence at p (0 if invalid); *cp gets it. */
+static size_t
+text_utf8_len(const unsigned char *p, size_t n, unsigned int *cp)
+{
+	size_t		len, i;
+	unsigned int	c;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		c = p[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 ||
+	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Sanitize n bytes into a new string. */
+char *
+text_sanitize_n(const char *s, size_t n)
+{
+	struct buf		 b = BUF_INIT;
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, len;
+	unsigned int		 cp;
+
+	buf_add(&b, "", 0);
+	for (i = 0; i < n; i += len) {
+		len = text_utf8_len(p + i, n - i, &cp);
+		if (len == 0) {
+			buf_addc(&b, '?');
+			len = 1;
+		} else if (cp == '\r')
+			continue;
+		else if (cp == '\t')
+			buf_addc(&b, ' ');
+		else if (cp == '\n')
+			buf_addc(&b, '\n');
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			buf_addc(&b, '?');
+		else
+			buf_add(&b, p + i, len);
+	}
+	return buf_steal(&b);
+}
+
+/* Sanitize a string into a new string. */
+char *
+text_sanitize(const char *s)
+{
+	return text_sanitize_n(s, strlen(s));
+}
+
+/* Check that n bytes are valid UTF-8. */
+int
+text_is_utf8(const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, len;
+	unsigned int		 cp;
+
+	for (i = 0; i < n; i += len)
+		if ((len = text_utf8_len(p + i, n - i, &cp)) == 0)
+			return 0;
+	return 1;
+}
+
+/* Check for bytes with the high bit set. */
+int
+text_has_8bit(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,23 @@
+/*
+ * text: making untrusted text safe to show and store.
+ */
+#ifndef TERN_TEXT_H
+#define TERN_TEXT_H
+
+#include <stddef.h>
+
+/*
+ * Return a new copy of s (caller frees) where every control character
+ * (C0 but newline, DEL, C1, so escape sequences can do nothing) and every
+ * invalid UTF-8 byte is replaced by '?', tabs become spaces and CR is
+ * dropped.  Valid UTF-8 is kept.
+ */
+char	*text_sanitize(const char *);
+/* Same for n bytes of s, which may contain NUL. */
+char	*text_sanitize_n(const char *, size_t);
+/* 1 when s is valid UTF-8, else 0. */
+int	 text_is_utf8(const char *, size_t);
+/* 1 when s has a byte >= 0x80. */
+int	 text_has_8bit(const char *, size_t);
+
+#endif
