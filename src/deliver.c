@@ -1,1 +1,419 @@
-/* deliver: to be written. */
+/* The delivery engine: routing, MX fallback, plaintext retry, records. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "deliver.h"
+#include "dns.h"
+#include "err.h"
+#include "tls.h"
+#include "xmalloc.h"
+
+/* One destination: a set of recipients that share a way out. */
+struct dest {
+	char		*domain;	/* direct mode: their domain */
+	int		 direct;	/* look up MX hosts */
+	char		*host;		/* relay or route host */
+	int		 port;
+	int		 implicit_tls;
+	int		 auth;
+	size_t		*idx;		/* recipients (indices into req) */
+	size_t		 n;
+};
+
+struct run {
+	const struct deliver_req *req;
+	struct record		*out;
+	struct tls_ctx		*tls;
+	struct dest		*dests;
+	size_t			 ndests;
+	size_t			 next;		/* next dest for a worker */
+	pthread_mutex_t		 lock;
+};
+
+static void	 deliver_plan(struct run *);
+static struct dest *deliver_dest(struct run *, const char *, int);
+static void	*deliver_worker(void *);
+static void	 deliver_dest_run(struct run *, struct dest *);
+static void	 deliver_host(struct run *, struct dest *, const char *, int,
+		    const char *, struct smtp_rcpt *, int *);
+static void	 deliver_session(struct run *, struct dest *, const char *,
+		    const char *, int, struct smtp_rcpt *, int *);
+static void	 deliver_fill(struct run *, size_t, const struct smtp_rcpt *,
+		    const char *, const char *, int, const struct tls_facts *);
+static void	 deliver_set_all(struct run *, struct dest *, int *,
+		    enum outcome, const char *, const char *);
+static void	 deliver_outcome_event(struct run *, size_t);
+
+/* Run the whole delivery. */
+int
+deliver_run(const struct deliver_req *req, struct record *out,
+    struct err **errp)
+{
+	struct run	 run;
+	pthread_t	*threads;
+	size_t		 i, nthreads;
+	int		 conc;
+
+	memset(&run, 0, sizeof run);
+	run.req = req;
+	run.out = out;
+	if ((run.tls = tls_ctx_new(req->conf->ca_file, errp)) == NULL)
+		return -1;
+	pthread_mutex_init(&run.lock, NULL);
+	for (i = 0; i < req->n; i++) {
+		memset(&out[i], 0, sizeof out[i]);
+		out[i].recipient = xstrdup(req->rcpts[i].addr);
+		out[i].policy = req->rcpts[i].policy;
+		out[i].policy_source = req->rcpts[i].source;
+		out[i].outcome = OUTCOME_DEFERRED;
+		out[i].when = (long long)time(NULL);
+	}
+	deliver_plan(&run);
+
+	conc = req->conf->concurrency > 0 ? req->conf->concurrency : 8;
+	nthreads = run.ndests < (size_t)conc ? run.ndests : (size_t)conc;
+	if (nthreads <= 1)
+		deliver_worker(&run);
+	else {
+		threads = xcalloc(nthreads, sizeof *threads);
+		for (i = 0; i < nthreads; i++)
+			if (pthread_create(&threads[i], NULL, deliver_worker,
+			    &run) != 0)
+				break;
+		if (i == 0)
+			deliver_worker(&run);
+		nthreads = i;
+		for (i = 0; i < nthreads; i++)
+			pthread_join(threads[i], NULL);
+		free(threads);
+	}
+
+	for (i = 0; i < run.ndests; i++) {
+		free(run.dests[i].domain);
+		free(run.dests[i].host);
+		free(run.dests[i].idx);
+	}
+	free(run.dests);
+	pthread_mutex_destroy(&run.lock);
+	tls_ctx_free(run.tls);
+	return 0;
+}
+
+/* Free what a lookup filled. */
+void
+deliver_seen_clear(struct deliver_seen *s)
+{
+	free(s->issuer);
+	free(s->fingerprint);
+	memset(s, 0, sizeof *s);
+}
+
+/* Group recipients by the way their mail leaves. */
+static void
+deliver_plan(struct run *run)
+{
+	const struct deliver_req	*req = run->req;
+	const struct conf		*c = req->conf;
+	const struct conf_route		*rt;
+	struct dest			*d;
+	const char			*dom;
+	size_t				 i;
+
+	for (i = 0; i < req->n; i++) {
+		dom = addr_domain(req->rcpts[i].addr);
+		if ((rt = conf_find_route(c, dom)) != NULL) {
+			d = deliver_dest(run, dom, 0);
+			if (d->host == NULL) {
+				d->host = xstrdup(rt->host);
+				d->port = rt->port;
+			}
+		} else if (c->relay_mode == RELAY_DIRECT) {
+			d = deliver_dest(run, dom, 1);
+		} else {
+			d = deliver_dest(run, NULL, 0);
+			if (d->host == NULL) {
+				d->host = xstrdup(c->relay_host);
+				d->port = c->relay_port;
+				d->implicit_tls = c->relay_mode == RELAY_SMTPS;
+				d->auth = c->user != NULL;
+			}
+		}
+		d->idx = xreallocarray(d->idx, d->n + 1, sizeof *d->idx);
+		d->idx[d->n++] = i;
+	}
+}
+
+/* Find or add the destination for a domain (NULL: the relay). */
+static struct dest *
+deliver_dest(struct run *run, const char *domain, int direct)
+{
+	struct dest	*d;
+	size_t		 i;
+
+	for (i = 0; i < run->ndests; i++) {
+		d = &run->dests[i];
+		if (domain == NULL && d->domain == NULL)
+			return d;
+		if (domain != NULL && d->domain != NULL &&
+		    strcasecmp(domain, d->domain) == 0)
+			return d;
+	}
+	run->dests = xreallocarray(run->dests, run->ndests + 1,
+	    sizeof *run->dests);
+	d = &run->dests[run->ndests++];
+	memset(d, 0, sizeof *d);
+	d->domain = xstrdup(domain);
+	d->direct = direct;
+	return d;
+}
+
+/* A worker: take destinations until none is left. */
+static void *
+deliver_worker(void *arg)
+{
+	struct run	*run = arg;
+	struct dest	*d;
+
+	for (;;) {
+		pthread_mutex_lock(&run->lock);
+		d = run->next < run->ndests ? &run->dests[run->next++] : NULL;
+		pthread_mutex_unlock(&run->lock);
+		if (d == NULL)
+			return NULL;
+		deliver_dest_run(run, d);
+	}
+}
+
+/* Deliver to one destination: its hosts in order until all is decided. */
+static void
+deliver_dest_run(struct run *run, struct dest *d)
+{
+	const struct conf	*c = run->req->conf;
+	struct dns_mxlist	 mx;
+	struct smtp_rcpt	*r;
+	struct err		*e = NULL;
+	struct event		 ev;
+	int			*pending;
+	size_t			 i, k, left;
+
+	r = xcalloc(d->n, sizeof *r);
+	pending = xcalloc(d->n, sizeof *pending);
+	for (i = 0; i < d->n; i++) {
+		r[i].addr = run->req->rcpts[d->idx[i]].addr;
+		r[i].policy = run->req->rcpts[d->idx[i]].policy;
+		pending[i] = 1;
+	}
+	if (!d->direct) {
+		deliver_host(run, d, d->host, d->port, NULL, r, pending);
+		goto done;
+	}
+
+	memset(&mx, 0, sizeof mx);
+	if (run->req->ev != NULL) {
+		memset(&ev, 0, sizeof ev);
+		ev.type = EVENT_RESOLVE;
+		ev.text = d->domain;
+		run->req->ev(&ev, run->req->ev_ctx);
+	}
+	if (dns_mx_lookup(d->domain, c->resolver_host, c->resolver_port,
+	    c->timeout, &mx, &e) == -1) {
+		deliver_set_all(run, d, pending, e->temporary ?
+		    OUTCOME_DEFERRED : OUTCOME_FAILED, e->msg, NULL);
+		err_free(e);
+		goto done;
+	}
+	for (i = 0; i < mx.n; i++) {
+		for (left = 0, k = 0; k < d->n; k++)
+			left += pending[k] != 0;
+		if (left == 0)
+			break;
+		deliver_host(run, d, mx.v[i].host, 25, c->resolver_host, r,
+		    pending);
+	}
+	dns_mxlist_clear(&mx);
+done:
+	for (i = 0; i < d->n; i++) {
+		deliver_outcome_event(run, d->idx[i]);
+		smtp_rcpt_clear(&r[i]);
+	}
+	free(r);
+	free(pending);
+}
+
+/* Try one host (every address of it) for the pending recipients. */
+static void
+deliver_host(struct run *run, struct dest *d, const char *host, int port,
+    const char *resolver, struct smtp_rcpt *r, int *pending)
+{
+	const struct conf	*c = run->req->conf;
+	struct err		*e = NULL;
+	char			**addrs = NULL;
+	size_t			 naddrs = 0, i, j;
+	int			 any;
+
+	if (dns_host_addrs(host, resolver, c->resolver_port, c->timeout,
+	    &addrs, &naddrs, &e) == -1) {
+		for (j = 0; j < d->n; j++) {
+			if (!pending[j] ||
+			    run->out[d->idx[j]].outcome == OUTCOME_HELD)
+				continue;
+			record_set(&run->out[d->idx[j]].reason, e->msg);
+			record_set(&run->out[d->idx[j]].server, host);
+			run->out[d->idx[j]].outcome = e->temporary ?
+			    OUTCOME_DEFERRED : OUTCOME_FAILED;
+		}
+		err_free(e);
+		return;
+	}
+	for (i = 0; i < naddrs; i++) {
+		deliver_session(run, d, host, addrs[i], port, r, pending);
+		for (any = 0, j = 0; j < d->n; j++)
+			any |= pending[j];
+		if (!any)
+			break;
+	}
+	dns_addrs_free(addrs, naddrs);
+}
+
+/* One session at one address, plus its plaintext retry where allowed. */
+static void
+deliver_session(struct run *run, struct dest *d, const char *host,
+    const char *address, int port, struct smtp_rcpt *r, int *pending)
+{
+	const struct deliver_req	*req = run->req;
+	const struct conf		*c = req->conf;
+	struct smtp_opts		 o;
+	struct smtp_result		 res;
+	struct smtp_rcpt		*sub;
+	size_t				*map, i, n = 0, k;
+	int				 pass;
+
+	sub = xcalloc(d->n, sizeof *sub);
+	map = xcalloc(d->n, sizeof *map);
+	memset(&o, 0, sizeof o);
+	o.host = host;
+	o.address = address;
+	o.port = port;
+	o.implicit_tls = d->implicit_tls;
+	o.try_starttls = 1;
+	o.helo = c->helo;
+	o.timeout = c->timeout;
+	o.tls = run->tls;
+	o.user = d->auth ? c->user : NULL;
+	o.allow_plain_auth = c->allow_plain_auth;
+	o.password = req->password;
+	o.password_ctx = req->password_ctx;
+	o.ev = req->ev;
+	o.ev_ctx = req->ev_ctx;
+	o.verbose = req->verbose;
+
+	for (pass = 0; pass < 2; pass++) {
+		n = 0;
+		for (i = 0; i < d->n; i++) {
+			if (!pending[i])
+				continue;
+			/* The plaintext retry is for "may" only. */
+			if (pass == 1 && policy_needs_tls(r[i].policy))
+				continue;
+			sub[n] = r[i];
+			sub[n].reply = sub[n].reason = NULL;
+			map[n++] = i;
+		}
+		if (n == 0)
+			break;
+		smtp_session_run(&o, req->from, req->msg, req->len, sub, n,
+		    &res);
+		for (k = 0; k < n; k++) {
+			i = map[k];
+			/* A held is worth more than a later connect failure. */
+			if (!(res.end == SMTP_END_CONNECT &&
+			    run->out[d->idx[i]].outcome == OUTCOME_HELD))
+				deliver_fill(run, d->idx[i], &sub[k], host,
+				    address, port, &res.tls);
+			pending[i] = sub[k].retry &&
+			    (sub[k].outcome == OUTCOME_DEFERRED ||
+			    sub[k].outcome == OUTCOME_HELD);
+			if (res.end == SMTP_END_TLS_FAILED &&
+			    policy_needs_tls(sub[k].policy))
+				pending[i] = 0;
+			smtp_rcpt_clear(&sub[k]);
+		}
+		if (res.end != SMTP_END_TLS_FAILED || pass == 1) {
+			smtp_result_clear(&res);
+			break;
+		}
+		/* STARTTLS failed: reconnect without it for "may". */
+		o.try_starttls = 0;
+		o.plain_reason = res.error;
+		res.error = NULL;
+		smtp_result_clear(&res);
+	}
+	free((char *)o.plain_reason);
+	free(sub);
+	free(map);
+}
+
+/* Copy a session's result for one recipient into its record. */
+static void
+deliver_fill(struct run *run, size_t idx, const struct smtp_rcpt *sr,
+    const char *host, const char *address, int port,
+    const struct tls_facts *tls)
+{
+	struct record	*rec = &run->out[idx];
+
+	rec->outcome = sr->outcome;
+	record_set(&rec->reason, sr->reason);
+	record_set(&rec->server, host);
+	record_set(&rec->address, address);
+	rec->port = port;
+	rec->code = sr->code;
+	record_set(&rec->reply, sr->reply);
+	rec->requiretls = sr->requiretls;
+	tls_facts_clear(&rec->tls);
+	if (tls->used)
+		tls_facts_copy(&rec->tls, tls);
+	rec->when = (long long)time(NULL);
+}
+
+/* Give every pending recipient of a destination the same outcome. */
+static void
+deliver_set_all(struct run *run, struct dest *d, int *pending, enum outcome o,
+    const char *reason, const char *server)
+{
+	size_t	i;
+
+	for (i = 0; i < d->n; i++) {
+		if (!pending[i])
+			continue;
+		run->out[d->idx[i]].outcome = o;
+		record_set(&run->out[d->idx[i]].reason, reason);
+		record_set(&run->out[d->idx[i]].server, server);
+		pending[i] = 0;
+	}
+}
+
+/* Tell the caller a recipient's final outcome. */
+static void
+deliver_outcome_event(struct run *run, size_t idx)
+{
+	struct event	e;
+
+	if (run->req->ev == NULL)
+		return;
+	memset(&e, 0, sizeof e);
+	e.type = EVENT_OUTCOME;
+	e.server = run->out[idx].server;
+	e.address = run->out[idx].address;
+	e.port = run->out[idx].port;
+	e.recipient = run->out[idx].recipient;
+	e.code = run->out[idx].code;
+	e.record = &run->out[idx];
+	run->req->ev(&e, run->req->ev_ctx);
+}

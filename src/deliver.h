@@ -1,0 +1,71 @@
+/*
+ * deliver: the delivery engine.  Takes one message and its recipients
+ * (each with a resolved policy), decides where each goes (relay, [route],
+ * or the MX hosts of its domain), runs SMTP sessions (domains in parallel
+ * in direct mode), falls back to plaintext only where policy allows, and
+ * returns one record per recipient.  Progress is reported through the
+ * event callback, from worker threads.
+ */
+#ifndef TERN_DELIVER_H
+#define TERN_DELIVER_H
+
+#include <stddef.h>
+
+#include "event.h"
+#include "policy.h"
+#include "record.h"
+#include "smtp-session.h"
+
+struct conf;
+struct err;
+
+struct deliver_rcpt {
+	const char		*addr;		/* bare, checked address */
+	enum policy		 policy;
+	enum policy_source	 source;
+};
+
+/* What tern remembers of a server (for the downgrade rule). */
+struct deliver_seen {
+	int	 starttls;		/* offered STARTTLS */
+	int	 tls;			/* TLS was established */
+	char	*issuer;		/* certificate issuer DN, or NULL */
+	char	*fingerprint;
+};
+
+/* Optional server memory; every function is called from worker threads. */
+struct deliver_memory {
+	/* Fill *seen (strings owned by the callee's copy) and return 1 if known. */
+	int	(*lookup)(void *, const char *, int, struct deliver_seen *);
+	/* Remember what this session showed. */
+	void	(*update)(void *, const char *, int,
+		    const struct deliver_seen *);
+	void	*ctx;
+};
+
+struct deliver_req {
+	const struct conf		*conf;
+	const char			*from;	/* envelope sender */
+	const struct deliver_rcpt	*rcpts;
+	size_t				 n;
+	const char			*msg;	/* RFC 5322 text */
+	size_t				 len;
+	event_cb			 ev;
+	void				*ev_ctx;
+	smtp_password_cb		 password;
+	void				*password_ctx;
+	const struct deliver_memory	*memory; /* may be NULL */
+	int				 verbose;
+};
+
+/*
+ * Deliver the message.  out must have room for req->n records; each is
+ * filled (the caller clears them with record_clear).  Returns 0, or -1
+ * with *errp when nothing could be tried at all (an unreadable ca_file):
+ * then out is untouched.
+ */
+int	deliver_run(const struct deliver_req *, struct record *,
+	    struct err **);
+void	deliver_seen_clear(struct deliver_seen *);
+
+#endif

@@ -1,1 +1,179 @@
-/* record: to be written. */
+/* Outcomes and delivery records. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "record.h"
+#include "text.h"
+#include "xmalloc.h"
+
+static const char *outcome_names[OUTCOME_LAST] = {
+	"verified", "encrypted", "plaintext", "deferred", "held", "failed"
+};
+static const char *outcome_glyphs[OUTCOME_LAST] = {
+	"[TLS+]", "[TLS]", "[PLAIN]", "[WAIT]", "[HELD]", "[FAIL]"
+};
+
+/* Name of an outcome. */
+const char *
+outcome_name(enum outcome o)
+{
+	if (o >= OUTCOME_LAST)
+		return "unknown";
+	return outcome_names[o];
+}
+
+/* Parse an outcome name. */
+int
+outcome_parse(const char *s, enum outcome *o)
+{
+	int	i;
+
+	for (i = 0; i < OUTCOME_LAST; i++) {
+		if (strcmp(s, outcome_names[i]) == 0) {
+			*o = (enum outcome)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ASCII glyph of an outcome. */
+const char *
+outcome_glyph_ascii(enum outcome o)
+{
+	if (o >= OUTCOME_LAST)
+		return "[?]";
+	return outcome_glyphs[o];
+}
+
+/* The worse of two outcomes. */
+enum outcome
+outcome_worst(enum outcome a, enum outcome b)
+{
+	return a > b ? a : b;
+}
+
+/* Did the server take the message? */
+int
+outcome_delivered(enum outcome o)
+{
+	return o == OUTCOME_VERIFIED || o == OUTCOME_ENCRYPTED ||
+	    o == OUTCOME_PLAINTEXT;
+}
+
+/* Deep copy of TLS facts. */
+void
+tls_facts_copy(struct tls_facts *dst, const struct tls_facts *src)
+{
+	dst->used = src->used;
+	dst->version = xstrdup(src->version);
+	dst->cipher = xstrdup(src->cipher);
+	dst->cert_subject = xstrdup(src->cert_subject);
+	dst->cert_issuer = xstrdup(src->cert_issuer);
+	dst->cert_sha256 = xstrdup(src->cert_sha256);
+	dst->cert_expires = xstrdup(src->cert_expires);
+	dst->verified = src->verified;
+	dst->verify = xstrdup(src->verify);
+	dst->old_version = src->old_version;
+}
+
+/* Free TLS facts. */
+void
+tls_facts_clear(struct tls_facts *t)
+{
+	free(t->version);
+	free(t->cipher);
+	free(t->cert_subject);
+	free(t->cert_issuer);
+	free(t->cert_sha256);
+	free(t->cert_expires);
+	free(t->verify);
+	memset(t, 0, sizeof *t);
+}
+
+/* Replace a string field with a sanitized copy. */
+void
+record_set(char **field, const char *s)
+{
+	char	*n;
+
+	n = s != NULL ? text_sanitize(s) : NULL;
+	free(*field);
+	*field = n;
+}
+
+/* Free the strings of a record. */
+void
+record_clear(struct record *r)
+{
+	free(r->recipient);
+	free(r->reason);
+	free(r->server);
+	free(r->address);
+	free(r->reply);
+	tls_facts_clear(&r->tls);
+	memset(r, 0, sizeof *r);
+}
+
+/* Free an array of records. */
+void
+record_free_array(struct record *v, size_t n)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		record_clear(&v[i]);
+	free(v);
+}
+
+/* The --json object of a record. */
+char *
+record_json(const struct record *r)
+{
+	struct buf		 b = BUF_INIT;
+	const struct tls_facts	*t = &r->tls;
+
+	buf_adds(&b, "{\"recipient\":");
+	buf_add_json(&b, r->recipient);
+	buf_adds(&b, ",\"outcome\":");
+	buf_add_json(&b, outcome_name(r->outcome));
+	buf_adds(&b, ",\"policy\":");
+	buf_add_json(&b, policy_name(r->policy));
+	buf_adds(&b, ",\"policy_source\":");
+	buf_add_json(&b, policy_source_name(r->policy_source));
+	buf_adds(&b, ",\"reason\":");
+	buf_add_json(&b, r->reason);
+	buf_adds(&b, ",\"server\":");
+	buf_add_json(&b, r->server);
+	buf_adds(&b, ",\"address\":");
+	buf_add_json(&b, r->address);
+	if (r->port > 0)
+		buf_addf(&b, ",\"port\":%d", r->port);
+	else
+		buf_adds(&b, ",\"port\":null");
+	buf_adds(&b, ",\"tls_version\":");
+	buf_add_json(&b, t->used ? t->version : NULL);
+	buf_adds(&b, ",\"cipher\":");
+	buf_add_json(&b, t->used ? t->cipher : NULL);
+	buf_adds(&b, ",\"cert_subject\":");
+	buf_add_json(&b, t->used ? t->cert_subject : NULL);
+	buf_adds(&b, ",\"cert_issuer\":");
+	buf_add_json(&b, t->used ? t->cert_issuer : NULL);
+	buf_adds(&b, ",\"cert_sha256\":");
+	buf_add_json(&b, t->used ? t->cert_sha256 : NULL);
+	buf_adds(&b, ",\"cert_expires\":");
+	buf_add_json(&b, t->used ? t->cert_expires : NULL);
+	buf_adds(&b, ",\"verify\":");
+	buf_add_json(&b, t->used ? t->verify : NULL);
+	buf_addf(&b, ",\"requiretls\":%s", r->requiretls ? "true" : "false");
+	buf_addf(&b, ",\"downgrade\":%s", r->downgrade ? "true" : "false");
+	buf_adds(&b, ",\"reply\":");
+	buf_add_json(&b, r->reply);
+	buf_addc(&b, '}');
+	return buf_steal(&b);
+}

@@ -1,1 +1,1125 @@
-/* smtp-session: to be written. */
+/* One SMTP session as an explicit state machine over libetpan. */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libetpan/libetpan.h>
+
+#include "buf.h"
+#include "err.h"
+#include "msg.h"
+#include "secret.h"
+#include "smtp-session.h"
+#include "text.h"
+#include "tls.h"
+#include "xmalloc.h"
+
+/*
+ * Exported by libetpan 1.9.4 but missing from its headers: raw commands
+ * (for MAIL FROM parameters libetpan does not know: BODY, REQUIRETLS) and
+ * the EHLO parser (for the AUTH flags mailsmtp_auth needs).
+ */
+int	mailsmtp_send_command(mailsmtp *, char *);
+int	mailsmtp_read_response(mailsmtp *);
+int	mailesmtp_parse_ehlo(mailsmtp *);
+
+#define SS_BUFSIZE	8192
+
+enum ss_state {
+	SS_CONNECT,
+	SS_GREETING,
+	SS_EHLO,
+	SS_HELO,
+	SS_STARTTLS,
+	SS_HANDSHAKE,
+	SS_EHLO_TLS,
+	SS_POLICY,
+	SS_AUTH,
+	SS_MAIL,
+	SS_RCPT,
+	SS_DATA,
+	SS_BODY,
+	SS_QUIT,
+	SS_DONE,
+	SS_LAST
+};
+
+static const char *ss_state_names[SS_LAST] = {
+	"connect", "greeting", "ehlo", "helo", "starttls", "handshake",
+	"ehlo-tls", "policy", "auth", "mail", "rcpt", "data", "body", "quit",
+	"done"
+};
+
+struct ss {
+	const struct smtp_opts	*o;
+	enum ss_state		 state;
+	mailsmtp		*smtp;
+	int			 fd;
+	const char		*from;
+	const char		*msg;
+	size_t			 msglen;
+	struct smtp_rcpt	*r;
+	size_t			 n;
+	int			*final;		/* outcome decided here */
+	int			*in_txn;	/* in the current transaction */
+	int			*accepted;	/* RCPT got 2xx */
+	struct smtp_result	*res;
+	char			*plain_reason;	/* why this is not TLS */
+
+	/* What the server offers (forgotten when TLS starts). */
+	int			 esmtp;
+	int			 cap_starttls;
+	int			 cap_8bitmime;
+	int			 cap_requiretls;
+	int			 cap_size;
+	size_t			 size_max;
+	int			 cap_auth;
+
+	int			 tls_active;
+	int			 txn_requiretls;
+	int			 txn_strict;	/* transaction for strict policies */
+	char			*wire;		/* the DATA text for this server */
+	size_t			 wirelen;
+	int			 wire_8bit;
+};
+
+static void	 ss_move(struct ss *, enum ss_state);
+static void	 ss_step(struct ss *);
+static void	 ss_event(struct ss *, enum event_type, const char *, int,
+		    const char *);
+static char	*ss_reply(struct ss *);
+static void	 ss_set(struct ss *, size_t, enum outcome, int, const char *,
+		    const char *, ...) __attribute__((format(printf, 6, 7)));
+static void	 ss_all(struct ss *, int, enum outcome, int, const char *,
+		    const char *, ...) __attribute__((format(printf, 6, 7)));
+static int	 ss_modern(struct ss *);
+static void	 ss_tls_failed(struct ss *);
+static void	 ss_abort(struct ss *);
+static int	 ss_connect(struct ss *);
+static int	 ss_ehlo(struct ss *, int);
+static void	 ss_parse_caps(struct ss *);
+static void	 ss_forget_caps(struct ss *);
+static void	 ss_upgrade(struct ss *);
+static void	 ss_policy(struct ss *);
+static void	 ss_auth(struct ss *);
+static void	 ss_mail(struct ss *);
+static void	 ss_rcpt(struct ss *);
+static void	 ss_data(struct ss *);
+static void	 ss_body(struct ss *);
+static int	 ss_prepare_wire(struct ss *);
+static void	 ss_progress(size_t, size_t, void *);
+static enum outcome ss_delivered_outcome(struct ss *);
+static int	 ss_pending(struct ss *, size_t);
+
+/* Run one session to its end. */
+void
+smtp_session_run(const struct smtp_opts *o, const char *from, const char *msg,
+    size_t msglen, struct smtp_rcpt *r, size_t n, struct smtp_result *res)
+{
+	struct ss	s;
+	size_t		i;
+
+	memset(&s, 0, sizeof s);
+	memset(res, 0, sizeof *res);
+	s.o = o;
+	s.fd = -1;
+	s.from = from;
+	s.msg = msg;
+	s.msglen = msglen;
+	s.r = r;
+	s.n = n;
+	s.res = res;
+	s.final = xcalloc(n, sizeof *s.final);
+	s.in_txn = xcalloc(n, sizeof *s.in_txn);
+	s.accepted = xcalloc(n, sizeof *s.accepted);
+	for (i = 0; i < n; i++) {
+		r[i].outcome = OUTCOME_DEFERRED;
+		r[i].code = 0;
+		r[i].reply = NULL;
+		r[i].reason = NULL;
+		r[i].requiretls = 0;
+		r[i].retry = 0;
+	}
+	res->end = SMTP_END_DONE;
+	if (!o->try_starttls && o->plain_reason != NULL)
+		s.plain_reason = xstrdup(o->plain_reason);
+	s.state = SS_CONNECT;
+	while (s.state != SS_DONE)
+		ss_step(&s);
+	ss_abort(&s);
+	free(s.final);
+	free(s.in_txn);
+	free(s.accepted);
+	free(s.plain_reason);
+	free(s.wire);
+}
+
+/* Free the outputs of a recipient. */
+void
+smtp_rcpt_clear(struct smtp_rcpt *r)
+{
+	free(r->reply);
+	free(r->reason);
+	r->reply = r->reason = NULL;
+}
+
+/* Free a session result. */
+void
+smtp_result_clear(struct smtp_result *res)
+{
+	tls_facts_clear(&res->tls);
+	free(res->error);
+	res->error = NULL;
+}
+
+/* The only way to change state. */
+static void
+ss_move(struct ss *s, enum ss_state to)
+{
+	if (s->o->verbose) {
+		char	*t;
+
+		t = xasprintf("state %s -> %s", ss_state_names[s->state],
+		    ss_state_names[to]);
+		ss_event(s, EVENT_INFO, NULL, 0, t);
+		free(t);
+	}
+	s->state = to;
+}
+
+/* Handle the current state. */
+static void
+ss_step(struct ss *s)
+{
+	size_t	i;
+	int	r;
+
+	switch (s->state) {
+	case SS_CONNECT:
+		if (ss_connect(s) == 0)
+			ss_move(s, SS_GREETING);
+		else
+			ss_move(s, SS_DONE);
+		break;
+	case SS_GREETING:
+		r = mailsmtp_connect(s->smtp, s->smtp->stream);
+		if (r != MAILSMTP_NO_ERROR) {
+			char	*rep = ss_reply(s);
+
+			/* libetpan has closed the stream. */
+			s->fd = -1;
+			s->res->end = SMTP_END_CONNECT;
+			ss_all(s, 1, OUTCOME_DEFERRED, s->smtp->response_code,
+			    rep, "%s did not greet: %s", s->o->host,
+			    s->smtp->response_code != 0 ? "refused service" :
+			    "no banner before the timeout or the connection "
+			    "closed");
+			free(rep);
+			ss_move(s, SS_DONE);
+			break;
+		}
+		ss_event(s, EVENT_GREETING, NULL, s->smtp->response_code,
+		    s->smtp->response);
+		ss_move(s, SS_EHLO);
+		break;
+	case SS_EHLO:
+	case SS_EHLO_TLS:
+		r = ss_ehlo(s, 1);
+		if (r == 1 && s->state == SS_EHLO) {
+			ss_move(s, SS_HELO);
+			break;
+		}
+		if (r != 0) {
+			char	*rep = ss_reply(s);
+
+			s->res->end = SMTP_END_CONNECT;
+			ss_all(s, 1, OUTCOME_DEFERRED, s->smtp->response_code,
+			    rep, "EHLO failed at %s", s->o->host);
+			free(rep);
+			ss_move(s, SS_QUIT);
+			break;
+		}
+		if (s->state == SS_EHLO_TLS || s->tls_active)
+			ss_move(s, SS_POLICY);
+		else if (s->cap_starttls && s->o->try_starttls)
+			ss_move(s, SS_STARTTLS);
+		else {
+			if (s->plain_reason == NULL)
+				s->plain_reason = xasprintf("%s did not offer "
+				    "STARTTLS", s->o->host);
+			ss_move(s, SS_POLICY);
+		}
+		break;
+	case SS_HELO:
+		if (ss_ehlo(s, 0) != 0) {
+			char	*rep = ss_reply(s);
+
+			s->res->end = SMTP_END_CONNECT;
+			ss_all(s, 1, OUTCOME_DEFERRED, s->smtp->response_code,
+			    rep, "HELO failed at %s", s->o->host);
+			free(rep);
+			ss_move(s, SS_QUIT);
+			break;
+		}
+		if (s->plain_reason == NULL)
+			s->plain_reason = xasprintf("%s speaks no ESMTP, so no "
+			    "STARTTLS", s->o->host);
+		ss_move(s, SS_POLICY);
+		break;
+	case SS_STARTTLS:
+		s->res->starttls_offered = 1;
+		ss_event(s, EVENT_STARTTLS, NULL, 0, "STARTTLS");
+		r = mailesmtp_starttls(s->smtp);
+		if (r == MAILSMTP_NO_ERROR) {
+			struct pollfd	pfd = { s->fd, POLLIN, 0 };
+
+			ss_event(s, EVENT_STARTTLS, NULL,
+			    s->smtp->response_code, s->smtp->response);
+			/* Data before our ClientHello is an injection. */
+			if (poll(&pfd, 1, 0) == 1) {
+				r = MAILSMTP_ERROR_SSL;
+			} else {
+				ss_move(s, SS_HANDSHAKE);
+				break;
+			}
+		}
+		if (r == MAILSMTP_ERROR_SSL) {
+			free(s->plain_reason);
+			s->plain_reason = xasprintf("STARTTLS failed at %s: "
+			    "the server sent plaintext after its 220 reply "
+			    "(response injection)", s->o->host);
+			ss_tls_failed(s);
+			break;
+		}
+		if (r == MAILSMTP_ERROR_STREAM) {
+			free(s->plain_reason);
+			s->plain_reason = xasprintf("STARTTLS failed at %s: "
+			    "the connection closed", s->o->host);
+			ss_tls_failed(s);
+			break;
+		}
+		/* 454 or another refusal: the connection goes on in clear. */
+		free(s->plain_reason);
+		s->plain_reason = xasprintf("STARTTLS refused by %s: %d %s",
+		    s->o->host, s->smtp->response_code,
+		    s->smtp->response != NULL ? s->smtp->response : "");
+		for (i = 0; s->plain_reason[i] != '\0'; i++)
+			if (s->plain_reason[i] == '\n')
+				s->plain_reason[i] = ' ';
+		ss_move(s, SS_POLICY);
+		break;
+	case SS_HANDSHAKE:
+		ss_upgrade(s);
+		break;
+	case SS_POLICY:
+		ss_policy(s);
+		break;
+	case SS_AUTH:
+		ss_auth(s);
+		break;
+	case SS_MAIL:
+		ss_mail(s);
+		break;
+	case SS_RCPT:
+		ss_rcpt(s);
+		break;
+	case SS_DATA:
+		ss_data(s);
+		break;
+	case SS_BODY:
+		ss_body(s);
+		break;
+	case SS_QUIT:
+		if (s->smtp != NULL && s->smtp->stream != NULL) {
+			mailsmtp_quit(s->smtp);
+			s->fd = -1;
+		}
+		ss_move(s, SS_DONE);
+		break;
+	case SS_DONE:
+	case SS_LAST:
+		break;
+	}
+}
+
+/* Report an event. */
+static void
+ss_event(struct ss *s, enum event_type type, const char *rcpt, int code,
+    const char *text)
+{
+	struct event	 e;
+	char		*clean = NULL;
+
+	if (s->o->ev == NULL)
+		return;
+	memset(&e, 0, sizeof e);
+	e.type = type;
+	e.server = s->o->host;
+	e.address = s->o->address;
+	e.port = s->o->port;
+	e.recipient = rcpt;
+	e.code = code;
+	if (text != NULL) {
+		size_t	 i;
+
+		clean = text_sanitize(text);
+		for (i = 0; clean[i] != '\0'; i++)
+			if (clean[i] == '\n')
+				clean[i] = ' ';
+		while (i > 0 && clean[i - 1] == ' ')
+			clean[--i] = '\0';
+	}
+	e.text = clean;
+	if (type == EVENT_TLS)
+		e.tls = &s->res->tls;
+	s->o->ev(&e, s->o->ev_ctx);
+	free(clean);
+}
+
+/* The last reply as "CODE text", sanitized, one line; caller frees. */
+static char *
+ss_reply(struct ss *s)
+{
+	char	*t, *r;
+	size_t	 i, len;
+
+	if (s->smtp == NULL || s->smtp->response_code == 0)
+		return NULL;
+	t = text_sanitize(s->smtp->response != NULL ? s->smtp->response : "");
+	len = strlen(t);
+	while (len > 0 && t[len - 1] == '\n')
+		t[--len] = '\0';
+	for (i = 0; i < len; i++)
+		if (t[i] == '\n')
+			t[i] = ' ';
+	r = xasprintf("%d %s", s->smtp->response_code, t);
+	free(t);
+	return r;
+}
+
+/* Set the outcome of recipient i at this server. */
+static void
+ss_set(struct ss *s, size_t i, enum outcome o, int code, const char *reply,
+    const char *fmt, ...)
+{
+	struct smtp_rcpt	*r = &s->r[i];
+	va_list			 ap;
+
+	r->outcome = o;
+	r->code = code;
+	free(r->reply);
+	r->reply = reply != NULL ? text_sanitize(reply) : NULL;
+	free(r->reason);
+	r->reason = NULL;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		r->reason = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+	s->final[i] = 1;
+}
+
+/* Set the outcome of every recipient still pending. */
+static void
+ss_all(struct ss *s, int retry, enum outcome o, int code, const char *reply,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*reason;
+	size_t	 i;
+
+	va_start(ap, fmt);
+	reason = xvasprintf(fmt, ap);
+	va_end(ap);
+	for (i = 0; i < s->n; i++) {
+		if (!ss_pending(s, i))
+			continue;
+		ss_set(s, i, o, code, reply, "%s", reason);
+		s->r[i].retry = retry;
+	}
+	free(reason);
+}
+
+/* Is recipient i still without an outcome here? */
+static int
+ss_pending(struct ss *s, size_t i)
+{
+	return !s->final[i];
+}
+
+/* Close the connection without ceremony. */
+static void
+ss_abort(struct ss *s)
+{
+	if (s->smtp != NULL) {
+		if (s->smtp->stream != NULL) {
+			mailstream_close(s->smtp->stream);
+			s->smtp->stream = NULL;
+			s->fd = -1;
+		}
+		mailsmtp_free(s->smtp);
+		s->smtp = NULL;
+	}
+	if (s->fd != -1) {
+		close(s->fd);
+		s->fd = -1;
+	}
+}
+
+/* TCP connect with a timeout, then set up libetpan (and implicit TLS). */
+static int
+ss_connect(struct ss *s)
+{
+	struct addrinfo	 hints, *ai = NULL;
+	struct pollfd	 pfd;
+	mailstream	*stream = NULL;
+	mailstream_low	*low;
+	struct tls_conn	*conn;
+	struct err	*e = NULL;
+	char		 port[16];
+	socklen_t	 sl;
+	int		 fd = -1, r, soerr = 0, one = 1, flags;
+
+	ss_event(s, EVENT_CONNECTING, NULL, 0, NULL);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof port, "%d", s->o->port);
+	if ((r = getaddrinfo(s->o->address, port, &hints, &ai)) != 0) {
+		s->res->end = SMTP_END_CONNECT;
+		ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "bad address %s: %s",
+		    s->o->address, gai_strerror(r));
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		goto fail_errno;
+	flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		if (errno != EINPROGRESS)
+			goto fail_errno;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		do {
+			r = poll(&pfd, 1, s->o->timeout * 1000);
+		} while (r == -1 && errno == EINTR);
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			goto fail_errno;
+		}
+		sl = sizeof soerr;
+		if (r == -1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
+		    &sl) == -1)
+			goto fail_errno;
+		if (soerr != 0) {
+			errno = soerr;
+			goto fail_errno;
+		}
+	}
+	fcntl(fd, F_SETFL, flags);
+	/* Commands are small writes: do not let Nagle hold them back. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	freeaddrinfo(ai);
+	ai = NULL;
+	s->fd = fd;
+	ss_event(s, EVENT_CONNECTED, NULL, 0, NULL);
+
+	if (s->o->implicit_tls) {
+		conn = tls_handshake(s->o->tls, fd, s->o->host,
+		    ss_modern(s), s->o->timeout, &s->res->tls, &e);
+		if (conn == NULL) {
+			s->res->end = SMTP_END_CONNECT;
+			ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "%s (implicit "
+			    "TLS at %s)", e->msg, s->o->host);
+			err_free(e);
+			return -1;
+		}
+		s->tls_active = 1;
+		ss_event(s, EVENT_TLS, NULL, 0, NULL);
+		if ((low = tls_low_new(conn)) == NULL ||
+		    (stream = mailstream_new(low, SS_BUFSIZE)) == NULL) {
+			if (low != NULL)
+				mailstream_low_free(low);
+			goto fail_mem;
+		}
+	} else {
+		stream = mailstream_socket_open_timeout(fd, s->o->timeout);
+		if (stream == NULL)
+			goto fail_mem;
+	}
+	if ((s->smtp = mailsmtp_new(0, NULL)) == NULL) {
+		mailstream_close(stream);
+		s->fd = -1;
+		goto fail_mem;
+	}
+	mailsmtp_set_timeout(s->smtp, s->o->timeout);
+	mailsmtp_set_progress_callback(s->smtp, ss_progress, s);
+	s->smtp->stream = stream;
+	return 0;
+
+fail_errno:
+	{
+		int	saved = errno;
+
+		if (ai != NULL)
+			freeaddrinfo(ai);
+		if (fd != -1)
+			close(fd);
+		s->res->end = SMTP_END_CONNECT;
+		ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "cannot connect to "
+		    "%s [%s]:%d: %s", s->o->host, s->o->address, s->o->port,
+		    strerror(saved));
+		return -1;
+	}
+fail_mem:
+	s->res->end = SMTP_END_CONNECT;
+	ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "cannot set up the SMTP "
+	    "stream");
+	if (s->fd != -1 && !s->tls_active)
+		close(s->fd);
+	s->fd = -1;
+	return -1;
+}
+
+/*
+ * EHLO (ehlo 1) or HELO (ehlo 0) with our name: 0 on 250, 1 when EHLO
+ * is not understood (5xx), -1 otherwise.
+ */
+static int
+ss_ehlo(struct ss *s, int ehlo)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof ss;
+	char			 host[NI_MAXHOST], cmd[NI_MAXHOST + 600];
+	const char		*name = s->o->helo;
+	int			 code;
+
+	if (name == NULL) {
+		/* The address literal of our end, not the host name. */
+		if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) == -1 ||
+		    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host,
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(cmd, sizeof cmd, "%s localhost\r\n",
+			    ehlo ? "EHLO" : "HELO");
+		else if (ss.ss_family == AF_INET6) {
+			char	*pct = strchr(host, '%');
+
+			if (pct != NULL)
+				*pct = '\0';
+			snprintf(cmd, sizeof cmd, "%s [IPv6:%s]\r\n",
+			    ehlo ? "EHLO" : "HELO", host);
+		} else
+			snprintf(cmd, sizeof cmd, "%s [%s]\r\n",
+			    ehlo ? "EHLO" : "HELO", host);
+	} else
+		snprintf(cmd, sizeof cmd, "%s %s\r\n", ehlo ? "EHLO" : "HELO",
+		    name);
+	if (mailsmtp_send_command(s->smtp, cmd) == -1)
+		return -1;
+	code = mailsmtp_read_response(s->smtp);
+	if (code == 250) {
+		if (ehlo) {
+			mailesmtp_parse_ehlo(s->smtp);
+			ss_parse_caps(s);
+		} else {
+			ss_forget_caps(s);
+			s->smtp->auth = MAILSMTP_AUTH_NOT_CHECKED;
+		}
+		ss_event(s, EVENT_EHLO, NULL, code, s->smtp->response);
+		return 0;
+	}
+	if (ehlo && code >= 500 && code < 600)
+		return 1;
+	return -1;
+}
+
+/* Read the extensions we care about from the EHLO reply. */
+static void
+ss_parse_caps(struct ss *s)
+{
+	const char	*p, *line;
+	size_t		 len;
+
+	ss_forget_caps(s);
+	s->esmtp = 1;
+	for (line = s->smtp->response; line != NULL && *line != '\0';
+	    line = p != NULL ? p + 1 : NULL) {
+		p = strchr(line, '\n');
+		len = p != NULL ? (size_t)(p - line) : strlen(line);
+#define CAP(word) (len >= sizeof(word) - 1 &&				\
+	    strncasecmp(line, word, sizeof(word) - 1) == 0 &&		\
+	    (len == sizeof(word) - 1 || line[sizeof(word) - 1] == ' '))
+		if (CAP("STARTTLS"))
+			s->cap_starttls = 1;
+		else if (CAP("8BITMIME"))
+			s->cap_8bitmime = 1;
+		else if (CAP("REQUIRETLS"))
+			s->cap_requiretls = 1;
+		else if (CAP("SIZE")) {
+			s->cap_size = 1;
+			if (len > 5)
+				s->size_max = strtoul(line + 5, NULL, 10);
+		} else if (CAP("AUTH"))
+			s->cap_auth = 1;
+#undef CAP
+	}
+}
+
+/* Forget every capability (RFC 3207 4.2: nothing from before TLS). */
+static void
+ss_forget_caps(struct ss *s)
+{
+	s->esmtp = s->cap_starttls = s->cap_8bitmime = s->cap_requiretls = 0;
+	s->cap_size = s->cap_auth = 0;
+	s->size_max = 0;
+}
+
+/* The GnuTLS handshake on the socket, then the stream swap. */
+static void
+ss_upgrade(struct ss *s)
+{
+	mailstream_low	*old, *low;
+	struct tls_conn	*conn;
+	struct err	*e = NULL;
+	int		 modern = ss_modern(s);
+
+	conn = tls_handshake(s->o->tls, s->fd, s->o->host, modern,
+	    s->o->timeout, &s->res->tls, &e);
+	if (conn == NULL) {
+		free(s->plain_reason);
+		s->plain_reason = xasprintf("STARTTLS failed at %s: %s%s",
+		    s->o->host, e->msg, modern ? " (TLS 1.2 or later was "
+		    "required)" : "");
+		err_free(e);
+		ss_tls_failed(s);
+		return;
+	}
+	old = mailstream_get_low(s->smtp->stream);
+	if ((low = tls_low_new(conn)) == NULL) {
+		s->res->end = SMTP_END_CONNECT;
+		ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "cannot set up TLS");
+		ss_move(s, SS_DONE);
+		return;
+	}
+	/* The socket driver's free does not close the socket. */
+	mailstream_low_free(old);
+	mailstream_set_low(s->smtp->stream, low);
+	s->tls_active = 1;
+	ss_event(s, EVENT_TLS, NULL, 0, NULL);
+	ss_forget_caps(s);
+	s->smtp->esmtp = 0;
+	s->smtp->auth = MAILSMTP_AUTH_NOT_CHECKED;
+	free(s->plain_reason);
+	s->plain_reason = NULL;
+	ss_move(s, SS_EHLO_TLS);
+}
+
+/*
+ * The TLS upgrade failed: this connection is done.  Strict recipients are
+ * held here; the others wait for the caller's plaintext retry.
+ */
+static void
+ss_tls_failed(struct ss *s)
+{
+	size_t	i;
+
+	s->res->end = SMTP_END_TLS_FAILED;
+	free(s->res->error);
+	s->res->error = xstrdup(s->plain_reason);
+	ss_event(s, EVENT_PLAINTEXT, NULL, 0, s->plain_reason);
+	for (i = 0; i < s->n; i++) {
+		if (!ss_pending(s, i))
+			continue;
+		if (policy_needs_tls(s->r[i].policy))
+			ss_set(s, i, OUTCOME_HELD, 0, NULL, "%s; policy %s "
+			    "needs TLS, so nothing was sent", s->plain_reason,
+			    policy_name(s->r[i].policy));
+		else
+			ss_set(s, i, OUTCOME_DEFERRED, 0, NULL, "%s",
+			    s->plain_reason);
+		s->r[i].retry = 1;
+	}
+	ss_move(s, SS_DONE);
+}
+
+/* Do strict recipients forbid TLS versions below 1.2? */
+static int
+ss_modern(struct ss *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->n; i++)
+		if (policy_needs_tls(s->r[i].policy))
+			return 1;
+	return 0;
+}
+
+/* Hold every recipient whose policy this connection cannot satisfy. */
+static void
+ss_policy(struct ss *s)
+{
+	const struct tls_facts	*t = &s->res->tls;
+	size_t			 i, left = 0;
+
+	if (!s->tls_active)
+		ss_event(s, EVENT_PLAINTEXT, NULL, 0, s->plain_reason);
+	for (i = 0; i < s->n; i++) {
+		if (!ss_pending(s, i))
+			continue;
+		if (policy_needs_tls(s->r[i].policy) && !s->tls_active) {
+			ss_set(s, i, OUTCOME_HELD, 0, NULL, "%s; policy %s "
+			    "needs TLS, so nothing was sent",
+			    s->plain_reason != NULL ? s->plain_reason :
+			    "no TLS", policy_name(s->r[i].policy));
+			s->r[i].retry = 1;
+			continue;
+		}
+		if (s->r[i].policy == POLICY_VERIFY && !t->verified) {
+			ss_set(s, i, OUTCOME_HELD, 0, NULL, "certificate %s; "
+			    "policy verify needs a verified certificate, so "
+			    "nothing was sent", t->verify != NULL ? t->verify :
+			    "not verified");
+			s->r[i].retry = 1;
+			continue;
+		}
+		left++;
+	}
+	if (left == 0)
+		ss_move(s, SS_QUIT);
+	else if (s->o->user != NULL)
+		ss_move(s, SS_AUTH);
+	else
+		ss_move(s, SS_MAIL);
+}
+
+/* SMTP AUTH, only over TLS unless the user allowed otherwise. */
+static void
+ss_auth(struct ss *s)
+{
+	struct err	*e = NULL;
+	char		*pass, *rep;
+	int		 r;
+
+	if (!s->tls_active && !s->o->allow_plain_auth) {
+		ss_all(s, 0, OUTCOME_HELD, 0, NULL, "%s; tern does not send a "
+		    "password without TLS (set auth_plaintext = yes to allow "
+		    "it)", s->plain_reason != NULL ? s->plain_reason :
+		    "no TLS");
+		ss_move(s, SS_QUIT);
+		return;
+	}
+	if (!s->cap_auth || (s->smtp->auth & (MAILSMTP_AUTH_PLAIN |
+	    MAILSMTP_AUTH_LOGIN)) == 0) {
+		ss_all(s, 0, OUTCOME_DEFERRED, 0, NULL, "%s offers no AUTH "
+		    "mechanism tern supports (PLAIN, LOGIN)", s->o->host);
+		ss_move(s, SS_QUIT);
+		return;
+	}
+	if (s->o->password == NULL ||
+	    (pass = s->o->password(s->o->user, s->o->password_ctx, &e)) ==
+	    NULL) {
+		ss_all(s, 0, OUTCOME_DEFERRED, 0, NULL, "no password: %s",
+		    e != NULL ? e->msg : "no passcmd set");
+		err_free(e);
+		ss_move(s, SS_QUIT);
+		return;
+	}
+	r = mailsmtp_auth(s->smtp, s->o->user, pass);
+	secret_free(pass);
+	if (r != MAILSMTP_NO_ERROR) {
+		rep = ss_reply(s);
+		ss_all(s, 0, OUTCOME_DEFERRED, s->smtp->response_code, rep,
+		    "authentication as %s failed at %s: check user and "
+		    "passcmd", s->o->user, s->o->host);
+		ss_event(s, EVENT_AUTH, NULL, s->smtp->response_code,
+		    s->smtp->response);
+		free(rep);
+		ss_move(s, r == MAILSMTP_ERROR_STREAM ? SS_DONE : SS_QUIT);
+		return;
+	}
+	ss_event(s, EVENT_AUTH, NULL, s->smtp->response_code,
+	    s->smtp->response);
+	ss_move(s, SS_MAIL);
+}
+
+/* Make the DATA text for this server (7-bit when it lacks 8BITMIME). */
+static int
+ss_prepare_wire(struct ss *s)
+{
+	struct err	*e = NULL;
+	char		*seven = NULL;
+	size_t		 sevenlen = 0;
+
+	if (s->wire != NULL)
+		return 0;
+	s->wire_8bit = msg_is_8bit(s->msg, s->msglen);
+	if (s->wire_8bit && !s->cap_8bitmime) {
+		seven = msg_to_7bit(s->msg, s->msglen, &sevenlen);
+		if (seven != NULL)
+			s->wire_8bit = 0;
+	}
+	if (seven != NULL)
+		s->wire = msg_wire(seven, sevenlen, &s->wirelen, &e);
+	else
+		s->wire = msg_wire(s->msg, s->msglen, &s->wirelen, &e);
+	free(seven);
+	if (s->wire == NULL) {
+		ss_all(s, 0, OUTCOME_FAILED, 0, NULL, "%s", e->msg);
+		err_free(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Start the next transaction: strict recipients first. */
+static void
+ss_mail(struct ss *s)
+{
+	struct buf	 cmd = BUF_INIT;
+	size_t		 i, count = 0;
+	int		 code, strict_left = 0, may_left = 0;
+	char		*rep;
+
+	if (ss_prepare_wire(s) == -1) {
+		ss_move(s, SS_QUIT);
+		return;
+	}
+	for (i = 0; i < s->n; i++) {
+		if (!ss_pending(s, i))
+			continue;
+		if (policy_needs_tls(s->r[i].policy))
+			strict_left++;
+		else
+			may_left++;
+	}
+	if (strict_left + may_left == 0) {
+		ss_move(s, SS_QUIT);
+		return;
+	}
+	/* REQUIRETLS (RFC 8689) for strict recipients where offered. */
+	s->txn_requiretls = s->tls_active && s->cap_requiretls &&
+	    strict_left > 0;
+	s->txn_strict = s->txn_requiretls;
+	for (i = 0; i < s->n; i++) {
+		s->in_txn[i] = 0;
+		s->accepted[i] = 0;
+		if (!ss_pending(s, i))
+			continue;
+		if (s->txn_requiretls &&
+		    !policy_needs_tls(s->r[i].policy))
+			continue;
+		s->in_txn[i] = 1;
+		count++;
+	}
+	if (s->cap_size && s->size_max > 0 && s->wirelen > s->size_max) {
+		for (i = 0; i < s->n; i++)
+			if (s->in_txn[i])
+				ss_set(s, i, OUTCOME_FAILED, 0, NULL, "the "
+				    "message is %zu bytes, %s accepts at most "
+				    "%zu (SIZE)", s->wirelen, s->o->host,
+				    s->size_max);
+		ss_move(s, SS_MAIL);
+		return;
+	}
+	buf_addf(&cmd, "MAIL FROM:<%s>", s->from);
+	if (s->cap_size)
+		buf_addf(&cmd, " SIZE=%zu", s->wirelen);
+	if (s->wire_8bit && s->cap_8bitmime)
+		buf_adds(&cmd, " BODY=8BITMIME");
+	if (s->txn_requiretls)
+		buf_adds(&cmd, " REQUIRETLS");
+	buf_adds(&cmd, "\r\n");
+	if (mailsmtp_send_command(s->smtp, cmd.s) == -1)
+		code = 0;
+	else
+		code = mailsmtp_read_response(s->smtp);
+	buf_free(&cmd);
+	rep = ss_reply(s);
+	ss_event(s, EVENT_MAIL, NULL, code, s->smtp->response);
+	if (code / 100 == 2) {
+		free(rep);
+		ss_move(s, SS_RCPT);
+		return;
+	}
+	for (i = 0; i < s->n; i++) {
+		if (!s->in_txn[i])
+			continue;
+		if (code == 0) {
+			ss_set(s, i, OUTCOME_DEFERRED, 0, NULL, "connection "
+			    "to %s lost at MAIL FROM", s->o->host);
+			s->r[i].retry = 1;
+		} else
+			ss_set(s, i, code / 100 == 5 ? OUTCOME_FAILED :
+			    OUTCOME_DEFERRED, code, rep, "sender refused by "
+			    "%s", s->o->host);
+	}
+	free(rep);
+	if (code == 0)
+		ss_move(s, SS_DONE);
+	else {
+		mailsmtp_reset(s->smtp);
+		ss_move(s, SS_MAIL);
+	}
+}
+
+/* One RCPT TO per recipient of the transaction. */
+static void
+ss_rcpt(struct ss *s)
+{
+	size_t	 i, ok = 0;
+	int	 code;
+	char	*rep;
+
+	for (i = 0; i < s->n; i++) {
+		if (!s->in_txn[i])
+			continue;
+		(void)mailesmtp_rcpt(s->smtp, s->r[i].addr, 0, NULL);
+		code = s->smtp->response_code;
+		rep = ss_reply(s);
+		ss_event(s, EVENT_RCPT, s->r[i].addr, code,
+		    s->smtp->response);
+		if (code == 0) {
+			free(rep);
+			ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "connection "
+			    "to %s lost at RCPT TO", s->o->host);
+			ss_move(s, SS_DONE);
+			return;
+		}
+		if (code / 100 == 2) {
+			s->accepted[i] = 1;
+			s->r[i].code = code;
+			free(s->r[i].reply);
+			s->r[i].reply = rep;
+			ok++;
+			continue;
+		}
+		s->in_txn[i] = 0;
+		ss_set(s, i, code / 100 == 5 ? OUTCOME_FAILED :
+		    OUTCOME_DEFERRED, code, rep, "recipient refused by %s",
+		    s->o->host);
+		free(rep);
+	}
+	if (ok == 0) {
+		mailsmtp_reset(s->smtp);
+		ss_move(s, SS_MAIL);
+		return;
+	}
+	ss_move(s, SS_DATA);
+}
+
+/* DATA, waiting for 354. */
+static void
+ss_data(struct ss *s)
+{
+	size_t	 i;
+	int	 r, code;
+	char	*rep;
+
+	ss_event(s, EVENT_DATA, NULL, 0, NULL);
+	r = mailsmtp_data(s->smtp);
+	code = s->smtp->response_code;
+	if (r == MAILSMTP_NO_ERROR) {
+		ss_move(s, SS_BODY);
+		return;
+	}
+	rep = ss_reply(s);
+	for (i = 0; i < s->n; i++) {
+		if (!s->in_txn[i])
+			continue;
+		if (code == 0) {
+			ss_set(s, i, OUTCOME_DEFERRED, 0, NULL, "connection "
+			    "to %s lost at DATA", s->o->host);
+			s->r[i].retry = 1;
+		} else
+			ss_set(s, i, code / 100 == 5 ? OUTCOME_FAILED :
+			    OUTCOME_DEFERRED, code, rep, "DATA refused by %s",
+			    s->o->host);
+	}
+	free(rep);
+	ss_move(s, code == 0 ? SS_DONE : SS_MAIL);
+}
+
+/* The outcome of a message the server took over this connection. */
+static enum outcome
+ss_delivered_outcome(struct ss *s)
+{
+	if (!s->tls_active)
+		return OUTCOME_PLAINTEXT;
+	return s->res->tls.verified ? OUTCOME_VERIFIED : OUTCOME_ENCRYPTED;
+}
+
+/* The message itself; the reply to the final dot decides. */
+static void
+ss_body(struct ss *s)
+{
+	enum outcome	 o;
+	size_t		 i;
+	int		 r, code;
+	char		*rep;
+
+	r = mailsmtp_data_message(s->smtp, s->wire, s->wirelen);
+	code = r == MAILSMTP_ERROR_STREAM ? 0 : s->smtp->response_code;
+	rep = ss_reply(s);
+	o = ss_delivered_outcome(s);
+	for (i = 0; i < s->n; i++) {
+		if (!s->in_txn[i])
+			continue;
+		if (code / 100 == 2) {
+			if (o == OUTCOME_PLAINTEXT)
+				ss_set(s, i, o, code, rep, "%s",
+				    s->plain_reason != NULL ? s->plain_reason :
+				    "no TLS");
+			else if (o == OUTCOME_ENCRYPTED)
+				ss_set(s, i, o, code, rep, "certificate %s",
+				    s->res->tls.verify);
+			else
+				ss_set(s, i, o, code, rep, NULL);
+			s->r[i].requiretls = s->txn_requiretls;
+		} else if (code == 0)
+			ss_set(s, i, OUTCOME_DEFERRED, 0, NULL, "connection "
+			    "to %s lost before it confirmed the message; it "
+			    "will be sent again", s->o->host);
+		else
+			ss_set(s, i, code / 100 == 5 ? OUTCOME_FAILED :
+			    OUTCOME_DEFERRED, code, rep, "message refused by "
+			    "%s", s->o->host);
+		s->in_txn[i] = 0;
+	}
+	free(rep);
+	ss_move(s, code == 0 ? SS_DONE : SS_MAIL);
+}
+
+/* libetpan's DATA progress. */
+static void
+ss_progress(size_t done, size_t total, void *arg)
+{
+	struct ss	*s = arg;
+	struct event	 e;
+
+	if (s->o->ev == NULL)
+		return;
+	memset(&e, 0, sizeof e);
+	e.type = EVENT_PROGRESS;
+	e.server = s->o->host;
+	e.address = s->o->address;
+	e.port = s->o->port;
+	e.done = done;
+	e.total = total;
+	s->o->ev(&e, s->o->ev_ctx);
+}

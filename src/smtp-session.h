@@ -1,0 +1,85 @@
+/*
+ * smtp-session: one SMTP connection to one server address, run as an
+ * explicit state machine over libetpan's SMTP client, with tern's own TLS
+ * upgrade (tls.h).  The session enforces policy inside its states: a
+ * recipient whose policy needs TLS is never given to a server over
+ * plaintext, AUTH is never sent without TLS unless allowed, and plaintext
+ * after the STARTTLS reply fails the upgrade.
+ *
+ * The caller fills struct smtp_rcpt inputs; smtp_session_run() sets each
+ * recipient's outcome for this server.  Outcomes that depend on which TLS
+ * was reached (verified/encrypted/plaintext) use the session's TLS facts.
+ */
+#ifndef TERN_SMTP_SESSION_H
+#define TERN_SMTP_SESSION_H
+
+#include <stddef.h>
+
+#include "event.h"
+#include "policy.h"
+#include "record.h"
+
+struct err;
+struct tls_ctx;
+
+/* Ask for the password of user; returns a new secret (secret_free) or NULL. */
+typedef char *(*smtp_password_cb)(const char *, void *, struct err **);
+
+struct smtp_opts {
+	const char		*host;		/* name: connected to and verified */
+	const char		*address;	/* numeric address to connect to */
+	int			 port;
+	int			 implicit_tls;	/* smtps */
+	int			 try_starttls;	/* 0: plaintext retry, no STARTTLS */
+	const char		*plain_reason;	/* why no TLS on a retry */
+	const char		*helo;		/* NULL: [local address] */
+	int			 timeout;	/* seconds per step */
+	struct tls_ctx		*tls;
+	const char		*user;		/* AUTH when not NULL */
+	int			 allow_plain_auth;
+	smtp_password_cb	 password;
+	void			*password_ctx;
+	event_cb		 ev;
+	void			*ev_ctx;
+	int			 verbose;	/* EVENT_INFO for each command */
+};
+
+struct smtp_rcpt {
+	/* In. */
+	const char		*addr;
+	enum policy		 policy;
+	/* Out: the outcome at this server. */
+	enum outcome		 outcome;
+	int			 code;		/* last SMTP code for it */
+	char			*reply;		/* last reply (sanitized) */
+	char			*reason;
+	int			 requiretls;	/* sent in a REQUIRETLS transaction */
+	int			 retry;		/* 1: try the next address/host */
+};
+
+/* How the session ended, for the caller's next move. */
+enum smtp_end {
+	SMTP_END_DONE,		/* every recipient has its outcome here */
+	SMTP_END_CONNECT,	/* no usable connection: try the next address */
+	SMTP_END_TLS_FAILED	/* STARTTLS upgrade failed: may retry plain */
+};
+
+struct smtp_result {
+	enum smtp_end		 end;
+	struct tls_facts	 tls;		/* the session's TLS, if any */
+	int			 starttls_offered;
+	char			*error;		/* session-level words, or NULL */
+};
+
+/*
+ * Run one session: deliver msg (RFC 5322 text, any line ends, len bytes)
+ * from the envelope sender to the recipients, as far as their policies
+ * allow over this connection.  Fills every rcpt's outputs and *res (free
+ * with smtp_result_clear; rcpt outputs with smtp_rcpt_clear).
+ */
+void	smtp_session_run(const struct smtp_opts *, const char *, const char *,
+	    size_t, struct smtp_rcpt *, size_t, struct smtp_result *);
+void	smtp_rcpt_clear(struct smtp_rcpt *);
+void	smtp_result_clear(struct smtp_result *);
+
+#endif
