@@ -1,1 +1,649 @@
-/* cli: to be written. */
+/* The command line. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cli.h"
+#include "conf.h"
+#include "deliver.h"
+#include "err.h"
+#include "event.h"
+#include "msg.h"
+#include "policy.h"
+#include "record.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+struct cli {
+	char		*conf_path;	/* -F */
+	int		 verbose;	/* -v */
+	int		 json;
+	struct conf	*conf;
+	pthread_mutex_t	 lock;		/* serializes output from workers */
+};
+
+struct cli_cmd {
+	const char	*name;
+	int		(*fn)(struct cli *, int, char **);
+	const char	*usage;
+};
+
+static int	 cli_send(struct cli *, int, char **);
+static int	 cli_sendmail(struct cli *, int, char **);
+static int	 cli_probe(struct cli *, int, char **);
+static int	 cli_help(struct cli *, int, char **);
+static int	 cli_load_conf(struct cli *);
+static int	 cli_fail(struct err *);
+static char	*cli_read_stdin(int, size_t *, struct err **);
+static int	 cli_deliver(struct cli *, const char *, struct addr_list *,
+		    const char *, size_t, int);
+static void	 cli_event(const struct event *, void *);
+static char	*cli_password(const char *, void *, struct err **);
+static void	 cli_print_record(struct cli *, const struct record *);
+static int	 cli_result_code(const struct record *, size_t);
+static int	 cli_add_addrs(struct addr_list *, const char *);
+
+static const struct cli_cmd cli_cmds[] = {
+	{ "send", cli_send,
+	  "send [-s SUBJECT] [-c ADDR] [-b ADDR] [--json] ADDR...   "
+	  "(body on stdin)" },
+	{ "sendmail", cli_sendmail,
+	  "sendmail [-t] [-i] [-f FROM] [ADDR...]   (message on stdin)" },
+	{ "probe", cli_probe,
+	  "probe [--json] ADDR|DOMAIN...   (what TLS the server offers)" },
+	{ "help", cli_help, "help" },
+};
+
+#define CLI_NCMDS (sizeof cli_cmds / sizeof cli_cmds[0])
+
+/* Is this a command line for the CLI rather than the interface? */
+int
+cli_is_command(int argc, char **argv)
+{
+	const char	*base;
+	int		 i;
+	size_t		 j;
+
+	if (argc > 0 && (base = strrchr(argv[0], '/')) != NULL)
+		base++;
+	else
+		base = argc > 0 ? argv[0] : "";
+	if (strcmp(base, "sendmail") == 0)
+		return 1;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-F") == 0) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			continue;
+		for (j = 0; j < CLI_NCMDS; j++)
+			if (strcmp(argv[i], cli_cmds[j].name) == 0)
+				return 1;
+		return 1;	/* unknown words get the CLI's usage message */
+	}
+	return 0;
+}
+
+/* Map an error to an exit code. */
+int
+cli_exitcode(const struct err *e)
+{
+	if (e == NULL)
+		return CLI_OK;
+	switch (e->cls) {
+	case ERR_CONFIG:
+		return CLI_CONFIG;
+	case ERR_INPUT:
+		return CLI_DATAERR;
+	case ERR_STORE:
+		return CLI_IOERR;
+	case ERR_INTERNAL:
+		return CLI_SOFTWARE;
+	default:
+		return e->temporary ? CLI_TEMPFAIL : CLI_UNAVAILABLE;
+	}
+}
+
+/* Parse global options and run a command. */
+int
+cli_main(int argc, char **argv)
+{
+	struct cli	 cli;
+	const char	*base;
+	size_t		 j;
+	int		 i, rv;
+
+	memset(&cli, 0, sizeof cli);
+	pthread_mutex_init(&cli.lock, NULL);
+	/* A server that closes on us must not kill the process. */
+	signal(SIGPIPE, SIG_IGN);
+
+	base = strrchr(argv[0], '/') != NULL ? strrchr(argv[0], '/') + 1 :
+	    argv[0];
+	if (strcmp(base, "sendmail") == 0) {
+		rv = cli_sendmail(&cli, argc, argv);
+		goto out;
+	}
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-F") == 0 && i + 1 < argc)
+			cli.conf_path = argv[++i];
+		else if (strcmp(argv[i], "-v") == 0)
+			cli.verbose++;
+		else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			rv = cli_help(&cli, 0, NULL);
+			goto out;
+		} else {
+			fprintf(stderr, "tern: unknown option %s\n", argv[i]);
+			cli_help(&cli, 0, NULL);
+			rv = CLI_USAGE;
+			goto out;
+		}
+	}
+	if (i == argc) {
+		rv = cli_help(&cli, 0, NULL);
+		goto out;
+	}
+	for (j = 0; j < CLI_NCMDS; j++) {
+		if (strcmp(argv[i], cli_cmds[j].name) == 0) {
+			rv = cli_cmds[j].fn(&cli, argc - i, argv + i);
+			goto out;
+		}
+	}
+	fprintf(stderr, "tern: unknown command '%s'\n", argv[i]);
+	cli_help(&cli, 0, NULL);
+	rv = CLI_USAGE;
+out:
+	conf_free(cli.conf);
+	pthread_mutex_destroy(&cli.lock);
+	return rv;
+}
+
+/* Print usage. */
+static int
+cli_help(struct cli *cli, int argc, char **argv)
+{
+	size_t	j;
+
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "usage: tern [-F CONFIG] [-v] COMMAND ...\n");
+	for (j = 0; j < CLI_NCMDS; j++)
+		fprintf(stderr, "       tern %s\n", cli_cmds[j].usage);
+	fprintf(stderr, "Without a command, tern opens its interface.\n");
+	return CLI_USAGE;
+}
+
+/* Report an error and return its exit code. */
+static int
+cli_fail(struct err *e)
+{
+	int	rv;
+
+	fprintf(stderr, "tern: %s\n", e->msg);
+	if (e->reply != NULL)
+		fprintf(stderr, "tern: the server said: %s\n", e->reply);
+	rv = cli_exitcode(e);
+	err_free(e);
+	return rv;
+}
+
+/* Load the configuration (-F or the XDG default). */
+static int
+cli_load_conf(struct cli *cli)
+{
+	struct err	*e = NULL;
+	char		*path;
+
+	path = cli->conf_path != NULL ? xstrdup(cli->conf_path) :
+	    conf_default_path();
+	cli->conf = conf_load(path, &e);
+	free(path);
+	if (cli->conf == NULL)
+		return cli_fail(e);
+	if (cli->conf->from == NULL) {
+		err_set(&e, ERR_CONFIG, 0, "%s: no 'from' address; add a line "
+		    "like: from = Your Name <you@example.org>",
+		    cli->conf->path != NULL ? cli->conf->path : "config");
+		return cli_fail(e);
+	}
+	return CLI_OK;
+}
+
+/*
+ * Read standard input; with dot_ends, a line with a single dot ends it
+ * (sendmail without -i).  NUL bytes are refused.
+ */
+static char *
+cli_read_stdin(int dot_ends, size_t *len, struct err **errp)
+{
+	struct buf	 b = BUF_INIT;
+	char		 chunk[65536];
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+
+	if (dot_ends) {
+		while ((n = getline(&line, &cap, stdin)) != -1) {
+			if (strcmp(line, ".\n") == 0 ||
+			    strcmp(line, ".\r\n") == 0 ||
+			    strcmp(line, ".") == 0)
+				break;
+			buf_add(&b, line, (size_t)n);
+		}
+		free(line);
+	} else {
+		size_t	r;
+
+		while ((r = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+			buf_add(&b, chunk, r);
+	}
+	if (ferror(stdin)) {
+		buf_free(&b);
+		err_set(errp, ERR_INPUT, 0, "cannot read standard input: %s",
+		    strerror(errno));
+		return NULL;
+	}
+	buf_add(&b, "", 0);
+	*len = b.len;
+	return buf_steal(&b);
+}
+
+/* Add the addresses of one argument (a list allowed) to l. */
+static int
+cli_add_addrs(struct addr_list *l, const char *arg)
+{
+	struct err	*e = NULL;
+	size_t		 i, before = l->n;
+
+	if (addr_parse_list(arg, l, &e) == -1)
+		return cli_fail(e);
+	for (i = before; i < l->n; i++)
+		if (addr_check(l->v[i].mailbox, &e) == -1)
+			return cli_fail(e);
+	return CLI_OK;
+}
+
+/* tern send. */
+static int
+cli_send(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "subject", required_argument, NULL, 's' },
+		{ "cc", required_argument, NULL, 'c' },
+		{ "bcc", required_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct addr_list	 to = { NULL, 0 }, cc = { NULL, 0 };
+	struct addr_list	 bcc = { NULL, 0 }, all = { NULL, 0 };
+	struct msg_draft	 d;
+	struct addr		 from;
+	struct err		*e = NULL;
+	const char		*subject = NULL;
+	char			*body = NULL, *msg = NULL;
+	size_t			 bodylen, msglen, i;
+	int			 ch, rv = CLI_USAGE;
+
+	memset(&from, 0, sizeof from);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+s:c:b:v", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 's':
+			subject = optarg;
+			break;
+		case 'c':
+			if ((rv = cli_add_addrs(&cc, optarg)) != CLI_OK)
+				goto out;
+			break;
+		case 'b':
+			if ((rv = cli_add_addrs(&bcc, optarg)) != CLI_OK)
+				goto out;
+			break;
+		case 'j':
+			cli->json = 1;
+			break;
+		case 'v':
+			cli->verbose++;
+			break;
+		default:
+			fprintf(stderr, "usage: tern %s\n", cli_cmds[0].usage);
+			rv = CLI_USAGE;
+			goto out;
+		}
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if ((rv = cli_add_addrs(&to, argv[i])) != CLI_OK)
+			goto out;
+	if (to.n + cc.n + bcc.n == 0) {
+		fprintf(stderr, "tern: no recipient\nusage: tern %s\n",
+		    cli_cmds[0].usage);
+		rv = CLI_USAGE;
+		goto out;
+	}
+	if ((rv = cli_load_conf(cli)) != CLI_OK)
+		goto out;
+	if (addr_parse(cli->conf->from, &from, &e) == -1) {
+		rv = cli_fail(e);
+		goto out;
+	}
+	if ((body = cli_read_stdin(0, &bodylen, &e)) == NULL) {
+		rv = cli_fail(e);
+		goto out;
+	}
+	memset(&d, 0, sizeof d);
+	d.from = cli->conf->from;
+	d.to = &to;
+	d.cc = &cc;
+	d.bcc = &bcc;
+	d.subject = subject;
+	d.body = body;
+	d.bodylen = bodylen;
+	if ((msg = msg_build(&d, &msglen, &e)) == NULL) {
+		rv = cli_fail(e);
+		goto out;
+	}
+	for (i = 0; i < to.n; i++)
+		addr_list_add(&all, NULL, to.v[i].mailbox);
+	for (i = 0; i < cc.n; i++)
+		addr_list_add(&all, NULL, cc.v[i].mailbox);
+	for (i = 0; i < bcc.n; i++)
+		addr_list_add(&all, NULL, bcc.v[i].mailbox);
+	rv = cli_deliver(cli, from.mailbox, &all, msg, msglen, 0);
+out:
+	addr_list_clear(&to);
+	addr_list_clear(&cc);
+	addr_list_clear(&bcc);
+	addr_list_clear(&all);
+	addr_clear(&from);
+	free(body);
+	free(msg);
+	return rv;
+}
+
+/* tern sendmail: the sendmail(8) interface. */
+static int
+cli_sendmail(struct cli *cli, int argc, char **argv)
+{
+	struct addr_list	 rcpts = { NULL, 0 }, uniq = { NULL, 0 };
+	struct addr		 from;
+	struct err		*e = NULL;
+	const char		*envfrom = NULL;
+	char			*in = NULL, *msg = NULL;
+	size_t			 inlen, msglen, i, j;
+	int			 ch, extract = 0, dot_ends = 1, rv;
+
+	memset(&from, 0, sizeof from);
+	optind = 1;
+	opterr = 0;
+	/* Flags sendmail callers pass that mean nothing here are accepted. */
+	while ((ch = getopt(argc, argv, "+tif:F:o:B:N:R:V:X:vUGm")) != -1) {
+		switch (ch) {
+		case 't':
+			extract = 1;
+			break;
+		case 'i':
+			dot_ends = 0;
+			break;
+		case 'o':
+			if (strcmp(optarg, "i") == 0)
+				dot_ends = 0;
+			break;
+		case 'f':
+			envfrom = optarg;
+			break;
+		case 'v':
+			cli->verbose++;
+			break;
+		case 'F':
+		case 'B':
+		case 'N':
+		case 'R':
+		case 'V':
+		case 'X':
+		case 'U':
+		case 'G':
+		case 'm':
+			break;
+		default:
+			fprintf(stderr, "tern: sendmail: unknown option -%c\n"
+			    "usage: tern %s\n", optopt, cli_cmds[1].usage);
+			return CLI_USAGE;
+		}
+	}
+	if ((rv = cli_load_conf(cli)) != CLI_OK)
+		goto out;
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if ((rv = cli_add_addrs(&rcpts, argv[i])) != CLI_OK)
+			goto out;
+	if ((in = cli_read_stdin(dot_ends, &inlen, &e)) == NULL) {
+		rv = cli_fail(e);
+		goto out;
+	}
+	if ((msg = msg_prepare(in, inlen, cli->conf->from,
+	    extract ? &rcpts : NULL, &msglen, &e)) == NULL) {
+		rv = cli_fail(e);
+		goto out;
+	}
+	for (i = 0; i < rcpts.n; i++) {
+		if (addr_check(rcpts.v[i].mailbox, &e) == -1) {
+			rv = cli_fail(e);
+			goto out;
+		}
+		for (j = 0; j < uniq.n; j++)
+			if (strcmp(uniq.v[j].mailbox, rcpts.v[i].mailbox) == 0)
+				break;
+		if (j == uniq.n)
+			addr_list_add(&uniq, NULL, rcpts.v[i].mailbox);
+	}
+	if (uniq.n == 0) {
+		fprintf(stderr, "tern: sendmail: no recipient (give addresses "
+		    "or -t)\n");
+		rv = CLI_USAGE;
+		goto out;
+	}
+	if (envfrom == NULL) {
+		if (addr_parse(cli->conf->from, &from, &e) == -1) {
+			rv = cli_fail(e);
+			goto out;
+		}
+		envfrom = from.mailbox;
+	} else if (addr_check(envfrom, &e) == -1) {
+		rv = cli_fail(e);
+		goto out;
+	}
+	rv = cli_deliver(cli, envfrom, &uniq, msg, msglen, 0);
+out:
+	addr_list_clear(&rcpts);
+	addr_list_clear(&uniq);
+	addr_clear(&from);
+	free(in);
+	free(msg);
+	return rv;
+}
+
+/* tern probe: what would each recipient's server give, without sending. */
+static int
+cli_probe(struct cli *cli, int argc, char **argv)
+{
+	struct addr_list	 l = { NULL, 0 };
+	char			*a;
+	int			 i, rv;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			cli->json = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "-v") == 0) {
+			cli->verbose++;
+			continue;
+		}
+		if (strchr(argv[i], '@') != NULL)
+			a = xstrdup(argv[i]);
+		else
+			a = xasprintf("postmaster@%s", argv[i]);
+		rv = cli_add_addrs(&l, a);
+		free(a);
+		if (rv != CLI_OK) {
+			addr_list_clear(&l);
+			return rv;
+		}
+	}
+	if (l.n == 0) {
+		fprintf(stderr, "usage: tern %s\n", cli_cmds[2].usage);
+		return CLI_USAGE;
+	}
+	if ((rv = cli_load_conf(cli)) == CLI_OK)
+		rv = cli_deliver(cli, "", &l, NULL, 0, 1);
+	addr_list_clear(&l);
+	return rv;
+}
+
+/* Resolve policies, deliver, print the records. */
+static int
+cli_deliver(struct cli *cli, const char *from, struct addr_list *rcpts,
+    const char *msg, size_t msglen, int probe)
+{
+	struct deliver_req	 req;
+	struct deliver_rcpt	*dr;
+	struct record		*out;
+	struct err		*e = NULL;
+	size_t			 i;
+	int			 rv;
+
+	dr = xcalloc(rcpts->n, sizeof *dr);
+	out = xcalloc(rcpts->n, sizeof *out);
+	for (i = 0; i < rcpts->n; i++) {
+		dr[i].addr = rcpts->v[i].mailbox;
+		dr[i].policy = policy_resolve(cli->conf, dr[i].addr,
+		    POLICY_UNSET, &dr[i].source);
+	}
+	memset(&req, 0, sizeof req);
+	req.conf = cli->conf;
+	req.from = from;
+	req.rcpts = dr;
+	req.n = rcpts->n;
+	req.msg = msg;
+	req.len = msglen;
+	req.ev = cli_event;
+	req.ev_ctx = cli;
+	req.password = cli_password;
+	req.password_ctx = cli;
+	req.verbose = cli->verbose > 1;
+	req.probe = probe;
+	if (deliver_run(&req, out, &e) == -1) {
+		free(dr);
+		free(out);
+		return cli_fail(e);
+	}
+	for (i = 0; i < rcpts->n; i++)
+		cli_print_record(cli, &out[i]);
+	rv = probe ? CLI_OK : cli_result_code(out, rcpts->n);
+	record_free_array(out, rcpts->n);
+	free(dr);
+	return rv;
+}
+
+/* Progress on stderr with -v. */
+static void
+cli_event(const struct event *e, void *arg)
+{
+	struct cli	*cli = arg;
+	char		*line;
+
+	if (cli->verbose == 0 || e->type == EVENT_OUTCOME)
+		return;
+	if (e->type == EVENT_PROGRESS && e->done != e->total &&
+	    cli->verbose < 2)
+		return;
+	line = event_format(e);
+	pthread_mutex_lock(&cli->lock);
+	fprintf(stderr, "tern: %s\n", line);
+	fflush(stderr);
+	pthread_mutex_unlock(&cli->lock);
+	free(line);
+}
+
+/* The password, from passcmd. */
+static char *
+cli_password(const char *user, void *arg, struct err **errp)
+{
+	struct cli	*cli = arg;
+
+	(void)user;
+	if (cli->conf->passcmd == NULL) {
+		err_set(errp, ERR_CONFIG, 0, "the server needs a password: set "
+		    "passcmd in %s", cli->conf->path != NULL ?
+		    cli->conf->path : "the config");
+		return NULL;
+	}
+	return secret_from_command(cli->conf->passcmd, 0, errp);
+}
+
+/* One recipient's outcome, as a line or as JSON. */
+static void
+cli_print_record(struct cli *cli, const struct record *r)
+{
+	char	*j;
+
+	if (cli->json) {
+		j = record_json(r);
+		printf("%s\n", j);
+		free(j);
+		return;
+	}
+	printf("%-7s %s: %s", outcome_glyph_ascii(r->outcome), r->recipient,
+	    outcome_name(r->outcome));
+	if (r->server != NULL) {
+		printf(" via %s", r->server);
+		if (r->address != NULL)
+			printf(" [%s]:%d", r->address, r->port);
+	}
+	if (r->tls.used)
+		printf(", %s %s", r->tls.version, r->tls.cipher);
+	printf(" (policy %s from %s)\n", policy_name(r->policy),
+	    policy_source_name(r->policy_source));
+	if (r->reason != NULL)
+		printf("        %s\n", r->reason);
+	if (r->tls.used && r->tls.cert_subject != NULL)
+		printf("        certificate: %s, issuer %s, expires %s\n",
+		    r->tls.cert_subject, r->tls.cert_issuer != NULL ?
+		    r->tls.cert_issuer : "?", r->tls.cert_expires != NULL ?
+		    r->tls.cert_expires : "?");
+	if (r->reply != NULL)
+		printf("        server: %s\n", r->reply);
+	fflush(stdout);
+}
+
+/* The exit code of a whole send. */
+static int
+cli_result_code(const struct record *r, size_t n)
+{
+	size_t	i;
+	int	temp = 0, perm = 0;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].outcome == OUTCOME_FAILED)
+			perm = 1;
+		else if (!outcome_delivered(r[i].outcome))
+			temp = 1;
+	}
+	if (perm)
+		return CLI_UNAVAILABLE;
+	return temp ? CLI_TEMPFAIL : CLI_OK;
+}

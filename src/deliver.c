@@ -313,6 +313,7 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	o.ev = req->ev;
 	o.ev_ctx = req->ev_ctx;
 	o.verbose = req->verbose;
+	o.probe = req->probe;
 
 	for (pass = 0; pass < 2; pass++) {
 		n = 0;

@@ -56,6 +56,7 @@ struct deliver_req {
 	void				*password_ctx;
 	const struct deliver_memory	*memory; /* may be NULL */
 	int				 verbose;
+	int				 probe;	/* stop before MAIL FROM */
 };
 
 /*

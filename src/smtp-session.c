@@ -800,7 +800,15 @@ ss_policy(struct ss *s)
 		}
 		left++;
 	}
-	if (left == 0)
+	if (s->o->probe) {
+		for (i = 0; i < s->n; i++)
+			if (ss_pending(s, i))
+				ss_set(s, i, ss_delivered_outcome(s), 0, NULL,
+				    "probe, nothing sent%s%s", s->tls_active ?
+				    "" : ": ", s->tls_active ? "" :
+				    s->plain_reason);
+		ss_move(s, SS_QUIT);
+	} else if (left == 0)
 		ss_move(s, SS_QUIT);
 	else if (s->o->user != NULL)
 		ss_move(s, SS_AUTH);

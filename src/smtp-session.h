@@ -42,6 +42,8 @@ struct smtp_opts {
 	event_cb		 ev;
 	void			*ev_ctx;
 	int			 verbose;	/* EVENT_INFO for each command */
+	int			 probe;		/* stop before MAIL: outcomes say
+						   what a send would get */
 };
 
 struct smtp_rcpt {
