@@ -1,1 +1,668 @@
-/* config: to be written. */
+/* The configuration file. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "conf.h"
+#include "err.h"
+#include "policy.h"
+#include "xmalloc.h"
+
+enum conf_section {
+	SECTION_TOP,
+	SECTION_DOMAIN,
+	SECTION_ROUTE
+};
+
+/* The state of one parse. */
+struct conf_parser {
+	struct conf		*conf;
+	const char		*path;
+	int			 line;
+	enum conf_section	 section;
+	size_t			 index;		/* of the current section */
+	struct err		**errp;
+};
+
+static const char	*conf_home(void);
+static char		*conf_trim(char *);
+static void		 conf_lower(char *);
+static int		 conf_fail(struct conf_parser *, const char *, ...)
+			    __attribute__((format(printf, 2, 3)));
+static int		 conf_hostport(const char *, int, char **, int *,
+			    const char **);
+static int		 conf_int(const char *, int, int, int *);
+static char		*conf_expand(const char *);
+static int		 conf_section(struct conf_parser *, char *);
+static int		 conf_route_done(struct conf_parser *);
+static int		 conf_key_top(struct conf_parser *, const char *,
+			    const char *);
+static int		 conf_key_domain(struct conf_parser *, const char *,
+			    const char *);
+static int		 conf_key_route(struct conf_parser *, const char *,
+			    const char *);
+static int		 conf_line(struct conf_parser *, char *);
+static void		 conf_set(char **, const char *);
+
+/* A config with every default set. */
+struct conf *
+conf_new(void)
+{
+	struct conf	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->relay_mode = RELAY_DIRECT;
+	c->relay_port = 0;
+	c->tls = POLICY_MAY;
+	c->timeout = 30;
+	c->downgrade = DOWNGRADE_WARN;
+	c->resolver_port = 53;
+	c->allow_plain_auth = 0;
+	c->concurrency = 8;
+	c->ascii = xstrdup("auto");
+	return c;
+}
+
+/* Free a config. */
+void
+conf_free(struct conf *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->from);
+	free(c->relay_host);
+	free(c->user);
+	free(c->passcmd);
+	free(c->ca_file);
+	free(c->helo);
+	free(c->fcc);
+	free(c->resolver_host);
+	free(c->ascii);
+	for (i = 0; i < c->ndomains; i++)
+		free(c->domains[i].name);
+	free(c->domains);
+	for (i = 0; i < c->nroutes; i++) {
+		free(c->routes[i].name);
+		free(c->routes[i].host);
+	}
+	free(c->routes);
+	free(c);
+}
+
+/* The user's home directory, or NULL. */
+static const char *
+conf_home(void)
+{
+	const char	*home;
+	struct passwd	*pw;
+
+	if ((home = getenv("HOME")) != NULL && *home != '\0')
+		return home;
+	if ((pw = getpwuid(getuid())) != NULL && pw->pw_dir != NULL &&
+	    *pw->pw_dir != '\0')
+		return pw->pw_dir;
+	return NULL;
+}
+
+/* $XDG_CONFIG_HOME/tern/config or ~/.config/tern/config. */
+char *
+conf_default_path(void)
+{
+	const char	*xdg, *home;
+
+	if ((xdg = getenv("XDG_CONFIG_HOME")) != NULL && *xdg == '/')
+		return xasprintf("%s/tern/config", xdg);
+	if ((home = conf_home()) == NULL)
+		return NULL;
+	return xasprintf("%s/.config/tern/config", home);
+}
+
+/* $XDG_DATA_HOME/tern or ~/.local/share/tern. */
+char *
+conf_data_dir(void)
+{
+	const char	*xdg, *home;
+
+	if ((xdg = getenv("XDG_DATA_HOME")) != NULL && *xdg == '/')
+		return xasprintf("%s/tern", xdg);
+	if ((home = conf_home()) == NULL)
+		return NULL;
+	return xasprintf("%s/.local/share/tern", home);
+}
+
+/* Find a domain rule. */
+const struct conf_domain *
+conf_find_domain(const struct conf *c, const char *name)
+{
+	size_t	i;
+
+	if (c == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < c->ndomains; i++)
+		if (strcasecmp(c->domains[i].name, name) == 0)
+			return &c->domains[i];
+	return NULL;
+}
+
+/* Find a route. */
+const struct conf_route *
+conf_find_route(const struct conf *c, const char *name)
+{
+	size_t	i;
+
+	if (c == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < c->nroutes; i++)
+		if (strcasecmp(c->routes[i].name, name) == 0)
+			return &c->routes[i];
+	return NULL;
+}
+
+/* Strip white space at both ends, in place. */
+static char *
+conf_trim(char *s)
+{
+	char	*end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r'))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+/* Lower-case ASCII in place. */
+static void
+conf_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* Replace a string field. */
+static void
+conf_set(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
+/* Set the error "FILE:LINE: message". */
+static int
+conf_fail(struct conf_parser *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	err_set(p->errp, ERR_CONFIG, 0, "%s:%d: %s", p->path, p->line, msg);
+	free(msg);
+	return -1;
+}
+
+/*
+ * Split "host", "host:port", "[v6]" or "[v6]:port".  The host is returned
+ * without brackets.  On error, *why says what is wrong.
+ */
+static int
+conf_hostport(const char *s, int defport, char **host, int *port,
+    const char **why)
+{
+	const char	*end, *colon;
+	char		*h;
+
+	*host = NULL;
+	if (*s == '[') {
+		if ((end = strchr(s, ']')) == NULL) {
+			*why = "a '[' without ']'";
+			return -1;
+		}
+		h = xstrndup(s + 1, (size_t)(end - s - 1));
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (colon == NULL && end[1] != '\0') {
+			free(h);
+			*why = "text after ']' (write [ADDRESS]:PORT)";
+			return -1;
+		}
+	} else {
+		colon = strchr(s, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+			*why = "an IPv6 address must be written in brackets, "
+			    "like [::1]:2525";
+			return -1;
+		}
+		h = colon != NULL ? xstrndup(s, (size_t)(colon - s)) :
+		    xstrdup(s);
+	}
+	if (*h == '\0' || strpbrk(h, " \t/@[]") != NULL) {
+		free(h);
+		*why = "a missing or invalid host name";
+		return -1;
+	}
+	*port = defport;
+	if (colon != NULL && conf_int(colon + 1, 1, 65535, port) != 0) {
+		free(h);
+		*why = "the port must be a number from 1 to 65535";
+		return -1;
+	}
+	*host = h;
+	return 0;
+}
+
+/* Parse a decimal integer in [min, max]. */
+static int
+conf_int(const char *s, int min, int max, int *out)
+{
+	char	*end;
+	long	 v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Expand a leading ~ or ~/ to the home directory. */
+static char *
+conf_expand(const char *s)
+{
+	const char	*home;
+
+	if (s[0] != '~' || (s[1] != '\0' && s[1] != '/'))
+		return xstrdup(s);
+	if ((home = conf_home()) == NULL)
+		return NULL;
+	return xasprintf("%s%s", home, s + 1);
+}
+
+/* Check the route just finished. */
+static int
+conf_route_done(struct conf_parser *p)
+{
+	struct conf_route	*r;
+	int			 line;
+
+	if (p->section != SECTION_ROUTE)
+		return 0;
+	r = &p->conf->routes[p->index];
+	if (r->host != NULL)
+		return 0;
+	line = p->line;
+	p->line = r->line;
+	conf_fail(p, "[route %s] has no host (add: host = HOST:PORT)",
+	    r->name);
+	p->line = line;
+	return -1;
+}
+
+/* A "[kind NAME]" line. */
+static int
+conf_section(struct conf_parser *p, char *s)
+{
+	struct conf		*c = p->conf;
+	struct conf_domain	*d;
+	struct conf_route	*r;
+	const struct conf_domain *od;
+	const struct conf_route	*orr;
+	char			*end, *kind, *name;
+
+	if ((end = strchr(s, ']')) == NULL || conf_trim(end + 1)[0] != '\0')
+		return conf_fail(p, "a section line must be [domain NAME] or "
+		    "[route NAME], with nothing after the ']'");
+	*end = '\0';
+	kind = conf_trim(s + 1);
+	name = kind + strcspn(kind, " \t");
+	if (*name != '\0')
+		*name++ = '\0';
+	name = conf_trim(name);
+	if (strcmp(kind, "domain") != 0 && strcmp(kind, "route") != 0)
+		return conf_fail(p, "unknown section [%s]: sections are "
+		    "[domain NAME] and [route NAME]", kind);
+	if (*name == '\0' || strpbrk(name, " \t@[]") != NULL)
+		return conf_fail(p, "[%s] needs one domain name, like "
+		    "[%s example.org]", kind, kind);
+	if (conf_route_done(p) != 0)
+		return -1;
+	conf_lower(name);
+	if (strcmp(kind, "domain") == 0) {
+		if ((od = conf_find_domain(c, name)) != NULL)
+			return conf_fail(p, "duplicate section [domain %s] "
+			    "(first at line %d)", name, od->line);
+		c->domains = xreallocarray(c->domains, c->ndomains + 1,
+		    sizeof *c->domains);
+		d = &c->domains[c->ndomains];
+		d->name = xstrdup(name);
+		d->tls = POLICY_UNSET;
+		d->line = p->line;
+		p->section = SECTION_DOMAIN;
+		p->index = c->ndomains++;
+		return 0;
+	}
+	if ((orr = conf_find_route(c, name)) != NULL)
+		return conf_fail(p, "duplicate section [route %s] (first at "
+		    "line %d)", name, orr->line);
+	c->routes = xreallocarray(c->routes, c->nroutes + 1,
+	    sizeof *c->routes);
+	r = &c->routes[c->nroutes];
+	r->name = xstrdup(name);
+	r->host = NULL;
+	r->port = 25;
+	r->tls = POLICY_UNSET;
+	r->line = p->line;
+	p->section = SECTION_ROUTE;
+	p->index = c->nroutes++;
+	return 0;
+}
+
+/* A key of a [domain] section. */
+static int
+conf_key_domain(struct conf_parser *p, const char *key, const char *value)
+{
+	struct conf_domain	*d = &p->conf->domains[p->index];
+
+	if (strcmp(key, "tls") != 0)
+		return conf_fail(p, "unknown key \"%s\" in [domain %s] (the "
+		    "only key here is tls; top-level keys go before the "
+		    "first section)", key, d->name);
+	if (policy_parse(value, &d->tls) != 0)
+		return conf_fail(p, "tls must be may, encrypt or verify, "
+		    "not \"%s\"", value);
+	return 0;
+}
+
+/* A key of a [route] section. */
+static int
+conf_key_route(struct conf_parser *p, const char *key, const char *value)
+{
+	struct conf_route	*r = &p->conf->routes[p->index];
+	const char		*why;
+	char			*host;
+	int			 port;
+
+	if (strcmp(key, "tls") == 0) {
+		if (policy_parse(value, &r->tls) != 0)
+			return conf_fail(p, "tls must be may, encrypt or "
+			    "verify, not \"%s\"", value);
+		return 0;
+	}
+	if (strcmp(key, "host") != 0)
+		return conf_fail(p, "unknown key \"%s\" in [route %s] (keys "
+		    "here are host and tls; top-level keys go before the "
+		    "first section)", key, r->name);
+	if (conf_hostport(value, 25, &host, &port, &why) != 0)
+		return conf_fail(p, "host \"%s\": %s (write HOST:PORT, or "
+		    "[IPv6]:PORT)", value, why);
+	free(r->host);
+	r->host = host;
+	r->port = port;
+	return 0;
+}
+
+/* A top-level key. */
+static int
+conf_key_top(struct conf_parser *p, const char *key, const char *value)
+{
+	struct conf	*c = p->conf;
+	struct addr	 a;
+	struct err	*e = NULL;
+	const char	*why, *rest;
+	char		*host, *s;
+	int		 port;
+
+	if (strcmp(key, "from") == 0) {
+		if (addr_parse(value, &a, &e) != 0) {
+			conf_fail(p, "from: %s", e->msg);
+			err_free(e);
+			return -1;
+		}
+		addr_clear(&a);
+		conf_set(&c->from, value);
+	} else if (strcmp(key, "relay") == 0) {
+		if (strcasecmp(value, "direct") == 0) {
+			c->relay_mode = RELAY_DIRECT;
+			free(c->relay_host);
+			c->relay_host = NULL;
+			c->relay_port = 0;
+			return 0;
+		}
+		if (strncasecmp(value, "smtp://", 7) == 0) {
+			c->relay_mode = RELAY_SMTP;
+			port = 587;
+			rest = value + 7;
+		} else if (strncasecmp(value, "smtps://", 8) == 0) {
+			c->relay_mode = RELAY_SMTPS;
+			port = 465;
+			rest = value + 8;
+		} else
+			return conf_fail(p, "relay must be smtp://HOST[:PORT], "
+			    "smtps://HOST[:PORT] or direct, not \"%s\"", value);
+		s = xstrdup(rest);
+		if (*s != '\0' && s[strlen(s) - 1] == '/')
+			s[strlen(s) - 1] = '\0';
+		if (conf_hostport(s, port, &host, &port, &why) != 0) {
+			free(s);
+			return conf_fail(p, "relay \"%s\": %s", value, why);
+		}
+		free(s);
+		free(c->relay_host);
+		c->relay_host = host;
+		c->relay_port = port;
+	} else if (strcmp(key, "user") == 0)
+		conf_set(&c->user, value);
+	else if (strcmp(key, "passcmd") == 0)
+		conf_set(&c->passcmd, value);
+	else if (strcmp(key, "tls") == 0) {
+		if (policy_parse(value, &c->tls) != 0)
+			return conf_fail(p, "tls must be may, encrypt or "
+			    "verify, not \"%s\"", value);
+	} else if (strcmp(key, "ca_file") == 0 || strcmp(key, "fcc") == 0) {
+		if ((s = conf_expand(value)) == NULL)
+			return conf_fail(p, "%s: cannot expand ~ (HOME is not "
+			    "set)", key);
+		free(*key == 'c' ? c->ca_file : c->fcc);
+		*(*key == 'c' ? &c->ca_file : &c->fcc) = s;
+	} else if (strcmp(key, "helo") == 0) {
+		if (strpbrk(value, " \t") != NULL)
+			return conf_fail(p, "helo must be one host name, not "
+			    "\"%s\"", value);
+		conf_set(&c->helo, value);
+	} else if (strcmp(key, "timeout") == 0) {
+		if (conf_int(value, 1, 86400, &c->timeout) != 0)
+			return conf_fail(p, "timeout must be a positive number "
+			    "of seconds, not \"%s\"", value);
+	} else if (strcmp(key, "downgrade") == 0) {
+		if (strcmp(value, "warn") == 0)
+			c->downgrade = DOWNGRADE_WARN;
+		else if (strcmp(value, "hold") == 0)
+			c->downgrade = DOWNGRADE_HOLD;
+		else
+			return conf_fail(p, "downgrade must be warn or hold, "
+			    "not \"%s\"", value);
+	} else if (strcmp(key, "resolver") == 0) {
+		if (conf_hostport(value, 53, &host, &port, &why) != 0)
+			return conf_fail(p, "resolver \"%s\": %s (write HOST, "
+			    "HOST:PORT or [IPv6]:PORT)", value, why);
+		free(c->resolver_host);
+		c->resolver_host = host;
+		c->resolver_port = port;
+	} else if (strcmp(key, "auth_plaintext") == 0) {
+		if (strcmp(value, "yes") == 0)
+			c->allow_plain_auth = 1;
+		else if (strcmp(value, "no") == 0)
+			c->allow_plain_auth = 0;
+		else
+			return conf_fail(p, "auth_plaintext must be yes or no, "
+			    "not \"%s\"", value);
+	} else if (strcmp(key, "concurrency") == 0) {
+		if (conf_int(value, 1, 256, &c->concurrency) != 0)
+			return conf_fail(p, "concurrency must be a number from "
+			    "1 to 256, not \"%s\"", value);
+	} else if (strcmp(key, "glyphs") == 0) {
+		if (strcmp(value, "auto") != 0 && strcmp(value, "ascii") != 0 &&
+		    strcmp(value, "utf-8") != 0)
+			return conf_fail(p, "glyphs must be auto, ascii or "
+			    "utf-8, not \"%s\"", value);
+		conf_set(&c->ascii, value);
+	} else
+		return conf_fail(p, "unknown key \"%s\"", key);
+	return 0;
+}
+
+/* One line of the file (modified in place). */
+static int
+conf_line(struct conf_parser *p, char *s)
+{
+	char	*eq, *key, *value, *hash;
+
+	/* A comment starts at '#' at the line's start or after a blank. */
+	for (hash = s; (hash = strchr(hash, '#')) != NULL; hash++) {
+		if (hash == s || hash[-1] == ' ' || hash[-1] == '\t') {
+			*hash = '\0';
+			break;
+		}
+	}
+	s = conf_trim(s);
+	if (*s == '\0')
+		return 0;
+	if (*s == '[')
+		return conf_section(p, s);
+	if ((eq = strchr(s, '=')) == NULL)
+		return conf_fail(p, "expected \"key = value\" or a section "
+		    "like [domain NAME], not \"%s\"", s);
+	*eq = '\0';
+	key = conf_trim(s);
+	value = conf_trim(eq + 1);
+	if (*key == '\0')
+		return conf_fail(p, "a line starts with '=' (expected "
+		    "\"key = value\")");
+	if (*value == '\0')
+		return conf_fail(p, "%s needs a value (\"%s = ...\")", key,
+		    key);
+	switch (p->section) {
+	case SECTION_DOMAIN:
+		return conf_key_domain(p, key, value);
+	case SECTION_ROUTE:
+		return conf_key_route(p, key, value);
+	default:
+		return conf_key_top(p, key, value);
+	}
+}
+
+/* Parse config text. */
+struct conf *
+conf_parse(const char *text, const char *path, struct err **errp)
+{
+	struct conf_parser	 p;
+	char			*copy, *line, *next;
+	int			 rv = -1;
+
+	memset(&p, 0, sizeof p);
+	p.conf = conf_new();
+	p.path = path != NULL ? path : "(config)";
+	p.section = SECTION_TOP;
+	p.errp = errp;
+	p.conf->path = xstrdup(path);
+	copy = xstrdup(text);
+	for (line = copy; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		p.line++;
+		if (conf_line(&p, line) != 0)
+			goto fail;
+	}
+	if (conf_route_done(&p) != 0)
+		goto fail;
+	rv = 0;
+fail:
+	free(copy);
+	if (rv != 0) {
+		conf_free(p.conf);
+		return NULL;
+	}
+	return p.conf;
+}
+
+/* Read and parse the config file. */
+struct conf *
+conf_load(const char *path, struct err **errp)
+{
+	struct conf	*c = NULL;
+	struct buf	 b = BUF_INIT;
+	struct stat	 st;
+	char		 chunk[4096];
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, &st) == -1) {
+		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", path,
+		    strerror(EISDIR));
+		goto fail;
+	}
+	buf_add(&b, "", 0);
+	for (;;) {
+		if ((n = read(fd, chunk, sizeof chunk)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s",
+			    path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+	}
+	if (strlen(b.s) != b.len) {
+		err_set(errp, ERR_CONFIG, 0, "%s: the file contains a NUL byte; "
+		    "is it really a tern config?", path);
+		goto fail;
+	}
+	if ((c = conf_parse(b.s, path, errp)) == NULL)
+		goto fail;
+	if (c->passcmd != NULL && (st.st_mode & 077) != 0) {
+		err_set(errp, ERR_CONFIG, 0, "%s: permissions %04o are too open "
+		    "for a file that names a password command; chmod 600 %s",
+		    path, (unsigned int)(st.st_mode & 07777), path);
+		conf_free(c);
+		c = NULL;
+		goto fail;
+	}
+fail:
+	if (fd != -1)
+		close(fd);
+	buf_free(&b);
+	return c;
+}

@@ -1,1 +1,849 @@
-/* msg: to be written. */
+/* Building and reading RFC 5322 messages with libetpan. */
+#include "config.h"
+
+#include <sys/random.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libetpan/libetpan.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "err.h"
+#include "msg.h"
+#include "text.h"
+#include "xmalloc.h"
+
+/* RFC 2047: an encoded word is at most 75 characters; we stay shorter. */
+#define MSG_EW_MAX	75
+#define MSG_EW_TARGET	60
+/* An unencoded word longer than this would not fold under 78 columns. */
+#define MSG_WORD_MAX	60
+_Static_assert(MSG_EW_TARGET <= MSG_EW_MAX, "encoded words too long");
+/* RFC 5322: a line is at most 998 octets without its CRLF. */
+#define MSG_LINE_MAX	998
+/* RFC 2045: a quoted-printable line is at most 76 characters. */
+#define MSG_QP_MAX	76
+
+/* One header field of a message: its lines without the final line end. */
+struct msg_field {
+	size_t	off;
+	size_t	len;
+	size_t	namelen;
+	int	line;
+};
+
+/* The header of a message, split into fields. */
+struct msg_head {
+	struct msg_field	*v;
+	size_t			 n;
+	size_t			 body;	/* offset of the body */
+	int			 bodyline;
+	int			 blank;	/* 1 when a blank line ended it */
+};
+
+static size_t	 msg_eol(const char *, size_t, size_t, size_t *);
+static void	 msg_crlf(struct buf *, const char *, size_t);
+static size_t	 msg_char_len(unsigned char);
+static int	 msg_needs_encoding(const char *, size_t);
+static int	 msg_q_safe(unsigned char);
+static int	 msg_check_header(const char *, const char *, struct err **);
+static void	 msg_qp_line(struct buf *, const unsigned char *, size_t);
+static void	 msg_qp(struct buf *, const char *, size_t);
+static size_t	 msg_longest_line(const char *, size_t);
+static int	 msg_nul_line(const char *, size_t);
+static int	 msg_head_parse(const char *, size_t, struct msg_head *);
+static int	 msg_field_is(const char *, const struct msg_field *,
+		    const char *);
+static char	*msg_field_value(const char *, const struct msg_field *);
+static char	*msg_encode_name(const char *);
+static int	 msg_add_list(struct mailimf_address_list **,
+		    const struct addr_list *, const char *, struct err **);
+static struct mailimf_date_time *msg_date_now(void);
+static int	 msg_write_fields(struct buf *, const struct addr *,
+		    const struct addr_list *, const struct addr_list *, int,
+		    const char *, const char *, struct err **);
+
+/* Length of the line end at i (0 if none); *next gets the next line. */
+static size_t
+msg_eol(const char *s, size_t len, size_t i, size_t *next)
+{
+	if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') {
+		*next = i + 2;
+		return 2;
+	}
+	if (s[i] == '\r' || s[i] == '\n') {
+		*next = i + 1;
+		return 1;
+	}
+	*next = i;
+	return 0;
+}
+
+/* Append text with every CR, LF and CRLF made CRLF. */
+static void
+msg_crlf(struct buf *b, const char *s, size_t len)
+{
+	size_t	i, start, next;
+
+	for (i = start = 0; i < len; ) {
+		if (msg_eol(s, len, i, &next) == 0) {
+			i++;
+			continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_add(b, "\r\n", 2);
+		i = start = next;
+	}
+	buf_add(b, s + start, len - start);
+}
+
+/* Length of a UTF-8 sequence from its (valid) lead byte. */
+static size_t
+msg_char_len(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c < 0xe0)
+		return 2;
+	if (c < 0xf0)
+		return 3;
+	return 4;
+}
+
+/* Must this header text be written as RFC 2047 encoded words? */
+static int
+msg_needs_encoding(const char *s, size_t maxword)
+{
+	const unsigned char	*p;
+	size_t			 word = 0;
+
+	if (strstr(s, "=?") != NULL)
+		return 1;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p >= 0x80 || *p == 0x7f || (*p < 0x20 && *p != '\t'))
+			return 1;
+		word = (*p == ' ' || *p == '\t') ? 0 : word + 1;
+		if (word > maxword)
+			return 1;
+	}
+	return 0;
+}
+
+/* May c stand for itself in a Q-encoded word in a phrase (RFC 2047 5.3)? */
+static int
+msg_q_safe(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c == '!' || c == '*' || c == '+' ||
+	    c == '-' || c == '/';
+}
+
+/* Encode UTF-8 text as RFC 2047 encoded words separated by spaces. */
+char *
+msg_rfc2047(const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	static const char	 b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 b = BUF_INIT;
+	size_t			 qlen, blen, n, i, j, clen, used, maxpay;
+	size_t			 bmax;
+	unsigned int		 v;
+	int			 useq;
+
+	/* Q for mostly ASCII text, B when it would be shorter. */
+	n = strlen(s);
+	for (qlen = i = 0; i < n; i++)
+		qlen += msg_q_safe(p[i]) || p[i] == ' ' ? 1 : 3;
+	blen = (n + 2) / 3 * 4;
+	useq = qlen <= blen;
+	maxpay = MSG_EW_TARGET - 12;	/* "=?UTF-8?Q?" and "?=" */
+	bmax = maxpay / 4 * 3;
+
+	buf_add(&b, "", 0);
+	for (i = 0; i < n; ) {
+		if (b.len > 0)
+			buf_addc(&b, ' ');
+		buf_adds(&b, useq ? "=?UTF-8?Q?" : "=?UTF-8?B?");
+		used = 0;
+		for (j = i; j < n; j += clen) {
+			clen = msg_char_len(p[j]);
+			if (j + clen > n)
+				clen = n - j;
+			if (useq) {
+				if (clen == 1 && (msg_q_safe(p[j]) ||
+				    p[j] == ' '))
+					v = 1;
+				else
+					v = 3 * (unsigned int)clen;
+				if (used + v > maxpay && j > i)
+					break;
+				used += v;
+			} else {
+				if (used + clen > bmax && j > i)
+					break;
+				used += clen;
+			}
+		}
+		if (useq) {
+			for (; i < j; i++) {
+				if (p[i] == ' ')
+					buf_addc(&b, '_');
+				else if (msg_q_safe(p[i]))
+					buf_addc(&b, (char)p[i]);
+				else {
+					buf_addc(&b, '=');
+					buf_addc(&b, hex[p[i] >> 4]);
+					buf_addc(&b, hex[p[i] & 0xf]);
+				}
+			}
+		} else {
+			for (; i < j; i += 3) {
+				v = (unsigned int)p[i] << 16;
+				if (i + 1 < j)
+					v |= (unsigned int)p[i + 1] << 8;
+				if (i + 2 < j)
+					v |= p[i + 2];
+				buf_addc(&b, b64[(v >> 18) & 0x3f]);
+				buf_addc(&b, b64[(v >> 12) & 0x3f]);
+				buf_addc(&b, i + 1 < j ? b64[(v >> 6) & 0x3f] :
+				    '=');
+				buf_addc(&b, i + 2 < j ? b64[v & 0x3f] : '=');
+			}
+			i = j;
+		}
+		buf_adds(&b, "?=");
+	}
+	return buf_steal(&b);
+}
+
+/* Refuse a header value with a line break or invalid UTF-8. */
+static int
+msg_check_header(const char *what, const char *value, struct err **errp)
+{
+	if (strpbrk(value, "\r\n") != NULL)
+		return err_set(errp, ERR_INPUT, 0, "the %s contains a line "
+		    "break (CR or LF); headers cannot", what);
+	if (!text_is_utf8(value, strlen(value)))
+		return err_set(errp, ERR_INPUT, 0, "the %s is not valid UTF-8",
+		    what);
+	return 0;
+}
+
+/* A display name as libetpan should write it (new string or NULL). */
+static char *
+msg_encode_name(const char *name)
+{
+	if (name == NULL || *name == '\0')
+		return NULL;
+	if (msg_needs_encoding(name, MSG_WORD_MAX) ||
+	    strlen(name) > MSG_WORD_MAX)
+		return msg_rfc2047(name);
+	return xstrdup(name);
+}
+
+/* Build a libetpan address list from ours. */
+static int
+msg_add_list(struct mailimf_address_list **out, const struct addr_list *l,
+    const char *what, struct err **errp)
+{
+	struct mailimf_address_list	*al;
+	char				*san, *name, *mbox, *label;
+	size_t				 i;
+
+	*out = NULL;
+	if (l == NULL || l->n == 0)
+		return 0;
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].name != NULL) {
+			san = text_sanitize(l->v[i].mailbox);
+			label = xasprintf("name of %s recipient %s", what, san);
+			free(san);
+			if (msg_check_header(label, l->v[i].name, errp) != 0) {
+				free(label);
+				return -1;
+			}
+			free(label);
+		}
+		if (addr_check(l->v[i].mailbox, errp) != 0)
+			return -1;
+	}
+	if ((al = mailimf_address_list_new_empty()) == NULL)
+		return err_set(errp, ERR_INTERNAL, 0, "out of memory in "
+		    "libetpan");
+	for (i = 0; i < l->n; i++) {
+		name = msg_encode_name(l->v[i].name);
+		mbox = xstrdup(l->v[i].mailbox);
+		if (mailimf_address_list_add_mb(al, name, mbox) !=
+		    MAILIMF_NO_ERROR) {
+			mailimf_address_list_free(al);
+			return err_set(errp, ERR_INTERNAL, 0, "cannot build the "
+			    "%s header", what);
+		}
+	}
+	*out = al;
+	return 0;
+}
+
+/* The current local time with its zone, for a Date header. */
+static struct mailimf_date_time *
+msg_date_now(void)
+{
+	struct tm	tm;
+	time_t		now;
+	long		off;
+	int		zone;
+
+	now = time(NULL);
+	if (localtime_r(&now, &tm) == NULL)
+		return NULL;
+	off = tm.tm_gmtoff;
+	zone = (int)((off < 0 ? -off : off) / 3600 * 100 +
+	    (off < 0 ? -off : off) % 3600 / 60);
+	if (off < 0)
+		zone = -zone;
+	return mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1,
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
+}
+
+/*
+ * Write header fields with libetpan: Date (when date is set), From, To,
+ * Cc, Message-ID and Subject, each when given.
+ */
+static int
+msg_write_fields(struct buf *b, const struct addr *from,
+    const struct addr_list *to, const struct addr_list *cc, int date,
+    const char *msgid, const char *subject, struct err **errp)
+{
+	struct mailimf_fields		*fields = NULL;
+	struct mailimf_mailbox_list	*fl = NULL;
+	struct mailimf_address_list	*tl = NULL, *cl = NULL;
+	struct mailimf_date_time	*dt = NULL;
+	MMAPString			*ms = NULL;
+	char				*mid = NULL, *subj = NULL;
+	int				 col = 0, rv = -1;
+
+	if (msg_add_list(&tl, to, "To", errp) != 0 ||
+	    msg_add_list(&cl, cc, "Cc", errp) != 0)
+		goto fail;
+	if (from != NULL) {
+		if ((fl = mailimf_mailbox_list_new_empty()) == NULL ||
+		    mailimf_mailbox_list_add_mb(fl, msg_encode_name(from->name),
+		    xstrdup(from->mailbox)) != MAILIMF_NO_ERROR) {
+			err_set(errp, ERR_INTERNAL, 0, "cannot build the From "
+			    "header");
+			goto fail;
+		}
+	}
+	if (date && (dt = msg_date_now()) == NULL) {
+		err_set(errp, ERR_INTERNAL, 0, "cannot read the local time");
+		goto fail;
+	}
+	if (msgid != NULL)	/* libetpan adds the angle brackets */
+		mid = xstrndup(msgid + 1, strlen(msgid) - 2);
+	if (subject != NULL) {
+		if (msg_needs_encoding(subject, MSG_WORD_MAX))
+			subj = msg_rfc2047(subject);
+		else
+			subj = xstrdup(subject);
+	}
+	fields = mailimf_fields_new_with_data_all(dt, fl, NULL, NULL, tl, cl,
+	    NULL, mid, NULL, NULL, subj);
+	if (fields == NULL) {
+		err_set(errp, ERR_INTERNAL, 0, "cannot build the header");
+		goto fail;
+	}
+	dt = NULL;
+	fl = NULL;
+	tl = cl = NULL;
+	mid = subj = NULL;
+	if ((ms = mmap_string_new("")) == NULL ||
+	    mailimf_fields_write_mem(ms, &col, fields) != MAILIMF_NO_ERROR) {
+		err_set(errp, ERR_INTERNAL, 0, "cannot write the header");
+		goto fail;
+	}
+	buf_add(b, ms->str, ms->len);
+	rv = 0;
+fail:
+	if (ms != NULL)
+		mmap_string_free(ms);
+	if (fields != NULL)
+		mailimf_fields_free(fields);
+	if (dt != NULL)
+		mailimf_date_time_free(dt);
+	if (fl != NULL)
+		mailimf_mailbox_list_free(fl);
+	if (tl != NULL)
+		mailimf_address_list_free(tl);
+	if (cl != NULL)
+		mailimf_address_list_free(cl);
+	free(mid);
+	free(subj);
+	return rv;
+}
+
+/* A new Message-ID "<hex@domain>". */
+char *
+msg_new_id(const char *domain)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 r[16];
+	char			 s[sizeof r * 2 + 1];
+	struct timespec		 ts;
+	size_t			 got = 0, i;
+	ssize_t			 n;
+
+	while (got < sizeof r) {
+		n = getrandom(r + got, sizeof r - got, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof r) {
+		/* No getrandom(2): time and pid still make it unique. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (i = got; i < sizeof r; i++)
+			r[i] = (unsigned char)((uint64_t)ts.tv_nsec >> (i % 4 * 8) ^
+			    (uint64_t)ts.tv_sec >> (i % 8 * 4) ^
+			    (uint64_t)getpid() >> (i % 3 * 8) ^ i * 131);
+	}
+	for (i = 0; i < sizeof r; i++) {
+		s[2 * i] = hex[r[i] >> 4];
+		s[2 * i + 1] = hex[r[i] & 0xf];
+	}
+	s[sizeof s - 1] = '\0';
+	if (domain == NULL || *domain == '\0')
+		domain = "localhost";
+	return xasprintf("<%s@%s>", s, domain);
+}
+
+/* Is there any 8-bit byte? */
+int
+msg_is_8bit(const char *s, size_t len)
+{
+	return text_has_8bit(s, len);
+}
+
+/* Length of the longest line (any line end). */
+static size_t
+msg_longest_line(const char *s, size_t len)
+{
+	size_t	i, start, max = 0, next;
+
+	for (i = start = 0; i <= len; i++) {
+		if (i == len || msg_eol(s, len, i, &next) > 0) {
+			if (i - start > max)
+				max = i - start;
+			if (i == len)
+				break;
+			start = next;
+			i = next - 1;
+		}
+	}
+	return max;
+}
+
+/* Line number (from 1) of the first NUL byte, or 0. */
+static int
+msg_nul_line(const char *s, size_t len)
+{
+	size_t	i, next;
+	int	line = 1;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0')
+			return line;
+		if (msg_eol(s, len, i, &next) > 0) {
+			line++;
+			i = next - 1;
+		}
+	}
+	return 0;
+}
+
+/* Quoted-printable encode one line (no line end) and end it with CRLF. */
+static void
+msg_qp_line(struct buf *b, const unsigned char *p, size_t n)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	size_t			i, col = 0, tl;
+	int			lit;
+
+	for (i = 0; i < n; i++) {
+		lit = (p[i] >= 33 && p[i] <= 126 && p[i] != '=') ||
+		    ((p[i] == ' ' || p[i] == '\t') && i + 1 < n);
+		tl = lit ? 1 : 3;
+		/* Room for a soft break '=' unless this is the last token. */
+		if (col + tl > (i + 1 < n ? MSG_QP_MAX - 1 : MSG_QP_MAX)) {
+			buf_add(b, "=\r\n", 3);
+			col = 0;
+		}
+		if (lit)
+			buf_addc(b, (char)p[i]);
+		else {
+			buf_addc(b, '=');
+			buf_addc(b, hex[p[i] >> 4]);
+			buf_addc(b, hex[p[i] & 0xf]);
+		}
+		col += tl;
+	}
+	buf_add(b, "\r\n", 2);
+}
+
+/* Quoted-printable encode a text (any line ends); every line ends CRLF. */
+static void
+msg_qp(struct buf *b, const char *s, size_t len)
+{
+	size_t	i, start, next;
+
+	for (i = start = 0; i < len; ) {
+		if (msg_eol(s, len, i, &next) == 0) {
+			i++;
+			continue;
+		}
+		msg_qp_line(b, (const unsigned char *)s + start, i - start);
+		i = start = next;
+	}
+	if (start < len)
+		msg_qp_line(b, (const unsigned char *)s + start, len - start);
+}
+
+/* Build a message from a draft. */
+char *
+msg_build(const struct msg_draft *d, size_t *len, struct err **errp)
+{
+	struct buf	 b = BUF_INIT;
+	struct addr	 from = { NULL, NULL };
+	const char	*cte;
+	char		*mid = NULL, *out = NULL;
+	int		 line;
+	size_t		 bodylen = d->body != NULL ? d->bodylen : 0;
+
+	if (d->from == NULL || *d->from == '\0') {
+		err_set(errp, ERR_INPUT, 0, "no From address is set (set "
+		    "from = in the config)");
+		goto fail;
+	}
+	if (msg_check_header("From address", d->from, errp) != 0 ||
+	    addr_parse(d->from, &from, errp) != 0)
+		goto fail;
+	if (from.name != NULL &&
+	    msg_check_header("From name", from.name, errp) != 0)
+		goto fail;
+	if (d->subject != NULL &&
+	    msg_check_header("subject", d->subject, errp) != 0)
+		goto fail;
+	if ((line = msg_nul_line(d->body, bodylen)) != 0) {
+		err_set(errp, ERR_INPUT, 0, "line %d of the body contains a "
+		    "NUL byte; a mail body cannot", line);
+		goto fail;
+	}
+	if (!text_is_utf8(d->body, bodylen)) {
+		err_set(errp, ERR_INPUT, 0, "the body is not valid UTF-8");
+		goto fail;
+	}
+	if (msg_longest_line(d->body, bodylen) > MSG_LINE_MAX)
+		cte = "quoted-printable";
+	else if (text_has_8bit(d->body, bodylen))
+		cte = "8bit";
+	else
+		cte = "7bit";
+
+	mid = msg_new_id(addr_domain(from.mailbox));
+	if (msg_write_fields(&b, &from, d->to, d->cc, 1, mid,
+	    d->subject, errp) != 0)
+		goto fail;
+	buf_adds(&b, "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n");
+	buf_addf(&b, "Content-Transfer-Encoding: %s\r\n\r\n", cte);
+	if (strcmp(cte, "quoted-printable") == 0)
+		msg_qp(&b, d->body, bodylen);
+	else {
+		msg_crlf(&b, d->body, bodylen);
+		if (bodylen > 0 && d->body[bodylen - 1] != '\n' &&
+		    d->body[bodylen - 1] != '\r')
+			buf_add(&b, "\r\n", 2);
+	}
+	if (len != NULL)
+		*len = b.len;
+	out = buf_steal(&b);
+fail:
+	buf_free(&b);
+	addr_clear(&from);
+	free(mid);
+	return out;
+}
+
+/* Split the header block into fields; -1 (bad line number in h->n). */
+static int
+msg_head_parse(const char *s, size_t len, struct msg_head *h)
+{
+	size_t	i, end, next, colon;
+	int	line = 0;
+
+	memset(h, 0, sizeof *h);
+	for (i = 0; i < len; i = next) {
+		line++;
+		for (end = i; end < len && s[end] != '\r' && s[end] != '\n';
+		    end++)
+			;
+		if (end == len)
+			next = len;
+		else
+			msg_eol(s, len, end, &next);
+		if (end == i) {
+			h->body = next;
+			h->bodyline = line + 1;
+			h->blank = 1;
+			return 0;
+		}
+		if (s[i] == ' ' || s[i] == '\t') {
+			if (h->n == 0)
+				goto bad;
+			h->v[h->n - 1].len = end - h->v[h->n - 1].off;
+			continue;
+		}
+		for (colon = i; colon < end && s[colon] != ':'; colon++)
+			if ((unsigned char)s[colon] <= 32 ||
+			    (unsigned char)s[colon] >= 127)
+				goto bad;
+		if (colon == end || colon == i)
+			goto bad;
+		h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
+		h->v[h->n].off = i;
+		h->v[h->n].len = end - i;
+		h->v[h->n].namelen = colon - i;
+		h->v[h->n].line = line;
+		h->n++;
+	}
+	h->body = len;
+	h->bodyline = line + 1;
+	return 0;
+bad:
+	free(h->v);
+	h->v = NULL;
+	h->n = (size_t)line;
+	return -1;
+}
+
+/* Is the field called name (case-insensitive)? */
+static int
+msg_field_is(const char *s, const struct msg_field *f, const char *name)
+{
+	return f->namelen == strlen(name) &&
+	    strncasecmp(s + f->off, name, f->namelen) == 0;
+}
+
+/* The unfolded, trimmed value of a field (new string). */
+static char *
+msg_field_value(const char *s, const struct msg_field *f)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*p, *end;
+
+	p = s + f->off + f->namelen + 1;
+	end = s + f->off + f->len;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	buf_add(&b, "", 0);
+	for (; p < end; p++)
+		if (*p != '\r' && *p != '\n')
+			buf_addc(&b, *p);
+	while (b.len > 0 && (b.s[b.len - 1] == ' ' || b.s[b.len - 1] == '\t'))
+		b.s[--b.len] = '\0';
+	return buf_steal(&b);
+}
+
+/* Convert an 8bit single-part body to quoted-printable. */
+char *
+msg_to_7bit(const char *s, size_t len, size_t *outlen)
+{
+	struct msg_head	 h;
+	struct buf	 b = BUF_INIT;
+	char		*v, *out = NULL;
+	size_t		 i;
+	int		 mime = 0, ctype = 0, skip;
+
+	if (msg_head_parse(s, len, &h) != 0)
+		return NULL;
+	if (!text_has_8bit(s + h.body, len - h.body))
+		goto fail;
+	for (i = 0; i < h.n; i++) {
+		if (msg_field_is(s, &h.v[i], "MIME-Version"))
+			mime = 1;
+		if (msg_field_is(s, &h.v[i], "Content-Type")) {
+			ctype = 1;
+			v = msg_field_value(s, &h.v[i]);
+			skip = strncasecmp(v, "multipart/", 10) == 0 ||
+			    strncasecmp(v, "message/", 8) == 0;
+			free(v);
+			if (skip)
+				goto fail;
+		}
+		if (msg_field_is(s, &h.v[i], "Content-Transfer-Encoding")) {
+			v = msg_field_value(s, &h.v[i]);
+			skip = strcasecmp(v, "quoted-printable") == 0 ||
+			    strcasecmp(v, "base64") == 0;
+			free(v);
+			if (skip)
+				goto fail;
+		}
+	}
+	for (i = 0; i < h.n; i++) {
+		if (msg_field_is(s, &h.v[i], "Content-Transfer-Encoding"))
+			continue;
+		msg_crlf(&b, s + h.v[i].off, h.v[i].len);
+		buf_add(&b, "\r\n", 2);
+	}
+	if (!mime)
+		buf_adds(&b, "MIME-Version: 1.0\r\n");
+	if (!ctype)
+		buf_adds(&b, "Content-Type: text/plain; charset=utf-8\r\n");
+	buf_adds(&b, "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	msg_qp(&b, s + h.body, len - h.body);
+	if (outlen != NULL)
+		*outlen = b.len;
+	out = buf_steal(&b);
+fail:
+	buf_free(&b);
+	free(h.v);
+	return out;
+}
+
+/* Prepare text for DATA. */
+char *
+msg_wire(const char *s, size_t len, size_t *outlen, struct err **errp)
+{
+	struct buf	b = BUF_INIT;
+	int		line;
+
+	if ((line = msg_nul_line(s, len)) != 0) {
+		err_set(errp, ERR_INPUT, 0, "line %d of the message contains a "
+		    "NUL byte; mail cannot carry it", line);
+		return NULL;
+	}
+	buf_add(&b, "", 0);
+	msg_crlf(&b, s, len);
+	if (b.len >= 2 && b.s[b.len - 2] == '\r' && b.s[b.len - 1] == '\n') {
+		b.len -= 2;
+		b.s[b.len] = '\0';
+	}
+	if (outlen != NULL)
+		*outlen = b.len;
+	return buf_steal(&b);
+}
+
+/* Read a whole message for sendmail -t. */
+char *
+msg_prepare(const char *s, size_t len, const char *deffrom,
+    struct addr_list *rcpts, size_t *outlen, struct err **errp)
+{
+	struct msg_head	 h = { NULL, 0, 0, 0, 0 };
+	struct buf	 b = BUF_INIT;
+	struct addr_list tmp = { NULL, 0 }, froml = { NULL, 0 };
+	struct addr	 def = { NULL, NULL };
+	struct err	*e = NULL;
+	const char	*fdomain = NULL;
+	char		*v, *mid = NULL, *out = NULL, name[32];
+	size_t		 i;
+	int		 line, hasfrom = 0, hasdate = 0, hasmid = 0;
+
+	if ((line = msg_nul_line(s, len)) != 0) {
+		err_set(errp, ERR_INPUT, 0, "line %d of the message contains a "
+		    "NUL byte; mail cannot carry it", line);
+		goto fail;
+	}
+	if (msg_head_parse(s, len, &h) != 0) {
+		err_set(errp, ERR_INPUT, 0, "line %zu of the message is not a "
+		    "header field (Name: value); put a blank line between the "
+		    "header and the body", h.n);
+		h.n = 0;
+		goto fail;
+	}
+	for (i = 0; i < h.n; i++) {
+		if (msg_field_is(s, &h.v[i], "From")) {
+			hasfrom = 1;
+			v = msg_field_value(s, &h.v[i]);
+			addr_list_clear(&froml);
+			if (addr_parse_list(v, &froml, &e) != 0) {
+				err_set(errp, ERR_INPUT, 0, "the From header "
+				    "(line %d): %s", h.v[i].line, e->msg);
+				free(v);
+				goto fail;
+			}
+			free(v);
+		} else if (msg_field_is(s, &h.v[i], "Date"))
+			hasdate = 1;
+		else if (msg_field_is(s, &h.v[i], "Message-ID"))
+			hasmid = 1;
+		else if (msg_field_is(s, &h.v[i], "To") ||
+		    msg_field_is(s, &h.v[i], "Cc") ||
+		    msg_field_is(s, &h.v[i], "Bcc")) {
+			snprintf(name, sizeof name, "%.*s",
+			    (int)h.v[i].namelen, s + h.v[i].off);
+			v = msg_field_value(s, &h.v[i]);
+			if (addr_parse_list(v, &tmp, &e) != 0) {
+				err_set(errp, ERR_INPUT, 0, "the %s header "
+				    "(line %d): %s", name, h.v[i].line, e->msg);
+				free(v);
+				goto fail;
+			}
+			free(v);
+		}
+	}
+	if (!hasfrom) {
+		if (deffrom == NULL || *deffrom == '\0') {
+			err_set(errp, ERR_INPUT, 0, "the message has no From "
+			    "header and no sender is set (use -f or from = in "
+			    "the config)");
+			goto fail;
+		}
+		if (addr_parse(deffrom, &def, errp) != 0)
+			goto fail;
+		fdomain = addr_domain(def.mailbox);
+	} else if (froml.n > 0)
+		fdomain = addr_domain(froml.v[0].mailbox);
+	else if (deffrom != NULL && addr_parse(deffrom, &def, NULL) == 0)
+		fdomain = addr_domain(def.mailbox);
+	if (!hasmid)
+		mid = msg_new_id(fdomain);
+
+	buf_add(&b, "", 0);
+	for (i = 0; i < h.n; i++) {
+		if (msg_field_is(s, &h.v[i], "Bcc"))
+			continue;
+		msg_crlf(&b, s + h.v[i].off, h.v[i].len);
+		buf_add(&b, "\r\n", 2);
+	}
+	if (msg_write_fields(&b, hasfrom ? NULL : &def, NULL, NULL, !hasdate,
+	    mid, NULL, errp) != 0)
+		goto fail;
+	buf_add(&b, "\r\n", 2);
+	msg_crlf(&b, s + h.body, len - h.body);
+
+	for (i = 0; i < tmp.n; i++)
+		addr_list_add(rcpts, tmp.v[i].name, tmp.v[i].mailbox);
+	if (outlen != NULL)
+		*outlen = b.len;
+	out = buf_steal(&b);
+fail:
+	buf_free(&b);
+	free(h.v);
+	free(mid);
+	addr_clear(&def);
+	addr_list_clear(&tmp);
+	addr_list_clear(&froml);
+	err_free(e);
+	return out;
+}

@@ -54,7 +54,18 @@ char	*msg_prepare(const char *, size_t, const char *, struct addr_list *,
 	    size_t *, struct err **);
 /* Is there any 8-bit byte in the text? */
 int	 msg_is_8bit(const char *, size_t);
-/* A new Message-ID value "<...@domain>" for a From domain; caller frees. */
+/*
+ * A new Message-ID value "<...@domain>" for a From domain (128 random
+ * bits from getrandom(2)); "localhost" when domain is NULL or empty.
+ * Caller frees.
+ */
 char	*msg_new_id(const char *);
+/*
+ * Encode valid UTF-8 header text as RFC 2047 encoded words
+ * (=?UTF-8?Q?...?= or, when shorter, =?UTF-8?B?...?=) separated by
+ * spaces.  No word is longer than 75 characters and no UTF-8 character
+ * is split between words.  New string, caller frees.
+ */
+char	*msg_rfc2047(const char *);
 
 #endif
