@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "event.h"
@@ -33,7 +34,7 @@ event_format(const struct event *e)
 
 	if (e->server != NULL) {
 		buf_adds(&b, e->server);
-		if (e->address != NULL)
+		if (e->address != NULL && strcmp(e->address, e->server) != 0)
 			buf_addf(&b, " [%s]", e->address);
 		if (e->port > 0)
 			buf_addf(&b, ":%d", e->port);
