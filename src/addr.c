@@ -21,8 +21,9 @@ static const char	*addr_why_domain(const char *);
 static int		 addr_is_space(int);
 static void		 addr_lower_domain(char *);
 static char		*addr_decode_name(const char *);
-static int		 addr_from_mailbox(const char *, const struct mailimf_mailbox *,
-			    struct addr *, struct err **);
+static int		 addr_from_mailbox(const char *,
+			    const struct mailimf_mailbox *, struct addr *,
+			    struct err **);
 static char		*addr_unfold(const char *, struct err **);
 static int		 addr_add_mailbox(const char *,
 			    const struct mailimf_mailbox *, struct addr_list *,
@@ -116,8 +117,9 @@ addr_why(const char *s)
 		}
 		p++;
 		if (*p != '@')
-			return *p == '\0' ? "it has no '@' (write user@domain)" :
-			    "the quoted part must be followed by '@'";
+			return *p == '\0' ? "it has no '@' (write "
+			    "user@domain)" : "the quoted part must be followed "
+			    "by '@'";
 	} else {
 		for (; *p != '@' && *p != '\0'; p++) {
 			if (*p == ' ' || *p == '<' || *p == '>')

@@ -36,7 +36,10 @@ int	 addr_parse(const char *, struct addr *, struct err **);
  * groups flattened) and append to l.  0 or -1 with *errp.
  */
 int	 addr_parse_list(const char *, struct addr_list *, struct err **);
-/* The domain part of a bare address (borrowed pointer into it). */
+/*
+ * The domain part of a bare address (borrowed pointer into it, after the
+ * last '@'); "" (the end of the string) when there is no '@'.
+ */
 const char *addr_domain(const char *);
 /* Free the strings of one address. */
 void	 addr_clear(struct addr *);

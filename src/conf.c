@@ -31,7 +31,7 @@ struct conf_parser {
 	const char		*path;
 	int			 line;
 	enum conf_section	 section;
-	size_t			 index;		/* of the current section */
+	size_t			 index;	/* of the current section */
 	struct err		**errp;
 };
 
@@ -44,7 +44,7 @@ static int		 conf_hostport(const char *, int, char **, int *,
 			    const char **);
 static int		 conf_int(const char *, int, int, int *);
 static char		*conf_expand(const char *);
-static int		 conf_section(struct conf_parser *, char *);
+static int		 conf_section_line(struct conf_parser *, char *);
 static int		 conf_route_done(struct conf_parser *);
 static int		 conf_key_top(struct conf_parser *, const char *,
 			    const char *);
@@ -321,7 +321,7 @@ conf_route_done(struct conf_parser *p)
 
 /* A "[kind NAME]" line. */
 static int
-conf_section(struct conf_parser *p, char *s)
+conf_section_line(struct conf_parser *p, char *s)
 {
 	struct conf		*c = p->conf;
 	struct conf_domain	*d;
@@ -492,8 +492,8 @@ conf_key_top(struct conf_parser *p, const char *key, const char *value)
 		conf_set(&c->helo, value);
 	} else if (strcmp(key, "timeout") == 0) {
 		if (conf_int(value, 1, 86400, &c->timeout) != 0)
-			return conf_fail(p, "timeout must be a positive number "
-			    "of seconds, not \"%s\"", value);
+			return conf_fail(p, "timeout must be a number of "
+			    "seconds from 1 to 86400, not \"%s\"", value);
 	} else if (strcmp(key, "downgrade") == 0) {
 		if (strcmp(value, "warn") == 0)
 			c->downgrade = DOWNGRADE_WARN;
@@ -549,7 +549,7 @@ conf_line(struct conf_parser *p, char *s)
 	if (*s == '\0')
 		return 0;
 	if (*s == '[')
-		return conf_section(p, s);
+		return conf_section_line(p, s);
 	if ((eq = strchr(s, '=')) == NULL)
 		return conf_fail(p, "expected \"key = value\" or a section "
 		    "like [domain NAME], not \"%s\"", s);
@@ -615,8 +615,13 @@ conf_load(const char *path, struct err **errp)
 	struct stat	 st;
 	char		 chunk[4096];
 	ssize_t		 n;
-	int		 fd;
+	int		 fd = -1;
 
+	if (path == NULL) {
+		err_set(errp, ERR_CONFIG, 0, "no config file: neither HOME nor "
+		    "XDG_CONFIG_HOME is set (use -F FILE)");
+		goto fail;
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", path,
 		    strerror(errno));
@@ -646,15 +651,15 @@ conf_load(const char *path, struct err **errp)
 		buf_add(&b, chunk, (size_t)n);
 	}
 	if (strlen(b.s) != b.len) {
-		err_set(errp, ERR_CONFIG, 0, "%s: the file contains a NUL byte; "
-		    "is it really a tern config?", path);
+		err_set(errp, ERR_CONFIG, 0, "%s: the file contains a NUL "
+		    "byte; is it really a tern config?", path);
 		goto fail;
 	}
 	if ((c = conf_parse(b.s, path, errp)) == NULL)
 		goto fail;
 	if (c->passcmd != NULL && (st.st_mode & 077) != 0) {
-		err_set(errp, ERR_CONFIG, 0, "%s: permissions %04o are too open "
-		    "for a file that names a password command; chmod 600 %s",
+		err_set(errp, ERR_CONFIG, 0, "%s: permissions %04o are too "
+		    "open for a file that names a password command; chmod 600 %s",
 		    path, (unsigned int)(st.st_mode & 07777), path);
 		conf_free(c);
 		c = NULL;

@@ -69,18 +69,23 @@ struct conf {
 struct conf	*conf_new(void);
 /*
  * Read the file at path into a new config.  On a broken line, returns NULL
- * and sets *errp (ERR_CONFIG) to "FILE:LINE: what is wrong".  A file
+ * and sets *errp (ERR_CONFIG) to "FILE:LINE: what is wrong"; a file that
+ * cannot be read gives "FILE: cannot read: REASON" (a NULL path, as from
+ * conf_default_path() without a home, is an ERR_CONFIG too).  A file
  * readable by group or others that sets passcmd is refused.
  */
 struct conf	*conf_load(const char *, struct err **);
 /* Parse text (as if read from the file named path) into a new config. */
 struct conf	*conf_parse(const char *, const char *, struct err **);
 /*
- * The default path: $XDG_CONFIG_HOME/tern/config or ~/.config/tern/config.
- * Caller frees.
+ * The default path: $XDG_CONFIG_HOME/tern/config (when absolute) or
+ * ~/.config/tern/config.  Caller frees; NULL when no home is known.
  */
 char		*conf_default_path(void);
-/* The data directory: $XDG_DATA_HOME/tern or ~/.local/share/tern. */
+/*
+ * The data directory: $XDG_DATA_HOME/tern (when absolute) or
+ * ~/.local/share/tern.  Caller frees; NULL when no home is known.
+ */
 char		*conf_data_dir(void);
 /* The domain rule for a domain (case-insensitive), or NULL. */
 const struct conf_domain *conf_find_domain(const struct conf *,

@@ -45,8 +45,6 @@ struct msg_head {
 	struct msg_field	*v;
 	size_t			 n;
 	size_t			 body;	/* offset of the body */
-	int			 bodyline;
-	int			 blank;	/* 1 when a blank line ended it */
 };
 
 static size_t	 msg_eol(const char *, size_t, size_t, size_t *);
@@ -286,8 +284,8 @@ msg_add_list(struct mailimf_address_list **out, const struct addr_list *l,
 		if (mailimf_address_list_add_mb(al, name, mbox) !=
 		    MAILIMF_NO_ERROR) {
 			mailimf_address_list_free(al);
-			return err_set(errp, ERR_INTERNAL, 0, "cannot build the "
-			    "%s header", what);
+			return err_set(errp, ERR_INTERNAL, 0, "cannot build "
+			    "the %s header", what);
 		}
 	}
 	*out = al;
@@ -414,8 +412,8 @@ msg_new_id(const char *domain)
 		/* No getrandom(2): time and pid still make it unique. */
 		clock_gettime(CLOCK_REALTIME, &ts);
 		for (i = got; i < sizeof r; i++)
-			r[i] = (unsigned char)((uint64_t)ts.tv_nsec >> (i % 4 * 8) ^
-			    (uint64_t)ts.tv_sec >> (i % 8 * 4) ^
+			r[i] = (unsigned char)((uint64_t)ts.tv_nsec >>
+			    (i % 4 * 8) ^ (uint64_t)ts.tv_sec >> (i % 8 * 4) ^
 			    (uint64_t)getpid() >> (i % 3 * 8) ^ i * 131);
 	}
 	for (i = 0; i < sizeof r; i++) {
@@ -604,8 +602,6 @@ msg_head_parse(const char *s, size_t len, struct msg_head *h)
 			msg_eol(s, len, end, &next);
 		if (end == i) {
 			h->body = next;
-			h->bodyline = line + 1;
-			h->blank = 1;
 			return 0;
 		}
 		if (s[i] == ' ' || s[i] == '\t') {
@@ -628,7 +624,6 @@ msg_head_parse(const char *s, size_t len, struct msg_head *h)
 		h->n++;
 	}
 	h->body = len;
-	h->bodyline = line + 1;
 	return 0;
 bad:
 	free(h->v);
@@ -749,7 +744,7 @@ char *
 msg_prepare(const char *s, size_t len, const char *deffrom,
     struct addr_list *rcpts, size_t *outlen, struct err **errp)
 {
-	struct msg_head	 h = { NULL, 0, 0, 0, 0 };
+	struct msg_head	 h = { NULL, 0, 0 };
 	struct buf	 b = BUF_INIT;
 	struct addr_list tmp = { NULL, 0 }, froml = { NULL, 0 };
 	struct addr	 def = { NULL, NULL };

@@ -32,9 +32,12 @@ struct msg_draft {
  */
 char	*msg_build(const struct msg_draft *, size_t *, struct err **);
 /*
- * Make a message fit a server without 8BITMIME: 8bit text/plain bodies
- * become quoted-printable (header changed to match).  Returns a new
- * string, or NULL when the message is already 7-bit.
+ * Make a message fit a server without 8BITMIME: an 8bit single-part body
+ * becomes quoted-printable (Content-Transfer-Encoding changed to match,
+ * MIME-Version and a text/plain Content-Type added when missing).  Returns
+ * a new string with CRLF line ends (its length in the size_t), or NULL
+ * when there is nothing to do: the body is 7-bit or already encoded, or
+ * the message is multipart or message/ *.  Header fields are not touched.
  */
 char	*msg_to_7bit(const char *, size_t, size_t *);
 /*

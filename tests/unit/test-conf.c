@@ -212,7 +212,8 @@ test_relay(void **state)
 	parse_bad("relay = mail.example.org", "t.conf:1: relay must be");
 	parse_bad("relay = imap://mail.example.org", "t.conf:1: relay must be");
 	parse_bad("relay = smtp://", "t.conf:1: relay \"smtp://\"");
-	parse_bad("relay = smtp://x:0", "port must be a number from 1 to 65535");
+	parse_bad("relay = smtp://x:0",
+	    "port must be a number from 1 to 65535");
 	parse_bad("relay = smtp://x:70000", "port must be");
 	parse_bad("relay = smtp://x:25x", "port must be");
 	parse_bad("relay = smtp://::1:25", "in brackets");
@@ -370,9 +371,12 @@ test_errors(void **state)
 	parse_bad("[route a.example]\nhost = h:x\n", "t.conf:2: host \"h:x\"");
 	parse_bad("[route a.example]\nhost = h\ntls = yes\n", "t.conf:3: tls "
 	    "must be");
-	parse_bad("timeout = 0\n", "t.conf:1: timeout must be a positive");
-	parse_bad("timeout = -5\n", "t.conf:1: timeout must be a positive");
-	parse_bad("timeout = 10s\n", "t.conf:1: timeout must be a positive");
+	parse_bad("timeout = 0\n",
+	    "t.conf:1: timeout must be a number of seconds");
+	parse_bad("timeout = -5\n", "t.conf:1: timeout must be a number of seconds");
+	parse_bad("timeout = 86401\n", "t.conf:1: timeout must be a number of "
+	    "seconds from 1 to 86400, not \"86401\"");
+	parse_bad("timeout = 10s\n", "t.conf:1: timeout must be a number of seconds");
 	parse_bad("concurrency = 0\n", "t.conf:1: concurrency must be a number "
 	    "from 1 to 256");
 	parse_bad("concurrency = 257\n", "t.conf:1: concurrency");
@@ -485,6 +489,10 @@ test_load_missing(void **state)
 	assert_int_equal(e->cls, ERR_CONFIG);
 	assert_string_equal(e->msg, "/nonexistent/tern/config: cannot read: "
 	    "No such file or directory");
+	err_free(e);
+	e = NULL;
+	assert_null(conf_load(NULL, &e));
+	assert_int_equal(e->cls, ERR_CONFIG);
 	err_free(e);
 }
 

@@ -1,0 +1,1364 @@
+/* The store: SQLite, migrations, contacts, outbox, records, servers. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "deliver.h"
+#include "err.h"
+#include "buf.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define STORE_APP_ID	0x7465726e	/* "tern" */
+
+enum { RS_QUEUED = 0, RS_CLAIMED = 1, RS_DELIVERED = 2, RS_FAILED = 3 };
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	pthread_mutex_t	 lock;
+	char		 host[256];
+};
+
+/* Schema migrations: migrations[v] takes version v to v + 1. */
+static const char *store_migrations[STORE_VERSION] = {
+	/* 0 -> 1 */
+	"CREATE TABLE contacts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  address TEXT NOT NULL,"
+	"  akey TEXT NOT NULL UNIQUE,"
+	"  name TEXT, policy TEXT, notes TEXT,"
+	"  created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  state INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+	"  env_from TEXT, rcpts TEXT, subject TEXT, text BLOB,"
+	"  d_to TEXT, d_cc TEXT, d_bcc TEXT, d_body TEXT);"
+	"CREATE INDEX messages_by_state ON messages(state, updated);"
+	"CREATE TABLE recipients ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL REFERENCES messages(id)"
+	"    ON DELETE CASCADE,"
+	"  address TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  claim_pid INTEGER, claim_host TEXT, claim_time INTEGER,"
+	"  UNIQUE(message_id, address));"
+	"CREATE INDEX recipients_by_status ON recipients(status, message_id);"
+	"CREATE TABLE deliveries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  recipient_id INTEGER NOT NULL REFERENCES recipients(id)"
+	"    ON DELETE CASCADE,"
+	"  message_id INTEGER NOT NULL,"
+	"  time INTEGER NOT NULL, outcome TEXT NOT NULL,"
+	"  policy TEXT, policy_source TEXT, reason TEXT,"
+	"  server TEXT, address TEXT, port INTEGER,"
+	"  tls_version TEXT, cipher TEXT, cert_subject TEXT,"
+	"  cert_issuer TEXT, cert_sha256 TEXT, cert_expires TEXT,"
+	"  verified INTEGER, verify TEXT, code INTEGER, reply TEXT);"
+	"CREATE INDEX deliveries_by_message ON deliveries(message_id);",
+	/* 1 -> 2: REQUIRETLS and downgrade facts, list glyph, servers. */
+	"ALTER TABLE deliveries ADD COLUMN requiretls INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE deliveries ADD COLUMN downgrade INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN worst INTEGER;"
+	"CREATE TABLE servers ("
+	"  host TEXT NOT NULL, port INTEGER NOT NULL,"
+	"  starttls INTEGER NOT NULL DEFAULT 0,"
+	"  tls INTEGER NOT NULL DEFAULT 0,"
+	"  issuer TEXT, fingerprint TEXT,"
+	"  first_seen INTEGER, last_seen INTEGER,"
+	"  PRIMARY KEY(host, port));"
+	"UPDATE messages SET worst = (SELECT MAX(CASE d.outcome"
+	"  WHEN 'verified' THEN 0 WHEN 'encrypted' THEN 1"
+	"  WHEN 'plaintext' THEN 2 WHEN 'deferred' THEN 3"
+	"  WHEN 'held' THEN 4 WHEN 'failed' THEN 5 END)"
+	"  FROM deliveries d WHERE d.id IN (SELECT MAX(id) FROM deliveries"
+	"  WHERE message_id = messages.id GROUP BY recipient_id));",
+};
+
+#define STORE_SEVERITY							\
+	"CASE outcome WHEN 'verified' THEN 0 WHEN 'encrypted' THEN 1 "	\
+	"WHEN 'plaintext' THEN 2 WHEN 'deferred' THEN 3 "		\
+	"WHEN 'held' THEN 4 WHEN 'failed' THEN 5 END"
+
+static const char *store_state_names[STORE_STATE_LAST] = {
+	"draft", "outbox", "sent"
+};
+
+static int	 st_fail(struct store *, struct err **, const char *);
+static int	 st_exec(struct store *, const char *, struct err **);
+static sqlite3_stmt *st_prep(struct store *, const char *, struct err **);
+static int	 st_check_file(const char *, struct err **);
+static int	 st_mkdirs(const char *, struct err **);
+static int	 st_migrate(struct store *, struct err **);
+static char	*st_col(sqlite3_stmt *, int);
+static void	 st_bind_text(sqlite3_stmt *, int, const char *);
+static char	*st_akey(const char *);
+static int	 st_alive(long long);
+static void	 st_row_contact(sqlite3_stmt *, struct store_contact *);
+static void	 st_row_record(sqlite3_stmt *, struct record *);
+static int	 st_rcpts_query(struct store *, sqlite3_stmt *,
+		    struct store_rcpt **, size_t *, struct err **);
+
+/* Name of a message state. */
+const char *
+store_state_name(enum store_state s)
+{
+	return s < STORE_STATE_LAST ? store_state_names[s] : "unknown";
+}
+
+/* $XDG_DATA_HOME/tern/tern.db. */
+char *
+store_default_path(void)
+{
+	char	*dir, *p;
+
+	dir = conf_data_dir();
+	p = xasprintf("%s/tern.db", dir);
+	free(dir);
+	return p;
+}
+
+/* Turn the current SQLite error into an ERR_STORE; returns -1. */
+static int
+st_fail(struct store *st, struct err **errp, const char *what)
+{
+	int	code = sqlite3_extended_errcode(st->db);
+
+	if ((code & 0xff) == SQLITE_FULL)
+		return err_set(errp, ERR_STORE, 1, "%s: %s: the disk is full",
+		    st->path, what);
+	if ((code & 0xff) == SQLITE_READONLY || (code & 0xff) ==
+	    SQLITE_CANTOPEN || (code & 0xff) == SQLITE_PERM)
+		return err_set(errp, ERR_STORE, 1, "%s: %s: cannot write the "
+		    "store (%s); check its permissions and the disk",
+		    st->path, what, sqlite3_errmsg(st->db));
+	if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) ==
+	    SQLITE_NOTADB)
+		return err_set(errp, ERR_STORE, 0, "%s: %s: the store is "
+		    "damaged (%s); tern will not touch it: move it aside and "
+		    "start again, or repair it with sqlite3 .recover",
+		    st->path, what, sqlite3_errmsg(st->db));
+	return err_set(errp, ERR_STORE, 1, "%s: %s: %s", st->path, what,
+	    sqlite3_errmsg(st->db));
+}
+
+/* Run SQL without results. */
+static int
+st_exec(struct store *st, const char *sql, struct err **errp)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return st_fail(st, errp, "update");
+	return 0;
+}
+
+/* Prepare a statement. */
+static sqlite3_stmt *
+st_prep(struct store *st, const char *sql, struct err **errp)
+{
+	sqlite3_stmt	*s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		st_fail(st, errp, "query");
+		return NULL;
+	}
+	return s;
+}
+
+/* A copy of a text column, or NULL. */
+static char *
+st_col(sqlite3_stmt *s, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(s, i);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+/* Bind text or NULL. */
+static void
+st_bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+}
+
+/* The file must be an SQLite database (or empty, or absent). */
+static int
+st_check_file(const char *path, struct err **errp)
+{
+	char	 head[16];
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(errp, ERR_STORE, 0, "%s: cannot open: %s",
+		    path, strerror(errno));
+	}
+	n = read(fd, head, sizeof head);
+	close(fd);
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof head ||
+	    memcmp(head, "SQLite format 3", 16) != 0)
+		return err_set(errp, ERR_STORE, 0, "%s is not a tern store "
+		    "(not an SQLite database); tern leaves it alone: move it "
+		    "aside or point XDG_DATA_HOME elsewhere", path);
+	return 0;
+}
+
+/* mkdir -p the directory of path, mode 0700. */
+static int
+st_mkdirs(const char *path, struct err **errp)
+{
+	char	*d, *p;
+
+	d = xstrdup(path);
+	if ((p = strrchr(d, '/')) == NULL || p == d) {
+		free(d);
+		return 0;
+	}
+	*p = '\0';
+	for (p = d + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(d, 0700) == -1 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(d, 0700) == -1 && errno != EEXIST)
+		goto fail;
+	free(d);
+	return 0;
+fail:
+	err_set(errp, ERR_STORE, 0, "cannot create directory %s: %s", d,
+	    strerror(errno));
+	free(d);
+	return -1;
+}
+
+/* Open or create the store. */
+struct store *
+store_open(const char *path, struct err **errp)
+{
+	struct store	*st;
+	int		 fd;
+
+	if (st_mkdirs(path, errp) == -1 || st_check_file(path, errp) == -1)
+		return NULL;
+	/* Create the file ourselves so that it is 0600 from the start. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		err_set(errp, ERR_STORE, 1, "%s: cannot open for writing: %s",
+		    path, strerror(errno));
+		return NULL;
+	}
+	close(fd);
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	pthread_mutex_init(&st->lock, NULL);
+	if (gethostname(st->host, sizeof st->host - 1) == -1)
+		strcpy(st->host, "localhost");
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		st_fail(st, errp, "open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 15000);
+	sqlite3_extended_result_codes(st->db, 1);
+	if (st_exec(st, "PRAGMA foreign_keys = ON", errp) == -1 ||
+	    st_migrate(st, errp) == -1)
+		goto fail;
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+/* Bring the schema to STORE_VERSION; refuse foreign or newer files. */
+static int
+st_migrate(struct store *st, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 v, app, tables, i;
+	char		 sql[96];
+
+	if ((s = st_prep(st, "SELECT (SELECT user_version FROM "
+	    "pragma_user_version), (SELECT application_id FROM "
+	    "pragma_application_id), (SELECT count(*) FROM sqlite_master)",
+	    errp)) == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return st_fail(st, errp, "read the schema");
+	}
+	v = sqlite3_column_int(s, 0);
+	app = sqlite3_column_int(s, 1);
+	tables = sqlite3_column_int(s, 2);
+	sqlite3_finalize(s);
+	if (tables > 0 && app != STORE_APP_ID)
+		return err_set(errp, ERR_STORE, 0, "%s is an SQLite database "
+		    "of another program, not a tern store; tern leaves it "
+		    "alone", st->path);
+	if (v > STORE_VERSION)
+		return err_set(errp, ERR_STORE, 0, "%s was made by a newer "
+		    "tern (schema %d, this one knows %d); upgrade tern",
+		    st->path, v, STORE_VERSION);
+	/* WAL survives in the file; set it outside a transaction. */
+	if (st_exec(st, "PRAGMA journal_mode = WAL", errp) == -1 ||
+	    st_exec(st, "PRAGMA synchronous = FULL", errp) == -1)
+		return -1;
+	if (v == STORE_VERSION)
+		return 0;
+	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
+		return -1;
+	/* Another process may have migrated meanwhile: read again. */
+	if ((s = st_prep(st, "PRAGMA user_version", errp)) == NULL)
+		goto fail;
+	v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : v;
+	sqlite3_finalize(s);
+	for (i = v; i < STORE_VERSION; i++)
+		if (st_exec(st, store_migrations[i], errp) == -1)
+			goto fail;
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d; "
+	    "PRAGMA application_id = %d", STORE_VERSION, STORE_APP_ID);
+	if (st_exec(st, sql, errp) == -1 || st_exec(st, "COMMIT", errp) == -1)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Close the store; NULL-safe. */
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->db != NULL)
+		sqlite3_close_v2(st->db);
+	pthread_mutex_destroy(&st->lock);
+	free(st->path);
+	free(st);
+}
+
+/* The schema version. */
+int
+store_version(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The file of the store. */
+const char *
+store_path(struct store *st)
+{
+	return st->path;
+}
+
+/* The unique key of an address: the domain in lower case. */
+static char *
+st_akey(const char *addr)
+{
+	char	*k, *at;
+
+	k = xstrdup(addr);
+	if ((at = strrchr(k, '@')) != NULL)
+		for (; *at != '\0'; at++)
+			if (*at >= 'A' && *at <= 'Z')
+				*at = (char)(*at - 'A' + 'a');
+	return k;
+}
+
+/* A contact from a row (id, address, name, policy, notes). */
+static void
+st_row_contact(sqlite3_stmt *s, struct store_contact *c)
+{
+	const unsigned char	*p;
+
+	c->id = sqlite3_column_int64(s, 0);
+	c->address = st_col(s, 1);
+	c->name = st_col(s, 2);
+	p = sqlite3_column_text(s, 3);
+	if (p == NULL || policy_parse((const char *)p, &c->policy) == -1)
+		c->policy = POLICY_UNSET;
+	c->notes = st_col(s, 4);
+}
+
+/* Look up a contact by address. */
+int
+store_contact_get(struct store *st, const char *addr,
+    struct store_contact *c, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	char		*key;
+	int		 r, rv = -1;
+
+	memset(c, 0, sizeof *c);
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT id, address, name, policy, notes FROM "
+	    "contacts WHERE akey = ?", errp)) == NULL)
+		goto out;
+	key = st_akey(addr);
+	st_bind_text(s, 1, key);
+	free(key);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		st_row_contact(s, c);
+		rv = 1;
+	} else if (r == SQLITE_DONE)
+		rv = 0;
+	else
+		st_fail(st, errp, "read contact");
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Insert or update a contact. */
+int
+store_contact_put(struct store *st, const struct store_contact *c,
+    struct err **errp)
+{
+	sqlite3_stmt	*s;
+	char		*key;
+	long long	 now = (long long)time(NULL);
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "INSERT INTO contacts (address, akey, name, "
+	    "policy, notes, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?6) ON CONFLICT(akey) DO UPDATE SET address = ?1, name = "
+	    "coalesce(?3, name), policy = ?4, notes = coalesce(?5, notes), "
+	    "updated = ?6", errp)) == NULL)
+		goto out;
+	key = st_akey(c->address);
+	st_bind_text(s, 1, c->address);
+	st_bind_text(s, 2, key);
+	st_bind_text(s, 3, c->name);
+	st_bind_text(s, 4, c->policy == POLICY_UNSET ? NULL :
+	    policy_name(c->policy));
+	st_bind_text(s, 5, c->notes);
+	sqlite3_bind_int64(s, 6, now);
+	free(key);
+	if (sqlite3_step(s) == SQLITE_DONE)
+		rv = 0;
+	else
+		st_fail(st, errp, "save contact");
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Set only the policy of an existing contact. */
+int
+store_contact_set_policy(struct store *st, const char *addr, enum policy p,
+    struct err **errp)
+{
+	sqlite3_stmt	*s;
+	char		*key;
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "UPDATE contacts SET policy = ?, updated = ? "
+	    "WHERE akey = ?", errp)) == NULL)
+		goto out;
+	key = st_akey(addr);
+	st_bind_text(s, 1, p == POLICY_UNSET ? NULL : policy_name(p));
+	sqlite3_bind_int64(s, 2, (long long)time(NULL));
+	st_bind_text(s, 3, key);
+	free(key);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		st_fail(st, errp, "save contact");
+	else if (sqlite3_changes(st->db) == 0)
+		err_set(errp, ERR_INPUT, 0, "no contact %s (add it with: tern "
+		    "contacts add %s)", addr, addr);
+	else
+		rv = 0;
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Remove a contact. */
+int
+store_contact_remove(struct store *st, const char *addr, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	char		*key;
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "DELETE FROM contacts WHERE akey = ?", errp)) ==
+	    NULL)
+		goto out;
+	key = st_akey(addr);
+	st_bind_text(s, 1, key);
+	free(key);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		st_fail(st, errp, "remove contact");
+	else if (sqlite3_changes(st->db) == 0)
+		err_set(errp, ERR_INPUT, 0, "no contact %s", addr);
+	else
+		rv = 0;
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Walk contacts matching a search, ordered by address, paged. */
+int
+store_contact_each(struct store *st, const char *search, size_t offset,
+    size_t limit, int (*fn)(const struct store_contact *, void *), void *arg,
+    struct err **errp)
+{
+	struct store_contact	 c;
+	sqlite3_stmt		*s;
+	char			*pat = NULL;
+	int			 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT id, address, name, policy, notes FROM "
+	    "contacts WHERE ?1 IS NULL OR akey LIKE ?1 ESCAPE '\\' OR "
+	    "name LIKE ?1 ESCAPE '\\' ORDER BY akey LIMIT ?2 OFFSET ?3",
+	    errp)) == NULL)
+		goto out;
+	if (search != NULL) {
+		struct buf	b = BUF_INIT;
+		const char	*p;
+
+		buf_addc(&b, '%');
+		for (p = search; *p != '\0'; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				buf_addc(&b, '\\');
+			buf_addc(&b, *p);
+		}
+		buf_addc(&b, '%');
+		pat = buf_steal(&b);
+	}
+	st_bind_text(s, 1, pat);
+	sqlite3_bind_int64(s, 2, limit == 0 ? -1 : (long long)limit);
+	sqlite3_bind_int64(s, 3, (long long)offset);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		st_row_contact(s, &c);
+		r = fn(&c, arg);
+		store_contact_clear(&c);
+		if (r != 0)
+			break;
+	}
+	if (r == SQLITE_DONE || r == 0 || r == 1)
+		rv = 0;
+	else
+		st_fail(st, errp, "list contacts");
+	sqlite3_finalize(s);
+out:
+	free(pat);
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* How many contacts. */
+int
+store_contact_count(struct store *st, long long *n, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT count(*) FROM contacts", errp)) != NULL) {
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			*n = sqlite3_column_int64(s, 0);
+			rv = 0;
+		} else
+			st_fail(st, errp, "count contacts");
+		sqlite3_finalize(s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* The policy of a contact, POLICY_UNSET if none. */
+enum policy
+store_contact_policy(struct store *st, const char *addr)
+{
+	struct store_contact	c;
+	enum policy		p = POLICY_UNSET;
+
+	if (store_contact_get(st, addr, &c, NULL) == 1)
+		p = c.policy;
+	store_contact_clear(&c);
+	return p;
+}
+
+/* Free a contact's strings. */
+void
+store_contact_clear(struct store_contact *c)
+{
+	free(c->address);
+	free(c->name);
+	free(c->notes);
+	memset(c, 0, sizeof *c);
+	c->policy = POLICY_UNSET;
+}
+
+/* Commit a message to the outbox with its recipients queued. */
+int
+store_outbox_add(struct store *st, const char *from, const char *subject,
+    const char *text, size_t len, const char **rcpts, size_t n,
+    long long *id, struct err **errp)
+{
+	struct buf	 all = BUF_INIT;
+	sqlite3_stmt	*s = NULL;
+	long long	 now = (long long)time(NULL);
+	size_t		 i;
+	int		 rv = -1;
+
+	for (i = 0; i < n; i++)
+		buf_addf(&all, "%s%s", i > 0 ? ", " : "", rcpts[i]);
+	pthread_mutex_lock(&st->lock);
+	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
+		goto out;
+	if ((s = st_prep(st, "INSERT INTO messages (state, created, updated, "
+	    "env_from, rcpts, subject, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    errp)) == NULL)
+		goto rollback;
+	sqlite3_bind_int(s, 1, STORE_OUTBOX);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, 3, now);
+	st_bind_text(s, 4, from);
+	st_bind_text(s, 5, all.s != NULL ? all.s : "");
+	st_bind_text(s, 6, subject);
+	sqlite3_bind_blob64(s, 7, text, len, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		st_fail(st, errp, "save the message");
+		goto rollback;
+	}
+	*id = sqlite3_last_insert_rowid(st->db);
+	sqlite3_finalize(s);
+	if ((s = st_prep(st, "INSERT OR IGNORE INTO recipients (message_id, "
+	    "address, status) VALUES (?, ?, 0)", errp)) == NULL)
+		goto rollback;
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, *id);
+		st_bind_text(s, 2, rcpts[i]);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			st_fail(st, errp, "queue a recipient");
+			goto rollback;
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (st_exec(st, "COMMIT", errp) == -1)
+		goto rollback;
+	rv = 0;
+	goto out;
+rollback:
+	sqlite3_finalize(s);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	pthread_mutex_unlock(&st->lock);
+	buf_free(&all);
+	return rv;
+}
+
+/* Is the process alive? */
+static int
+st_alive(long long pid)
+{
+	if (pid <= 0 || pid > INT_MAX)
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* Rows (id, message_id, address, status, outcome, reason) into an array. */
+static int
+st_rcpts_query(struct store *st, sqlite3_stmt *s, struct store_rcpt **out,
+    size_t *n, struct err **errp)
+{
+	struct store_rcpt	*v = NULL, *r;
+	const unsigned char	*o;
+	size_t			 cnt = 0;
+	int			 rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, cnt + 1, sizeof *v);
+		r = &v[cnt++];
+		memset(r, 0, sizeof *r);
+		r->id = sqlite3_column_int64(s, 0);
+		r->message_id = sqlite3_column_int64(s, 1);
+		r->address = st_col(s, 2);
+		r->delivered = sqlite3_column_int(s, 3) == RS_DELIVERED;
+		r->failed = sqlite3_column_int(s, 3) == RS_FAILED;
+		o = sqlite3_column_text(s, 4);
+		if (o != NULL && outcome_parse((const char *)o, &r->last) == 0)
+			r->has_outcome = 1;
+		r->reason = st_col(s, 5);
+	}
+	if (rc != SQLITE_DONE) {
+		store_rcpts_free(v, cnt);
+		return st_fail(st, errp, "read recipients");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* Claim queued recipients (of one message, or of all). */
+int
+store_claim(struct store *st, long long id, struct store_rcpt **out,
+    size_t *n, struct err **errp)
+{
+	sqlite3_stmt	*s = NULL, *u = NULL;
+	int		 rv = -1;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&st->lock);
+	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
+		goto out;
+	/* Take back claims of processes of this host that died. */
+	if ((s = st_prep(st, "SELECT id, claim_pid FROM recipients WHERE "
+	    "status = 1 AND claim_host = ?1 AND (?2 = 0 OR message_id = ?2)",
+	    errp)) == NULL ||
+	    (u = st_prep(st, "UPDATE recipients SET status = 0, claim_pid = "
+	    "NULL, claim_host = NULL WHERE id = ?", errp)) == NULL)
+		goto rollback;
+	st_bind_text(s, 1, st->host);
+	sqlite3_bind_int64(s, 2, id);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (st_alive(sqlite3_column_int64(s, 1)))
+			continue;
+		sqlite3_reset(u);
+		sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+		if (sqlite3_step(u) != SQLITE_DONE) {
+			st_fail(st, errp, "take back a claim");
+			goto rollback;
+		}
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	u = NULL;
+	if ((s = st_prep(st, "UPDATE recipients SET status = 1, claim_pid = "
+	    "?1, claim_host = ?2, claim_time = ?3 WHERE status = 0 AND "
+	    "message_id IN (SELECT id FROM messages WHERE state = 1 AND "
+	    "(?4 = 0 OR id = ?4)) RETURNING id, message_id, address, status, "
+	    "NULL, NULL", errp)) == NULL)
+		goto rollback;
+	sqlite3_bind_int64(s, 1, (long long)getpid());
+	st_bind_text(s, 2, st->host);
+	sqlite3_bind_int64(s, 3, (long long)time(NULL));
+	sqlite3_bind_int64(s, 4, id);
+	if (st_rcpts_query(st, s, out, n, errp) == -1)
+		goto rollback;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (st_exec(st, "COMMIT", errp) == -1) {
+		store_rcpts_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		goto rollback;
+	}
+	rv = 0;
+	goto out;
+rollback:
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Record an attempt and settle the recipient. */
+int
+store_record(struct store *st, long long rcpt_id, const struct record *r,
+    struct err **errp)
+{
+	const struct tls_facts	*t = &r->tls;
+	sqlite3_stmt		*s = NULL;
+	long long		 mid = 0, now = (long long)time(NULL);
+	int			 status, rv = -1;
+
+	if (outcome_delivered(r->outcome))
+		status = RS_DELIVERED;
+	else if (r->outcome == OUTCOME_FAILED)
+		status = RS_FAILED;
+	else
+		status = RS_QUEUED;
+	pthread_mutex_lock(&st->lock);
+	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
+		goto out;
+	if ((s = st_prep(st, "UPDATE recipients SET status = ?, claim_pid = "
+	    "NULL, claim_host = NULL WHERE id = ? RETURNING message_id",
+	    errp)) == NULL)
+		goto rollback;
+	sqlite3_bind_int(s, 1, status);
+	sqlite3_bind_int64(s, 2, rcpt_id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		if (sqlite3_errcode(st->db) == SQLITE_DONE ||
+		    sqlite3_errcode(st->db) == SQLITE_OK)
+			err_set(errp, ERR_STORE, 0, "%s: no recipient %lld",
+			    st->path, rcpt_id);
+		else
+			st_fail(st, errp, "settle a recipient");
+		goto rollback;
+	}
+	mid = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if ((s = st_prep(st, "INSERT INTO deliveries (recipient_id, "
+	    "message_id, time, outcome, policy, policy_source, reason, "
+	    "server, address, port, tls_version, cipher, cert_subject, "
+	    "cert_issuer, cert_sha256, cert_expires, verified, verify, code, "
+	    "reply, requiretls, downgrade) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", errp)) == NULL)
+		goto rollback;
+	sqlite3_bind_int64(s, 1, rcpt_id);
+	sqlite3_bind_int64(s, 2, mid);
+	sqlite3_bind_int64(s, 3, r->when != 0 ? r->when : now);
+	st_bind_text(s, 4, outcome_name(r->outcome));
+	st_bind_text(s, 5, policy_name(r->policy));
+	st_bind_text(s, 6, policy_source_name(r->policy_source));
+	st_bind_text(s, 7, r->reason);
+	st_bind_text(s, 8, r->server);
+	st_bind_text(s, 9, r->address);
+	if (r->port > 0)
+		sqlite3_bind_int(s, 10, r->port);
+	st_bind_text(s, 11, t->used ? t->version : NULL);
+	st_bind_text(s, 12, t->used ? t->cipher : NULL);
+	st_bind_text(s, 13, t->used ? t->cert_subject : NULL);
+	st_bind_text(s, 14, t->used ? t->cert_issuer : NULL);
+	st_bind_text(s, 15, t->used ? t->cert_sha256 : NULL);
+	st_bind_text(s, 16, t->used ? t->cert_expires : NULL);
+	if (t->used)
+		sqlite3_bind_int(s, 17, t->verified);
+	st_bind_text(s, 18, t->used ? t->verify : NULL);
+	if (r->code != 0)
+		sqlite3_bind_int(s, 19, r->code);
+	st_bind_text(s, 20, r->reply);
+	sqlite3_bind_int(s, 21, r->requiretls);
+	sqlite3_bind_int(s, 22, r->downgrade);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		st_fail(st, errp, "record the attempt");
+		goto rollback;
+	}
+	sqlite3_finalize(s);
+	if ((s = st_prep(st, "UPDATE messages SET updated = ?2, worst = "
+	    "(SELECT MAX(" STORE_SEVERITY ") FROM deliveries WHERE id IN "
+	    "(SELECT MAX(id) FROM deliveries WHERE message_id = ?1 GROUP BY "
+	    "recipient_id)), state = CASE WHEN EXISTS (SELECT 1 FROM "
+	    "recipients WHERE message_id = ?1 AND status IN (0, 1)) THEN "
+	    "state ELSE 2 END WHERE id = ?1", errp)) == NULL)
+		goto rollback;
+	sqlite3_bind_int64(s, 1, mid);
+	sqlite3_bind_int64(s, 2, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		st_fail(st, errp, "update the message");
+		goto rollback;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (st_exec(st, "COMMIT", errp) == -1)
+		goto rollback;
+	rv = 0;
+	goto out;
+rollback:
+	sqlite3_finalize(s);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Give back this process's claims on a message. */
+int
+store_release(struct store *st, long long mid, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "UPDATE recipients SET status = 0, claim_pid = "
+	    "NULL, claim_host = NULL WHERE message_id = ? AND status = 1 AND "
+	    "claim_pid = ?", errp)) != NULL) {
+		sqlite3_bind_int64(s, 1, mid);
+		sqlite3_bind_int64(s, 2, (long long)getpid());
+		if (sqlite3_step(s) == SQLITE_DONE)
+			rv = 0;
+		else
+			st_fail(st, errp, "release recipients");
+		sqlite3_finalize(s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* The text and envelope sender of a message. */
+char *
+store_message_text(struct store *st, long long id, size_t *len, char **from,
+    struct err **errp)
+{
+	sqlite3_stmt	*s;
+	char		*t = NULL;
+	int		 r;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT text, env_from FROM messages WHERE id = "
+	    "?", errp)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*len = (size_t)sqlite3_column_bytes(s, 0);
+		t = xmalloc(*len + 1);
+		memcpy(t, sqlite3_column_blob(s, 0), *len);
+		t[*len] = '\0';
+		if (from != NULL)
+			*from = st_col(s, 1);
+	} else if (r == SQLITE_ROW || r == SQLITE_DONE)
+		err_set(errp, ERR_INPUT, 0, "no message %lld", id);
+	else
+		st_fail(st, errp, "read a message");
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return t;
+}
+
+/* Walk the messages of a state, newest first. */
+int
+store_message_each(struct store *st, enum store_state state, size_t offset,
+    size_t limit, int (*fn)(const struct store_msg *, void *), void *arg,
+    struct err **errp)
+{
+	struct store_msg	 m;
+	sqlite3_stmt		*s;
+	int			 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT id, state, created, updated, env_from, "
+	    "rcpts, subject, worst, (SELECT count(*) FROM recipients WHERE "
+	    "message_id = messages.id AND status IN (0, 1)) FROM messages "
+	    "WHERE state = ? ORDER BY updated DESC, id DESC LIMIT ? OFFSET ?",
+	    errp)) == NULL)
+		goto out;
+	sqlite3_bind_int(s, 1, state);
+	sqlite3_bind_int64(s, 2, limit == 0 ? -1 : (long long)limit);
+	sqlite3_bind_int64(s, 3, (long long)offset);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof m);
+		m.id = sqlite3_column_int64(s, 0);
+		m.state = (enum store_state)sqlite3_column_int(s, 1);
+		m.created = sqlite3_column_int64(s, 2);
+		m.updated = sqlite3_column_int64(s, 3);
+		m.from = st_col(s, 4);
+		m.rcpts = st_col(s, 5);
+		m.subject = st_col(s, 6);
+		if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
+			m.has_outcome = 1;
+			m.worst = (enum outcome)sqlite3_column_int(s, 7);
+		}
+		m.queued = sqlite3_column_int(s, 8);
+		r = fn(&m, arg);
+		store_msg_clear(&m);
+		if (r != 0)
+			break;
+	}
+	if (r == SQLITE_DONE || r == 0 || r == 1)
+		rv = 0;
+	else
+		st_fail(st, errp, "list messages");
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* How many messages in a state. */
+int
+store_message_count(struct store *st, enum store_state state, long long *n,
+    struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT count(*) FROM messages WHERE state = ?",
+	    errp)) != NULL) {
+		sqlite3_bind_int(s, 1, state);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			*n = sqlite3_column_int64(s, 0);
+			rv = 0;
+		} else
+			st_fail(st, errp, "count messages");
+		sqlite3_finalize(s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Delete a message with its recipients and records. */
+int
+store_message_delete(struct store *st, long long id, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "DELETE FROM messages WHERE id = ?", errp)) !=
+	    NULL) {
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			st_fail(st, errp, "delete a message");
+		else if (sqlite3_changes(st->db) == 0)
+			err_set(errp, ERR_INPUT, 0, "no message %lld", id);
+		else
+			rv = 0;
+		sqlite3_finalize(s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* The recipients of a message with their latest outcome. */
+int
+store_message_rcpts(struct store *st, long long id, struct store_rcpt **out,
+    size_t *n, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT r.id, r.message_id, r.address, r.status, "
+	    "d.outcome, d.reason FROM recipients r LEFT JOIN deliveries d ON "
+	    "d.id = (SELECT MAX(id) FROM deliveries WHERE recipient_id = "
+	    "r.id) WHERE r.message_id = ? ORDER BY r.id", errp)) != NULL) {
+		sqlite3_bind_int64(s, 1, id);
+		rv = st_rcpts_query(st, s, out, n, errp);
+		sqlite3_finalize(s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+#define ST_RECORD_COLS							\
+	"r.address, d.outcome, d.policy, d.policy_source, d.reason, "	\
+	"d.server, d.address, d.port, d.tls_version, d.cipher, "	\
+	"d.cert_subject, d.cert_issuer, d.cert_sha256, d.cert_expires, " \
+	"d.verified, d.verify, d.code, d.reply, d.requiretls, "		\
+	"d.downgrade, d.time, d.message_id"
+
+/* A record from a row of ST_RECORD_COLS. */
+static void
+st_row_record(sqlite3_stmt *s, struct record *r)
+{
+	const unsigned char	*t;
+	int			 i;
+
+	memset(r, 0, sizeof *r);
+	r->recipient = st_col(s, 0);
+	t = sqlite3_column_text(s, 1);
+	if (t == NULL || outcome_parse((const char *)t, &r->outcome) == -1)
+		r->outcome = OUTCOME_DEFERRED;
+	t = sqlite3_column_text(s, 2);
+	if (t == NULL || policy_parse((const char *)t, &r->policy) == -1)
+		r->policy = POLICY_MAY;
+	t = sqlite3_column_text(s, 3);
+	r->policy_source = POLICY_FROM_DEFAULT;
+	for (i = 0; t != NULL && i < POLICY_FROM_LAST; i++)
+		if (strcmp((const char *)t, policy_source_name(
+		    (enum policy_source)i)) == 0)
+			r->policy_source = (enum policy_source)i;
+	r->reason = st_col(s, 4);
+	r->server = st_col(s, 5);
+	r->address = st_col(s, 6);
+	r->port = sqlite3_column_int(s, 7);
+	if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+		r->tls.used = 1;
+		r->tls.version = st_col(s, 8);
+		r->tls.cipher = st_col(s, 9);
+		r->tls.cert_subject = st_col(s, 10);
+		r->tls.cert_issuer = st_col(s, 11);
+		r->tls.cert_sha256 = st_col(s, 12);
+		r->tls.cert_expires = st_col(s, 13);
+		r->tls.verified = sqlite3_column_int(s, 14);
+		r->tls.verify = st_col(s, 15);
+	}
+	r->code = sqlite3_column_int(s, 16);
+	r->reply = st_col(s, 17);
+	r->requiretls = sqlite3_column_int(s, 18);
+	r->downgrade = sqlite3_column_int(s, 19);
+	r->when = sqlite3_column_int64(s, 20);
+}
+
+/* Every attempt for one message, oldest first. */
+int
+store_attempts(struct store *st, long long id, struct record **out,
+    size_t *n, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	struct record	*v = NULL;
+	size_t		 cnt = 0;
+	int		 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT " ST_RECORD_COLS " FROM deliveries d "
+	    "JOIN recipients r ON r.id = d.recipient_id WHERE d.message_id = "
+	    "? ORDER BY d.id", errp)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, cnt + 1, sizeof *v);
+		st_row_record(s, &v[cnt++]);
+	}
+	if (r == SQLITE_DONE) {
+		*out = v;
+		*n = cnt;
+		rv = 0;
+	} else {
+		record_free_array(v, cnt);
+		st_fail(st, errp, "read attempts");
+	}
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Walk every attempt, newest first; the store is not locked during fn. */
+int
+store_log_each(struct store *st, size_t limit, int (*fn)(long long,
+    const struct record *, void *), void *arg, struct err **errp)
+{
+	struct record	 rec;
+	sqlite3_stmt	*s;
+	int		 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT " ST_RECORD_COLS " FROM deliveries d "
+	    "JOIN recipients r ON r.id = d.recipient_id ORDER BY d.id DESC "
+	    "LIMIT ?", errp)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, limit == 0 ? -1 : (long long)limit);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		st_row_record(s, &rec);
+		r = fn(sqlite3_column_int64(s, 21), &rec, arg);
+		record_clear(&rec);
+		if (r != 0)
+			break;
+	}
+	if (r == SQLITE_DONE || r == 0 || r == 1)
+		rv = 0;
+	else
+		st_fail(st, errp, "read the log");
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Free an array of recipients. */
+void
+store_rcpts_free(struct store_rcpt *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].address);
+		free(v[i].reason);
+	}
+	free(v);
+}
+
+/* Free a message row's strings. */
+void
+store_msg_clear(struct store_msg *m)
+{
+	free(m->from);
+	free(m->rcpts);
+	free(m->subject);
+	memset(m, 0, sizeof *m);
+}
+
+/* Save a draft in one statement (atomic: an autosave never half-writes). */
+int
+store_draft_save(struct store *st, struct store_draft *d, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	long long	 now = (long long)time(NULL);
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if (d->id == 0)
+		s = st_prep(st, "INSERT INTO messages (state, created, "
+		    "updated, d_to, d_cc, d_bcc, subject, d_body, rcpts) VALUES "
+		    "(0, ?1, ?1, ?2, ?3, ?4, ?5, ?6, ?2)", errp);
+	else
+		s = st_prep(st, "UPDATE messages SET updated = ?1, d_to = ?2, "
+		    "d_cc = ?3, d_bcc = ?4, subject = ?5, d_body = ?6, rcpts = "
+		    "?2 WHERE id = ?7 AND state = 0", errp);
+	if (s == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, now);
+	st_bind_text(s, 2, d->to);
+	st_bind_text(s, 3, d->cc);
+	st_bind_text(s, 4, d->bcc);
+	st_bind_text(s, 5, d->subject);
+	st_bind_text(s, 6, d->body);
+	if (d->id != 0)
+		sqlite3_bind_int64(s, 7, d->id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		st_fail(st, errp, "save the draft");
+	else if (d->id != 0 && sqlite3_changes(st->db) == 0)
+		err_set(errp, ERR_INPUT, 0, "no draft %lld", d->id);
+	else {
+		if (d->id == 0)
+			d->id = sqlite3_last_insert_rowid(st->db);
+		d->updated = now;
+		rv = 0;
+	}
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Load a draft. */
+int
+store_draft_load(struct store *st, long long id, struct store_draft *d,
+    struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 r, rv = -1;
+
+	memset(d, 0, sizeof *d);
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT d_to, d_cc, d_bcc, subject, d_body, "
+	    "updated FROM messages WHERE id = ? AND state = 0", errp)) ==
+	    NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		d->id = id;
+		d->to = st_col(s, 0);
+		d->cc = st_col(s, 1);
+		d->bcc = st_col(s, 2);
+		d->subject = st_col(s, 3);
+		d->body = st_col(s, 4);
+		d->updated = sqlite3_column_int64(s, 5);
+		rv = 0;
+	} else if (r == SQLITE_DONE)
+		err_set(errp, ERR_INPUT, 0, "no draft %lld", id);
+	else
+		st_fail(st, errp, "read a draft");
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Free a draft's strings. */
+void
+store_draft_clear(struct store_draft *d)
+{
+	free(d->to);
+	free(d->cc);
+	free(d->bcc);
+	free(d->subject);
+	free(d->body);
+	memset(d, 0, sizeof *d);
+}
+
+/* What we remember of a server; 1 when known. */
+int
+store_server_get(struct store *st, const char *host, int port,
+    struct deliver_seen *seen)
+{
+	sqlite3_stmt	*s;
+	int		 rv = 0;
+
+	memset(seen, 0, sizeof *seen);
+	pthread_mutex_lock(&st->lock);
+	if (sqlite3_prepare_v2(st->db, "SELECT starttls, tls, issuer, "
+	    "fingerprint FROM servers WHERE host = ? AND port = ?", -1, &s,
+	    NULL) == SQLITE_OK) {
+		st_bind_text(s, 1, host);
+		sqlite3_bind_int(s, 2, port);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			seen->starttls = sqlite3_column_int(s, 0);
+			seen->tls = sqlite3_column_int(s, 1);
+			seen->issuer = st_col(s, 2);
+			seen->fingerprint = st_col(s, 3);
+			rv = 1;
+		}
+		sqlite3_finalize(s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/*
+ * Remember the best a server gave: STARTTLS and TLS once seen stay seen;
+ * the issuer and fingerprint are those of the latest TLS session.
+ */
+void
+store_server_note(struct store *st, const char *host, int port,
+    const struct deliver_seen *now)
+{
+	sqlite3_stmt	*s;
+	long long	 t = (long long)time(NULL);
+
+	pthread_mutex_lock(&st->lock);
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO servers (host, port, "
+	    "starttls, tls, issuer, fingerprint, first_seen, last_seen) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(host, port) DO "
+	    "UPDATE SET starttls = max(starttls, ?3), tls = max(tls, ?4), "
+	    "issuer = coalesce(?5, issuer), fingerprint = coalesce(?6, "
+	    "fingerprint), last_seen = ?7", -1, &s, NULL) == SQLITE_OK) {
+		st_bind_text(s, 1, host);
+		sqlite3_bind_int(s, 2, port);
+		sqlite3_bind_int(s, 3, now->starttls);
+		sqlite3_bind_int(s, 4, now->tls);
+		st_bind_text(s, 5, now->issuer);
+		st_bind_text(s, 6, now->fingerprint);
+		sqlite3_bind_int64(s, 7, t);
+		(void)sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+	pthread_mutex_unlock(&st->lock);
+}

@@ -1,0 +1,172 @@
+/*
+ * store: tern's memory, one SQLite file under $XDG_DATA_HOME/tern/
+ * (mode 0600, directory 0700, WAL, foreign keys, schema versioned with
+ * PRAGMA user_version and migrated forward on open).
+ *
+ * It keeps contacts with their policy, messages (draft, outbox, sent) with
+ * their RFC 5322 text, one queue row per recipient of a message, one
+ * delivery record per recipient per attempt, and what each server offered.
+ *
+ * The outbox rule: a message is committed before the first connection;
+ * a recipient is claimed in a transaction before it is sent (so two tern
+ * processes never send it twice), marked delivered only after the server
+ * accepted the message, and released back to the queue when held or
+ * deferred.  Claims of a process that died are taken back.
+ *
+ * A store may be used from several threads: every call is serialized.
+ * Strings returned in structs are owned by the struct (free with its
+ * _clear function); all errors are ERR_STORE with the file named.
+ */
+#ifndef TERN_STORE_H
+#define TERN_STORE_H
+
+#include <stddef.h>
+
+#include "policy.h"
+#include "record.h"
+
+struct err;
+struct deliver_seen;
+
+struct store;
+
+#define STORE_VERSION	2
+
+enum store_state {
+	STORE_DRAFT,
+	STORE_OUTBOX,
+	STORE_SENT,
+	STORE_STATE_LAST
+};
+
+struct store_contact {
+	long long	 id;
+	char		*address;
+	char		*name;
+	enum policy	 policy;	/* POLICY_UNSET: follow domain/default */
+	char		*notes;
+};
+
+/* One row of a message list (no text: lists never load bodies). */
+struct store_msg {
+	long long		 id;
+	enum store_state	 state;
+	long long		 created, updated;
+	char			*from;
+	char			*rcpts;		/* "a@b, c@d" */
+	char			*subject;
+	int			 has_outcome;
+	enum outcome		 worst;		/* of the latest outcomes */
+	int			 queued;	/* recipients still to send */
+};
+
+/* A recipient of a message in the queue. */
+struct store_rcpt {
+	long long	 id;
+	long long	 message_id;
+	char		*address;
+	int		 delivered;
+	int		 failed;
+	int		 has_outcome;
+	enum outcome	 last;		/* latest outcome */
+	char		*reason;	/* latest reason */
+};
+
+/* A draft as the composer edits it. */
+struct store_draft {
+	long long	 id;		/* 0: new */
+	char		*to, *cc, *bcc, *subject, *body;
+	long long	 updated;
+};
+
+/* The path of the store file (caller frees): conf_data_dir()/tern.db. */
+char	*store_default_path(void);
+/*
+ * Open (creating if needed) the store at path; NULL with *errp if the file
+ * is not a tern store, is corrupt, or cannot be written.  A file that is
+ * not ours is never modified.
+ */
+struct store *store_open(const char *, struct err **);
+void	 store_close(struct store *);
+/* The schema version of an open store. */
+int	 store_version(struct store *);
+/* The file. */
+const char *store_path(struct store *);
+
+/* Contacts. */
+int	 store_contact_get(struct store *, const char *, struct store_contact *,
+	    struct err **);		/* 1 found, 0 not, -1 error */
+int	 store_contact_put(struct store *, const struct store_contact *,
+	    struct err **);		/* insert or update by address */
+int	 store_contact_set_policy(struct store *, const char *, enum policy,
+	    struct err **);		/* 0, -1; ERR_INPUT if unknown */
+int	 store_contact_remove(struct store *, const char *, struct err **);
+/* Call fn for each contact matching the search (NULL: all), by address. */
+int	 store_contact_each(struct store *, const char *, size_t, size_t,
+	    int (*)(const struct store_contact *, void *), void *,
+	    struct err **);
+int	 store_contact_count(struct store *, long long *, struct err **);
+/* The contact's policy, POLICY_UNSET when none or no such contact. */
+enum policy store_contact_policy(struct store *, const char *);
+void	 store_contact_clear(struct store_contact *);
+
+/*
+ * Put a message in the outbox with its recipients queued, in one
+ * transaction, before anything is sent.  *id gets its id.
+ */
+int	 store_outbox_add(struct store *, const char *, const char *,
+	    const char *, size_t, const char **, size_t, long long *,
+	    struct err **);
+/*
+ * Claim queued recipients for sending, in one transaction: of message id
+ * (or of every outbox message when id is 0).  Recipients claimed by a
+ * process that no longer runs are claimed again.  Fills a new array
+ * (free with store_rcpts_free).
+ */
+int	 store_claim(struct store *, long long, struct store_rcpt **, size_t *,
+	    struct err **);
+/*
+ * Record one attempt for a claimed recipient and settle it: delivered or
+ * failed ends its queue life; held and deferred put it back in the queue.
+ * The message moves to sent when no recipient is left queued.
+ */
+int	 store_record(struct store *, long long, const struct record *,
+	    struct err **);
+/* Put claimed recipients back without an attempt (interrupted send). */
+int	 store_release(struct store *, long long, struct err **);
+/* The text of a message (caller frees); NULL with *errp if none. */
+char	*store_message_text(struct store *, long long, size_t *, char **,
+	    struct err **);
+/* Messages in a state, newest first, offset/limit; fn called per row. */
+int	 store_message_each(struct store *, enum store_state, size_t, size_t,
+	    int (*)(const struct store_msg *, void *), void *, struct err **);
+int	 store_message_count(struct store *, enum store_state, long long *,
+	    struct err **);
+int	 store_message_delete(struct store *, long long, struct err **);
+/* The recipients of a message (new array). */
+int	 store_message_rcpts(struct store *, long long, struct store_rcpt **,
+	    size_t *, struct err **);
+/* Every attempt for a message, oldest first (new array of records). */
+int	 store_attempts(struct store *, long long, struct record **, size_t *,
+	    struct err **);
+/* Every attempt, newest first, at most n (0: all); fn per record. */
+int	 store_log_each(struct store *, size_t, int (*)(long long,
+	    const struct record *, void *), void *, struct err **);
+void	 store_rcpts_free(struct store_rcpt *, size_t);
+void	 store_msg_clear(struct store_msg *);
+
+/* Drafts: save (insert when id is 0, set d->id), load, delete. */
+int	 store_draft_save(struct store *, struct store_draft *, struct err **);
+int	 store_draft_load(struct store *, long long, struct store_draft *,
+	    struct err **);
+void	 store_draft_clear(struct store_draft *);
+
+/* Server memory for the downgrade rule. */
+int	 store_server_get(struct store *, const char *, int,
+	    struct deliver_seen *);
+void	 store_server_note(struct store *, const char *, int,
+	    const struct deliver_seen *);
+
+const char *store_state_name(enum store_state);
+
+#endif
