@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -22,6 +23,10 @@
 #include "policy.h"
 #include "record.h"
 #include "secret.h"
+#include "store.h"
+#include "text.h"
+#include "vcard.h"
+#include "maildir.h"
 #include "xmalloc.h"
 
 struct cli {
@@ -29,7 +34,9 @@ struct cli {
 	int		 verbose;	/* -v */
 	int		 json;
 	struct conf	*conf;
+	struct store	*store;
 	pthread_mutex_t	 lock;		/* serializes output from workers */
+	int		 worst;		/* exit code so far */
 };
 
 struct cli_cmd {
@@ -52,6 +59,24 @@ static char	*cli_password(const char *, void *, struct err **);
 static void	 cli_print_record(struct cli *, const struct record *);
 static int	 cli_result_code(const struct record *, size_t);
 static int	 cli_add_addrs(struct addr_list *, const char *);
+static int	 cli_open_store(struct cli *);
+static int	 cli_submit(struct cli *, const char *, const char *,
+		    struct addr_list *, const char *, size_t);
+static int	 cli_send_message(struct cli *, long long);
+static void	 cli_fcc(struct cli *, long long, const char *, size_t);
+static int	 cli_flush(struct cli *, int, char **);
+static int	 cli_outbox(struct cli *, int, char **);
+static int	 cli_log(struct cli *, int, char **);
+static int	 cli_contacts(struct cli *, int, char **);
+static int	 cli_collect_id(const struct store_msg *, void *);
+static int	 cli_log_row(long long, const struct record *, void *);
+static int	 cli_contact_row(const struct store_contact *, void *);
+static int	 cli_export_row(const struct store_contact *, void *);
+static int	 cli_merge_code(int, int);
+static int	 cli_memory_lookup(void *, const char *, int,
+		    struct deliver_seen *);
+static void	 cli_memory_update(void *, const char *, int,
+		    const struct deliver_seen *);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "send", cli_send,
@@ -61,6 +86,15 @@ static const struct cli_cmd cli_cmds[] = {
 	  "sendmail [-t] [-i] [-f FROM] [ADDR...]   (message on stdin)" },
 	{ "probe", cli_probe,
 	  "probe [--json] ADDR|DOMAIN...   (what TLS the server offers)" },
+	{ "flush", cli_flush,
+	  "flush [--json]   (send what waits in the outbox)" },
+	{ "outbox", cli_outbox, "outbox [--json]" },
+	{ "log", cli_log, "log [--json] [-n N]" },
+	{ "contacts", cli_contacts,
+	  "contacts list [--json] [SEARCH] | add ADDR [--name NAME] "
+	  "[--tls POLICY] [--notes TEXT] | set ADDR [--name NAME] "
+	  "[--tls may|encrypt|verify|default] | remove ADDR | import FILE | "
+	  "export [FILE]" },
 	{ "help", cli_help, "help" },
 };
 
@@ -165,6 +199,7 @@ cli_main(int argc, char **argv)
 	cli_help(&cli, 0, NULL);
 	rv = CLI_USAGE;
 out:
+	store_close(cli.store);
 	conf_free(cli.conf);
 	pthread_mutex_destroy(&cli.lock);
 	return rv;
@@ -363,7 +398,7 @@ cli_send(struct cli *cli, int argc, char **argv)
 		addr_list_add(&all, NULL, cc.v[i].mailbox);
 	for (i = 0; i < bcc.n; i++)
 		addr_list_add(&all, NULL, bcc.v[i].mailbox);
-	rv = cli_deliver(cli, from.mailbox, &all, msg, msglen, 0);
+	rv = cli_submit(cli, from.mailbox, subject, &all, msg, msglen);
 out:
 	addr_list_clear(&to);
 	addr_list_clear(&cc);
@@ -466,7 +501,12 @@ cli_sendmail(struct cli *cli, int argc, char **argv)
 		rv = cli_fail(e);
 		goto out;
 	}
-	rv = cli_deliver(cli, envfrom, &uniq, msg, msglen, 0);
+	{
+		char	*subj = msg_header(msg, msglen, "Subject");
+
+		rv = cli_submit(cli, envfrom, subj, &uniq, msg, msglen);
+		free(subj);
+	}
 out:
 	addr_list_clear(&rcpts);
 	addr_list_clear(&uniq);
@@ -508,8 +548,16 @@ cli_probe(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "usage: tern %s\n", cli_cmds[2].usage);
 		return CLI_USAGE;
 	}
-	if ((rv = cli_load_conf(cli)) == CLI_OK)
+	if ((rv = cli_load_conf(cli)) == CLI_OK) {
+		struct err	*e = NULL;
+		char		*path = store_default_path();
+
+		/* Contacts refine the policy shown; no store is fine too. */
+		cli->store = store_open(path, &e);
+		err_free(e);
+		free(path);
 		rv = cli_deliver(cli, "", &l, NULL, 0, 1);
+	}
 	addr_list_clear(&l);
 	return rv;
 }
@@ -531,7 +579,8 @@ cli_deliver(struct cli *cli, const char *from, struct addr_list *rcpts,
 	for (i = 0; i < rcpts->n; i++) {
 		dr[i].addr = rcpts->v[i].mailbox;
 		dr[i].policy = policy_resolve(cli->conf, dr[i].addr,
-		    POLICY_UNSET, &dr[i].source);
+		    cli->store != NULL ? store_contact_policy(cli->store,
+		    dr[i].addr) : POLICY_UNSET, &dr[i].source);
 	}
 	memset(&req, 0, sizeof req);
 	req.conf = cli->conf;
@@ -646,4 +695,607 @@ cli_result_code(const struct record *r, size_t n)
 	if (perm)
 		return CLI_UNAVAILABLE;
 	return temp ? CLI_TEMPFAIL : CLI_OK;
+}
+
+/* Open the store; says why when it cannot (the send then does not start). */
+static int
+cli_open_store(struct cli *cli)
+{
+	struct err	*e = NULL;
+	char		*path;
+
+	if (cli->store != NULL)
+		return CLI_OK;
+	path = store_default_path();
+	cli->store = store_open(path, &e);
+	free(path);
+	if (cli->store == NULL) {
+		fprintf(stderr, "tern: nothing was sent.\n");
+		return cli_fail(e);
+	}
+	return CLI_OK;
+}
+
+/* The worse of two exit codes for a run. */
+static int
+cli_merge_code(int a, int b)
+{
+	if (a == CLI_UNAVAILABLE || b == CLI_UNAVAILABLE)
+		return CLI_UNAVAILABLE;
+	if (a == CLI_TEMPFAIL || b == CLI_TEMPFAIL)
+		return CLI_TEMPFAIL;
+	return a != CLI_OK ? a : b;
+}
+
+/* Put a message in the outbox, then send it. */
+static int
+cli_submit(struct cli *cli, const char *from, const char *subject,
+    struct addr_list *rcpts, const char *msg, size_t len)
+{
+	struct err	 *e = NULL;
+	const char	**v;
+	long long	  id;
+	size_t		  i;
+	int		  rv;
+
+	if ((rv = cli_open_store(cli)) != CLI_OK)
+		return rv;
+	v = xcalloc(rcpts->n, sizeof *v);
+	for (i = 0; i < rcpts->n; i++)
+		v[i] = rcpts->v[i].mailbox;
+	rv = store_outbox_add(cli->store, from, subject, msg, len, v, rcpts->n,
+	    &id, &e);
+	free(v);
+	if (rv == -1) {
+		fprintf(stderr, "tern: nothing was sent.\n");
+		return cli_fail(e);
+	}
+	return cli_send_message(cli, id);
+}
+
+/* Claim a message's queued recipients, deliver, record each attempt. */
+static int
+cli_send_message(struct cli *cli, long long id)
+{
+	static struct deliver_memory	 mem = {
+		cli_memory_lookup, cli_memory_update, NULL
+	};
+	struct deliver_req	 req;
+	struct deliver_rcpt	*dr = NULL;
+	struct store_rcpt	*rc = NULL;
+	struct record		*out = NULL;
+	struct err		*e = NULL;
+	struct store_rcpt	*now = NULL;
+	char			*text = NULL, *from = NULL;
+	size_t			 n = 0, nnow = 0, len = 0, i;
+	int			 rv = CLI_OK, left;
+
+	if (store_claim(cli->store, id, &rc, &n, &e) == -1)
+		return cli_fail(e);
+	if (n == 0)
+		return CLI_OK;
+	if ((text = store_message_text(cli->store, id, &len, &from, &e)) ==
+	    NULL) {
+		rv = cli_fail(e);
+		goto release;
+	}
+	dr = xcalloc(n, sizeof *dr);
+	out = xcalloc(n, sizeof *out);
+	/* Policies as they are now: a relaxed contact releases a held one. */
+	for (i = 0; i < n; i++) {
+		dr[i].addr = rc[i].address;
+		dr[i].policy = policy_resolve(cli->conf, dr[i].addr,
+		    store_contact_policy(cli->store, dr[i].addr),
+		    &dr[i].source);
+	}
+	mem.ctx = cli->store;
+	memset(&req, 0, sizeof req);
+	req.conf = cli->conf;
+	req.from = from != NULL ? from : "";
+	req.rcpts = dr;
+	req.n = n;
+	req.msg = text;
+	req.len = len;
+	req.ev = cli_event;
+	req.ev_ctx = cli;
+	req.password = cli_password;
+	req.password_ctx = cli;
+	req.memory = &mem;
+	req.verbose = cli->verbose > 1;
+	if (deliver_run(&req, out, &e) == -1) {
+		rv = cli_fail(e);
+		goto release;
+	}
+	for (i = 0; i < n; i++) {
+		if (store_record(cli->store, rc[i].id, &out[i], &e) == -1) {
+			fprintf(stderr, "tern: %s\n", e->msg);
+			err_free(e);
+			e = NULL;
+			rv = CLI_IOERR;
+		}
+		cli_print_record(cli, &out[i]);
+	}
+	rv = cli_merge_code(rv, cli_result_code(out, n));
+	/* The fcc copy once the message has left the outbox. */
+	if (cli->conf->fcc != NULL &&
+	    store_message_rcpts(cli->store, id, &now, &nnow, &e) == 0) {
+		for (left = 0, i = 0; i < nnow; i++)
+			left += !now[i].delivered && !now[i].failed;
+		if (left == 0)
+			cli_fcc(cli, id, text, len);
+		store_rcpts_free(now, nnow);
+	}
+	err_free(e);
+	goto out;
+release:
+	(void)store_release(cli->store, id, NULL);
+out:
+	if (out != NULL)
+		record_free_array(out, n);
+	store_rcpts_free(rc, n);
+	free(dr);
+	free(text);
+	free(from);
+	return rv;
+}
+
+/* Copy a sent message into the fcc Maildir, with each outcome. */
+static void
+cli_fcc(struct cli *cli, long long id, const char *text, size_t len)
+{
+	struct store_rcpt	*rc = NULL;
+	struct record		*att = NULL;
+	struct buf		 h = BUF_INIT;
+	struct err		*e = NULL;
+	size_t			 n = 0, na = 0, i, j;
+	char			*line;
+
+	if (store_message_rcpts(cli->store, id, &rc, &n, &e) == -1 ||
+	    store_attempts(cli->store, id, &att, &na, &e) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct record	*last = NULL;
+
+		for (j = 0; j < na; j++)
+			if (strcmp(att[j].recipient, rc[i].address) == 0)
+				last = &att[j];
+		if (last == NULL)
+			continue;
+		line = maildir_tls_header(last->recipient,
+		    outcome_name(last->outcome), last->tls.used ?
+		    last->tls.version : NULL, last->tls.used ?
+		    last->tls.cipher : NULL, last->tls.used ?
+		    last->tls.verify : NULL);
+		buf_adds(&h, line);
+		free(line);
+	}
+	(void)maildir_deliver(cli->conf->fcc, text, len, h.s, NULL, &e);
+out:
+	if (e != NULL) {
+		fprintf(stderr, "tern: fcc: %s\n", e->msg);
+		err_free(e);
+	}
+	buf_free(&h);
+	store_rcpts_free(rc, n);
+	record_free_array(att, na);
+}
+
+/* Server memory backed by the store. */
+static int
+cli_memory_lookup(void *ctx, const char *host, int port,
+    struct deliver_seen *seen)
+{
+	return store_server_get(ctx, host, port, seen);
+}
+
+/* Remember what a server gave. */
+static void
+cli_memory_update(void *ctx, const char *host, int port,
+    const struct deliver_seen *seen)
+{
+	store_server_note(ctx, host, port, seen);
+}
+
+/* Collect message ids. */
+static int
+cli_collect_id(const struct store_msg *m, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_add(b, &m->id, sizeof m->id);
+	return 0;
+}
+
+/* tern flush: send every queued recipient again, with today's policy. */
+static int
+cli_flush(struct cli *cli, int argc, char **argv)
+{
+	struct buf	 ids = BUF_INIT;
+	struct err	*e = NULL;
+	long long	*v;
+	size_t		 i, n;
+	int		 rv, r;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else if (strcmp(argv[i], "-v") == 0)
+			cli->verbose++;
+		else {
+			fprintf(stderr, "usage: tern %s\n", cli_cmds[3].usage);
+			return CLI_USAGE;
+		}
+	}
+	if ((rv = cli_load_conf(cli)) != CLI_OK ||
+	    (rv = cli_open_store(cli)) != CLI_OK)
+		return rv;
+	if (store_message_each(cli->store, STORE_OUTBOX, 0, 0, cli_collect_id,
+	    &ids, &e) == -1)
+		return cli_fail(e);
+	v = (long long *)(void *)ids.s;
+	n = ids.len / sizeof *v;
+	/* Oldest first. */
+	for (i = n; i > 0; i--) {
+		r = cli_send_message(cli, v[i - 1]);
+		rv = cli_merge_code(rv, r);
+	}
+	buf_free(&ids);
+	return rv;
+}
+
+struct cli_outbox_ctx {
+	struct cli	*cli;
+	size_t		 n;
+};
+
+/* One outbox message and its waiting recipients. */
+static int
+cli_outbox_row(const struct store_msg *m, void *arg)
+{
+	struct cli_outbox_ctx	*ctx = arg;
+	struct store_rcpt	*rc = NULL;
+	struct buf		 b = BUF_INIT;
+	struct err		*e = NULL;
+	size_t			 n = 0, i;
+
+	if (store_message_rcpts(ctx->cli->store, m->id, &rc, &n, &e) == -1) {
+		fprintf(stderr, "tern: %s\n", e->msg);
+		err_free(e);
+		return 1;
+	}
+	if (!ctx->cli->json)
+		printf("#%lld %s %s\n", m->id, m->has_outcome ?
+		    outcome_glyph_ascii(m->worst) : "[NEW]", m->subject != NULL ?
+		    m->subject : "(no subject)");
+	for (i = 0; i < n; i++) {
+		if (rc[i].delivered || rc[i].failed)
+			continue;
+		ctx->n++;
+		if (ctx->cli->json) {
+			buf_reset(&b);
+			buf_addf(&b, "{\"message_id\":%lld,\"recipient\":",
+			    m->id);
+			buf_add_json(&b, rc[i].address);
+			buf_adds(&b, ",\"outcome\":");
+			buf_add_json(&b, rc[i].has_outcome ?
+			    outcome_name(rc[i].last) : NULL);
+			buf_adds(&b, ",\"reason\":");
+			buf_add_json(&b, rc[i].reason);
+			buf_adds(&b, ",\"subject\":");
+			buf_add_json(&b, m->subject);
+			buf_addc(&b, '}');
+			printf("%s\n", b.s);
+		} else
+			printf("    %-8s %s%s%s\n", rc[i].has_outcome ?
+			    outcome_name(rc[i].last) : "queued",
+			    rc[i].address, rc[i].reason != NULL ? ": " : "",
+			    rc[i].reason != NULL ? rc[i].reason : "");
+	}
+	buf_free(&b);
+	store_rcpts_free(rc, n);
+	return 0;
+}
+
+/* tern outbox: what waits, and why. */
+static int
+cli_outbox(struct cli *cli, int argc, char **argv)
+{
+	struct cli_outbox_ctx	 ctx;
+	struct err		*e = NULL;
+	int			 rv;
+
+	if (argc > 1 && strcmp(argv[1], "--json") == 0)
+		cli->json = 1;
+	if ((rv = cli_open_store(cli)) != CLI_OK)
+		return rv;
+	ctx.cli = cli;
+	ctx.n = 0;
+	if (store_message_each(cli->store, STORE_OUTBOX, 0, 0, cli_outbox_row,
+	    &ctx, &e) == -1)
+		return cli_fail(e);
+	if (ctx.n == 0 && !cli->json)
+		printf("The outbox is empty.\n");
+	return CLI_OK;
+}
+
+/* One attempt of the log. */
+static int
+cli_log_row(long long mid, const struct record *r, void *arg)
+{
+	struct cli	*cli = arg;
+	char		*j, when[32];
+	struct tm	 tm;
+	time_t		 t = (time_t)r->when;
+
+	if (cli->json) {
+		j = record_json(r);
+		printf("{\"message_id\":%lld,\"time\":%lld,%s\n", mid, r->when,
+		    j + 1);
+		free(j);
+		return 0;
+	}
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	printf("%s #%lld ", when, mid);
+	cli_print_record(cli, r);
+	return 0;
+}
+
+/* tern log: every attempt, newest first. */
+static int
+cli_log(struct cli *cli, int argc, char **argv)
+{
+	struct err	*e = NULL;
+	size_t		 limit = 0;
+	int		 i, rv;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+			limit = (size_t)strtoul(argv[++i], NULL, 10);
+		else {
+			fprintf(stderr, "usage: tern %s\n", cli_cmds[5].usage);
+			return CLI_USAGE;
+		}
+	}
+	if ((rv = cli_open_store(cli)) != CLI_OK)
+		return rv;
+	if (store_log_each(cli->store, limit, cli_log_row, cli, &e) == -1)
+		return cli_fail(e);
+	return CLI_OK;
+}
+
+/* One contact of a listing. */
+static int
+cli_contact_row(const struct store_contact *c, void *arg)
+{
+	struct cli	*cli = arg;
+	struct buf	 b = BUF_INIT;
+	enum policy_source src;
+	enum policy	 eff;
+
+	eff = policy_resolve(cli->conf, c->address, c->policy, &src);
+	if (cli->json) {
+		buf_adds(&b, "{\"address\":");
+		buf_add_json(&b, c->address);
+		buf_adds(&b, ",\"name\":");
+		buf_add_json(&b, c->name);
+		buf_adds(&b, ",\"tls\":");
+		buf_add_json(&b, c->policy == POLICY_UNSET ? NULL :
+		    policy_name(c->policy));
+		buf_adds(&b, ",\"policy\":");
+		buf_add_json(&b, policy_name(eff));
+		buf_adds(&b, ",\"policy_source\":");
+		buf_add_json(&b, policy_source_name(src));
+		buf_adds(&b, ",\"notes\":");
+		buf_add_json(&b, c->notes);
+		buf_addc(&b, '}');
+		printf("%s\n", b.s);
+		buf_free(&b);
+		return 0;
+	}
+	printf("%-32s %-7s %-8s %s\n", c->address, policy_name(eff),
+	    c->policy == POLICY_UNSET ? policy_source_name(src) : "contact",
+	    c->name != NULL ? c->name : "");
+	return 0;
+}
+
+struct cli_export {
+	struct vcard_contact	*v;
+	size_t			 n;
+};
+
+/* Collect a contact for export. */
+static int
+cli_export_row(const struct store_contact *c, void *arg)
+{
+	struct cli_export	*ex = arg;
+	struct vcard_contact	*v;
+
+	ex->v = xreallocarray(ex->v, ex->n + 1, sizeof *ex->v);
+	v = &ex->v[ex->n++];
+	v->address = xstrdup(c->address);
+	v->name = xstrdup(c->name);
+	v->policy = c->policy;
+	v->notes = xstrdup(c->notes);
+	return 0;
+}
+
+/* tern contacts ... */
+static int
+cli_contacts(struct cli *cli, int argc, char **argv)
+{
+	struct store_contact	 c;
+	struct vcard_result	 res;
+	struct err		*e = NULL;
+	const char		*sub, *addr = NULL, *file = NULL;
+	char			*text = NULL, *out;
+	enum policy		 pol = POLICY_UNSET;
+	size_t			 i, len = 0;
+	int			 rv, a, have_tls = 0;
+	FILE			*f;
+
+	memset(&c, 0, sizeof c);
+	c.policy = POLICY_UNSET;
+	if (argc < 2) {
+		fprintf(stderr, "usage: tern %s\n", cli_cmds[6].usage);
+		return CLI_USAGE;
+	}
+	sub = argv[1];
+	for (a = 2; a < argc; a++) {
+		if (strcmp(argv[a], "--json") == 0)
+			cli->json = 1;
+		else if (strcmp(argv[a], "--name") == 0 && a + 1 < argc)
+			c.name = argv[++a];
+		else if (strcmp(argv[a], "--notes") == 0 && a + 1 < argc)
+			c.notes = argv[++a];
+		else if (strcmp(argv[a], "--tls") == 0 && a + 1 < argc) {
+			a++;
+			have_tls = 1;
+			if (strcmp(argv[a], "default") == 0)
+				pol = POLICY_UNSET;
+			else if (policy_parse(argv[a], &pol) == -1) {
+				fprintf(stderr, "tern: --tls %s: use may, "
+				    "encrypt, verify or default\n", argv[a]);
+				return CLI_USAGE;
+			}
+		} else if (argv[a][0] == '-' && argv[a][1] != '\0') {
+			fprintf(stderr, "tern: contacts: unknown option %s\n",
+			    argv[a]);
+			return CLI_USAGE;
+		} else if (addr == NULL)
+			addr = argv[a];
+		else {
+			fprintf(stderr, "usage: tern %s\n", cli_cmds[6].usage);
+			return CLI_USAGE;
+		}
+	}
+	/* The config is only needed to show effective policies. */
+	if ((rv = cli_load_conf(cli)) != CLI_OK ||
+	    (rv = cli_open_store(cli)) != CLI_OK)
+		return rv;
+	if (strcmp(sub, "list") == 0) {
+		if (store_contact_each(cli->store, addr, 0, 0, cli_contact_row,
+		    cli, &e) == -1)
+			return cli_fail(e);
+		return CLI_OK;
+	}
+	if (strcmp(sub, "add") == 0 || strcmp(sub, "set") == 0) {
+		struct store_contact	old;
+		int			found;
+
+		if (addr == NULL || addr_check(addr, &e) == -1) {
+			if (e != NULL)
+				return cli_fail(e);
+			fprintf(stderr, "usage: tern %s\n", cli_cmds[6].usage);
+			return CLI_USAGE;
+		}
+		if ((found = store_contact_get(cli->store, addr, &old, &e)) ==
+		    -1)
+			return cli_fail(e);
+		if (strcmp(sub, "set") == 0 && !found) {
+			store_contact_clear(&old);
+			err_set(&e, ERR_INPUT, 0, "no contact %s (add it with: "
+			    "tern contacts add %s)", addr, addr);
+			return cli_fail(e);
+		}
+		c.address = (char *)addr;
+		c.policy = have_tls ? pol : (found ? old.policy :
+		    POLICY_UNSET);
+		rv = store_contact_put(cli->store, &c, &e);
+		store_contact_clear(&old);
+		if (rv == -1)
+			return cli_fail(e);
+		return CLI_OK;
+	}
+	if (strcmp(sub, "remove") == 0) {
+		if (addr == NULL) {
+			fprintf(stderr, "usage: tern %s\n", cli_cmds[6].usage);
+			return CLI_USAGE;
+		}
+		if (store_contact_remove(cli->store, addr, &e) == -1)
+			return cli_fail(e);
+		return CLI_OK;
+	}
+	if (strcmp(sub, "import") == 0) {
+		file = addr;
+		if (file == NULL || (f = fopen(file, "r")) == NULL) {
+			err_set(&e, ERR_INPUT, 0, "%s: cannot read: %s",
+			    file != NULL ? file : "(no file)", file != NULL ?
+			    strerror(errno) : "give a file");
+			return cli_fail(e);
+		}
+		{
+			struct buf	b = BUF_INIT;
+			char		chunk[8192];
+			size_t		r;
+
+			while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+				buf_add(&b, chunk, r);
+			fclose(f);
+			buf_add(&b, "", 0);
+			len = b.len;
+			text = buf_steal(&b);
+		}
+		memset(&res, 0, sizeof res);
+		if (strstr(text, "BEGIN:VCARD") != NULL ||
+		    strstr(text, "begin:vcard") != NULL)
+			rv = vcard_parse(text, len, &res, &e);
+		else
+			rv = vcard_parse_aliases(text, len, &res, &e);
+		free(text);
+		if (rv == -1)
+			return cli_fail(e);
+		for (i = 0; i < res.np; i++)
+			fprintf(stderr, "tern: %s:%d: skipped: %s\n", file,
+			    res.p[i].line, res.p[i].msg);
+		rv = CLI_OK;
+		for (i = 0; i < res.n; i++) {
+			c.address = res.v[i].address;
+			c.name = res.v[i].name;
+			c.policy = res.v[i].policy;
+			c.notes = res.v[i].notes;
+			if (store_contact_put(cli->store, &c, &e) == -1) {
+				rv = cli_fail(e);
+				e = NULL;
+				break;
+			}
+		}
+		printf("imported %zu contact%s, skipped %zu line%s\n", res.n,
+		    res.n == 1 ? "" : "s", res.np, res.np == 1 ? "" : "s");
+		vcard_result_clear(&res);
+		if (rv == CLI_OK && res.np > 0)
+			rv = CLI_DATAERR;
+		return rv;
+	}
+	if (strcmp(sub, "export") == 0) {
+		struct cli_export	ex = { NULL, 0 };
+
+		if (store_contact_each(cli->store, NULL, 0, 0,
+		    cli_export_row, &ex, &e) == -1)
+			return cli_fail(e);
+		out = vcard_write(ex.v, ex.n);
+		for (i = 0; i < ex.n; i++) {
+			free(ex.v[i].address);
+			free(ex.v[i].name);
+			free(ex.v[i].notes);
+		}
+		free(ex.v);
+		if (addr != NULL) {
+			if ((f = fopen(addr, "w")) == NULL ||
+			    fputs(out, f) == EOF || fclose(f) == EOF) {
+				err_set(&e, ERR_INPUT, 0, "%s: cannot write: "
+				    "%s", addr, strerror(errno));
+				free(out);
+				return cli_fail(e);
+			}
+		} else
+			fputs(out, stdout);
+		free(out);
+		return CLI_OK;
+	}
+	fprintf(stderr, "tern: contacts: unknown command '%s'\nusage: tern "
+	    "%s\n", sub, cli_cmds[6].usage);
+	return CLI_USAGE;
 }

@@ -292,8 +292,10 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	struct smtp_opts		 o;
 	struct smtp_result		 res;
 	struct smtp_rcpt		*sub;
+	struct deliver_seen		 seen, now;
 	size_t				*map, i, n = 0, k;
-	int				 pass;
+	int				 pass, hold_all = 0, dg = 0;
+	char				*why;
 
 	sub = xcalloc(d->n, sizeof *sub);
 	map = xcalloc(d->n, sizeof *map);
@@ -314,6 +316,13 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	o.ev_ctx = req->ev_ctx;
 	o.verbose = req->verbose;
 	o.probe = req->probe;
+	o.downgrade_hold = c->downgrade == DOWNGRADE_HOLD;
+	memset(&seen, 0, sizeof seen);
+	if (req->memory != NULL && !req->probe &&
+	    req->memory->lookup(req->memory->ctx, host, port, &seen) == 1) {
+		o.expect_starttls = seen.starttls && !d->implicit_tls;
+		o.expect_issuer = seen.issuer;
+	}
 
 	for (pass = 0; pass < 2; pass++) {
 		n = 0;
@@ -331,8 +340,40 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 			break;
 		smtp_session_run(&o, req->from, req->msg, req->len, sub, n,
 		    &res);
+		if (pass == 0 && res.end != SMTP_END_CONNECT &&
+		    req->memory != NULL && !req->probe) {
+			memset(&now, 0, sizeof now);
+			now.starttls = res.starttls_offered || d->implicit_tls;
+			now.tls = res.tls.used;
+			if (res.tls.used && (res.tls.verified ||
+			    seen.issuer == NULL)) {
+				now.issuer = res.tls.cert_issuer;
+				now.fingerprint = res.tls.cert_sha256;
+			}
+			req->memory->update(req->memory->ctx, host, port, &now);
+		}
+		/* A handshake that used to pass and now fails. */
+		if (res.end == SMTP_END_TLS_FAILED && seen.tls) {
+			why = xasprintf("downgrade: %s%s", res.error,
+			    o.downgrade_hold ? "; with downgrade = hold nothing "
+			    "was sent" : "");
+			free(res.error);
+			res.error = why;
+			hold_all = o.downgrade_hold;
+			dg = 1;
+			for (k = 0; k < n; k++) {
+				if (hold_all && !policy_needs_tls(
+				    sub[k].policy)) {
+					sub[k].outcome = OUTCOME_HELD;
+					free(sub[k].reason);
+					sub[k].reason = xstrdup(why);
+					sub[k].retry = 0;
+				}
+			}
+		}
 		for (k = 0; k < n; k++) {
 			i = map[k];
+			sub[k].downgrade |= dg;
 			/* A held is worth more than a later connect failure. */
 			if (!(res.end == SMTP_END_CONNECT &&
 			    run->out[d->idx[i]].outcome == OUTCOME_HELD))
@@ -346,7 +387,7 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 				pending[i] = 0;
 			smtp_rcpt_clear(&sub[k]);
 		}
-		if (res.end != SMTP_END_TLS_FAILED || pass == 1) {
+		if (res.end != SMTP_END_TLS_FAILED || pass == 1 || hold_all) {
 			smtp_result_clear(&res);
 			break;
 		}
@@ -357,6 +398,7 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 		smtp_result_clear(&res);
 	}
 	free((char *)o.plain_reason);
+	deliver_seen_clear(&seen);
 	free(sub);
 	free(map);
 }
@@ -377,6 +419,7 @@ deliver_fill(struct run *run, size_t idx, const struct smtp_rcpt *sr,
 	rec->code = sr->code;
 	record_set(&rec->reply, sr->reply);
 	rec->requiretls = sr->requiretls;
+	rec->downgrade = sr->downgrade;
 	tls_facts_clear(&rec->tls);
 	if (tls->used)
 		tls_facts_copy(&rec->tls, tls);

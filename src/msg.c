@@ -842,3 +842,30 @@ fail:
 	err_free(e);
 	return out;
 }
+
+/* The decoded value of the first header called name, or NULL. */
+char *
+msg_header(const char *s, size_t len, const char *name)
+{
+	struct msg_head	 h;
+	char		*raw, *out = NULL, *dec = NULL;
+	size_t		 i, idx = 0;
+
+	if (msg_head_parse(s, len, &h) == -1)
+		return NULL;
+	for (i = 0; i < h.n; i++) {
+		if (!msg_field_is(s, &h.v[i], name))
+			continue;
+		raw = msg_field_value(s, &h.v[i]);
+		if (mailmime_encoded_phrase_parse("utf-8", raw, strlen(raw),
+		    &idx, "utf-8", &dec) == MAILIMF_NO_ERROR && dec != NULL) {
+			out = text_sanitize(dec);
+			free(dec);
+		} else
+			out = text_sanitize(raw);
+		free(raw);
+		break;
+	}
+	free(h.v);
+	return out;
+}

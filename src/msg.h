@@ -55,6 +55,12 @@ char	*msg_wire(const char *, size_t, size_t *, struct err **);
  */
 char	*msg_prepare(const char *, size_t, const char *, struct addr_list *,
 	    size_t *, struct err **);
+/*
+ * The value of the first header field called name (case-insensitive),
+ * unfolded, RFC 2047 words decoded to UTF-8 and sanitized; a new string,
+ * or NULL when there is none.
+ */
+char	*msg_header(const char *, size_t, const char *);
 /* Is there any 8-bit byte in the text? */
 int	 msg_is_8bit(const char *, size_t);
 /*

@@ -96,6 +96,7 @@ struct ss {
 	char			*wire;		/* the DATA text for this server */
 	size_t			 wirelen;
 	int			 wire_8bit;
+	char			*downgrade;	/* why this looks like one */
 };
 
 static void	 ss_move(struct ss *, enum ss_state);
@@ -154,6 +155,7 @@ smtp_session_run(const struct smtp_opts *o, const char *from, const char *msg,
 		r[i].reason = NULL;
 		r[i].requiretls = 0;
 		r[i].retry = 0;
+		r[i].downgrade = 0;
 	}
 	res->end = SMTP_END_DONE;
 	if (!o->try_starttls && o->plain_reason != NULL)
@@ -166,6 +168,7 @@ smtp_session_run(const struct smtp_opts *o, const char *from, const char *msg,
 	free(s.in_txn);
 	free(s.accepted);
 	free(s.plain_reason);
+	free(s.downgrade);
 	free(s.wire);
 }
 
@@ -259,7 +262,12 @@ ss_step(struct ss *s)
 		else if (s->cap_starttls && s->o->try_starttls)
 			ss_move(s, SS_STARTTLS);
 		else {
-			if (s->plain_reason == NULL)
+			if (s->plain_reason == NULL && s->o->expect_starttls) {
+				s->plain_reason = xasprintf("downgrade: %s "
+				    "offered STARTTLS before and does not now",
+				    s->o->host);
+				s->downgrade = xstrdup(s->plain_reason);
+			} else if (s->plain_reason == NULL)
 				s->plain_reason = xasprintf("%s did not offer "
 				    "STARTTLS", s->o->host);
 			ss_move(s, SS_POLICY);
@@ -722,6 +730,11 @@ ss_upgrade(struct ss *s)
 	mailstream_set_low(s->smtp->stream, low);
 	s->tls_active = 1;
 	ss_event(s, EVENT_TLS, NULL, 0, NULL);
+	if (s->o->expect_issuer != NULL && s->res->tls.cert_issuer != NULL &&
+	    strcmp(s->o->expect_issuer, s->res->tls.cert_issuer) != 0)
+		s->downgrade = xasprintf("downgrade: the certificate issuer of "
+		    "%s changed from %s to %s", s->o->host,
+		    s->o->expect_issuer, s->res->tls.cert_issuer);
 	ss_forget_caps(s);
 	s->smtp->esmtp = 0;
 	s->smtp->auth = MAILSMTP_AUTH_NOT_CHECKED;
@@ -779,6 +792,19 @@ ss_policy(struct ss *s)
 
 	if (!s->tls_active)
 		ss_event(s, EVENT_PLAINTEXT, NULL, 0, s->plain_reason);
+	if (s->downgrade != NULL) {
+		ss_event(s, EVENT_INFO, NULL, 0, s->downgrade);
+		if (s->o->downgrade_hold) {
+			ss_all(s, 0, OUTCOME_HELD, 0, NULL, "%s; with downgrade "
+			    "= hold nothing was sent", s->downgrade);
+			for (i = 0; i < s->n; i++)
+				s->r[i].downgrade = 1;
+			ss_move(s, SS_QUIT);
+			return;
+		}
+		for (i = 0; i < s->n; i++)
+			s->r[i].downgrade = 1;
+	}
 	for (i = 0; i < s->n; i++) {
 		if (!ss_pending(s, i))
 			continue;
@@ -1094,8 +1120,12 @@ ss_body(struct ss *s)
 				    s->plain_reason != NULL ? s->plain_reason :
 				    "no TLS");
 			else if (o == OUTCOME_ENCRYPTED)
-				ss_set(s, i, o, code, rep, "certificate %s",
+				ss_set(s, i, o, code, rep, "%s%scertificate %s",
+				    s->downgrade != NULL ? s->downgrade : "",
+				    s->downgrade != NULL ? "; " : "",
 				    s->res->tls.verify);
+			else if (s->downgrade != NULL)
+				ss_set(s, i, o, code, rep, "%s", s->downgrade);
 			else
 				ss_set(s, i, o, code, rep, NULL);
 			s->r[i].requiretls = s->txn_requiretls;

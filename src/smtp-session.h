@@ -44,6 +44,10 @@ struct smtp_opts {
 	int			 verbose;	/* EVENT_INFO for each command */
 	int			 probe;		/* stop before MAIL: outcomes say
 						   what a send would get */
+	/* What this server gave before (the downgrade rule). */
+	int			 expect_starttls;
+	const char		*expect_issuer;
+	int			 downgrade_hold; /* hold instead of warn */
 };
 
 struct smtp_rcpt {
@@ -57,6 +61,7 @@ struct smtp_rcpt {
 	char			*reason;
 	int			 requiretls;	/* sent in a REQUIRETLS transaction */
 	int			 retry;		/* 1: try the next address/host */
+	int			 downgrade;	/* sent despite a downgrade */
 };
 
 /* How the session ended, for the caller's next move. */

@@ -1197,6 +1197,8 @@ store_rcpts_free(struct store_rcpt *v, size_t n)
 {
 	size_t	i;
 
+	if (v == NULL)
+		return;
 	for (i = 0; i < n; i++) {
 		free(v[i].address);
 		free(v[i].reason);
