@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1194,12 +1195,6 @@ cli_contacts(struct cli *cli, int argc, char **argv)
 		if ((found = store_contact_get(cli->store, addr, &old, &e)) ==
 		    -1)
 			return cli_fail(e);
-		if (strcmp(sub, "set") == 0 && !found) {
-			store_contact_clear(&old);
-			err_set(&e, ERR_INPUT, 0, "no contact %s (add it with: "
-			    "tern contacts add %s)", addr, addr);
-			return cli_fail(e);
-		}
 		c.address = (char *)addr;
 		c.policy = have_tls ? pol : (found ? old.policy :
 		    POLICY_UNSET);
@@ -1239,8 +1234,7 @@ cli_contacts(struct cli *cli, int argc, char **argv)
 			text = buf_steal(&b);
 		}
 		memset(&res, 0, sizeof res);
-		if (strstr(text, "BEGIN:VCARD") != NULL ||
-		    strstr(text, "begin:vcard") != NULL)
+		if (strcasestr(text, "BEGIN:VCARD") != NULL)
 			rv = vcard_parse(text, len, &res, &e);
 		else
 			rv = vcard_parse_aliases(text, len, &res, &e);
@@ -1264,9 +1258,9 @@ cli_contacts(struct cli *cli, int argc, char **argv)
 		}
 		printf("imported %zu contact%s, skipped %zu line%s\n", res.n,
 		    res.n == 1 ? "" : "s", res.np, res.np == 1 ? "" : "s");
-		vcard_result_clear(&res);
 		if (rv == CLI_OK && res.np > 0)
 			rv = CLI_DATAERR;
+		vcard_result_clear(&res);
 		return rv;
 	}
 	if (strcmp(sub, "export") == 0) {

@@ -235,16 +235,15 @@ maildir_deliver(const char *path, const char *msg, size_t len,
 		goto fail;
 	}
 	cur = xasprintf("%s/cur/%s:2,S", dir, name);
-	if (link(tmp, cur) == 0)
-		(void)unlink(tmp);
-	else if ((errno == EPERM || errno == EXDEV || errno == ENOSYS ||
-	    errno == EOPNOTSUPP || errno == EMLINK) && rename(tmp, cur) == 0)
-		;
-	else {
+	/* Link (never overwrites); rename where there are no links. */
+	if (link(tmp, cur) != 0 && !((errno == EPERM || errno == EXDEV ||
+	    errno == ENOSYS || errno == EOPNOTSUPP || errno == EMLINK) &&
+	    rename(tmp, cur) == 0)) {
 		err_set(errp, ERR_STORE, 0, "cannot move the message into the "
 		    "Maildir %s: %s: %s", dir, cur, strerror(errno));
 		goto fail;
 	}
+	(void)unlink(tmp);
 	free(tmp);
 	tmp = NULL;
 	sub = xasprintf("%s/cur", dir);

@@ -276,7 +276,15 @@ store_open(const char *path, struct err **errp)
 	close(fd);
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
-	pthread_mutex_init(&st->lock, NULL);
+	/* Recursive: a listing's callback may read more of the store. */
+	{
+		pthread_mutexattr_t	a;
+
+		pthread_mutexattr_init(&a);
+		pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+		pthread_mutex_init(&st->lock, &a);
+		pthread_mutexattr_destroy(&a);
+	}
 	if (gethostname(st->host, sizeof st->host - 1) == -1)
 		strcpy(st->host, "localhost");
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |

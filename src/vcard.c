@@ -213,7 +213,7 @@ vcard_alias_line(struct vcard_result *out, char *s, int line)
 
 	if (!text_is_utf8(s, strlen(s))) {
 		vcard_problem(out, line, "the line is not valid UTF-8 (save "
-		    "the file as UTF-8); skipped");
+		    "the file as UTF-8)");
 		return;
 	}
 	s = vcard_trim(s);
@@ -245,7 +245,7 @@ vcard_alias_line(struct vcard_result *out, char *s, int line)
 	if (strncasecmp(s, "alias", 5) != 0 || (s[5] != ' ' && s[5] != '\t')) {
 		show = vcard_show(s);
 		vcard_problem(out, line, "\"%s\" is not an alias (write: alias "
-		    "KEY Name <user@domain>); skipped", show);
+		    "KEY Name <user@domain>)", show);
 		free(show);
 		return;
 	}
@@ -258,18 +258,17 @@ vcard_alias_line(struct vcard_result *out, char *s, int line)
 	rest = vcard_trim(rest);
 	show = vcard_show(key);
 	if (*rest == '\0') {
-		vcard_problem(out, line, "alias \"%s\" has no address; "
-		    "skipped", show);
+		vcard_problem(out, line, "alias \"%s\" has no address",
+		    show);
 		goto fail;
 	}
 	if (addr_parse_list(rest, &l, &e) != 0) {
-		vcard_problem(out, line, "alias \"%s\": %s; skipped", show,
-		    e->msg);
+		vcard_problem(out, line, "alias \"%s\": %s", show, e->msg);
 		goto fail;
 	}
 	if (l.n == 0) {
-		vcard_problem(out, line, "alias \"%s\" has no address; "
-		    "skipped", show);
+		vcard_problem(out, line, "alias \"%s\" has no address",
+		    show);
 		goto fail;
 	}
 	for (i = 0; i < l.n; i++)
@@ -535,13 +534,13 @@ vcard_card_end(struct vcard_result *out, struct vcard_card *c)
 	size_t			 i, j;
 
 	if (c->bad_msg != NULL) {
-		vcard_problem(out, c->bad_line, "%s; the vCard beginning at "
-		    "line %d is skipped", c->bad_msg, c->begin);
+		vcard_problem(out, c->bad_line, "the vCard from line %d: %s",
+		    c->begin, c->bad_msg);
 		return;
 	}
 	if (c->nemails == 0) {
 		vcard_problem(out, c->begin, "the vCard beginning here has no "
-		    "EMAIL; skipped");
+		    "EMAIL");
 		return;
 	}
 	/* Stable sort by PREF: the preferred address first. */
@@ -623,12 +622,12 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 		if (c->begin == 0) {
 			if (!*stray)
 				vcard_problem(out, line, "\"%s\" is outside "
-				    "a vCard (BEGIN:VCARD ... END:VCARD); "
-				    "ignored", show);
+				    "a vCard (BEGIN:VCARD ... END:VCARD)",
+				    show);
 			*stray = 1;
 		} else
 			vcard_problem(out, line, "\"%s\" is not a vCard "
-			    "property (NAME:value); skipped", show);
+			    "property (NAME:value)", show);
 		free(show);
 		return;
 	}
@@ -636,7 +635,7 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 	if (IS("BEGIN") && vcard_is_vcard(value)) {
 		if (c->begin != 0) {
 			vcard_problem(out, c->begin, "the vCard beginning here "
-			    "has no END:VCARD; skipped");
+			    "has no END:VCARD");
 			vcard_card_clear(c);
 		}
 		vcard_card_start(c, line);
@@ -647,7 +646,7 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 		if (!*stray) {
 			show = vcard_show(s);
 			vcard_problem(out, line, "\"%s\" is outside a vCard "
-			    "(BEGIN:VCARD ... END:VCARD); ignored", show);
+			    "(BEGIN:VCARD ... END:VCARD)", show);
 			free(show);
 		}
 		*stray = 1;
@@ -674,7 +673,7 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 		else
 			vcard_problem(out, line, "%.*s in the vCard 2.1 "
 			    "encoding %s is not supported (export as vCard 3.0 "
-			    "or 4.0); skipped", (int)nlen, name, pr.encoded);
+			    "or 4.0)", (int)nlen, name, pr.encoded);
 		return;
 	}
 	if (IS("FN")) {
@@ -737,7 +736,7 @@ vcard_parse(const char *text, size_t len, struct vcard_result *out,
 	}
 	if (c.begin != 0)
 		vcard_problem(out, c.begin, "the vCard beginning here has no "
-		    "END:VCARD; skipped");
+		    "END:VCARD");
 	vcard_card_clear(&c);
 	buf_free(&b);
 	if (cards == 0 && !blank) {

@@ -667,8 +667,18 @@ static int
 setup_listen(void)
 {
 	struct addrinfo	 hints, *res;
+	char		 host[256];
+	size_t		 len;
 	int		 fd, r, one = 1;
 
+	/* Accept an IPv6 literal in brackets too. */
+	len = strlen(opts.listen);
+	if (len >= 2 && len < sizeof host && opts.listen[0] == '[' &&
+	    opts.listen[len - 1] == ']') {
+		memcpy(host, opts.listen + 1, len - 2);
+		host[len - 2] = '\0';
+		opts.listen = xstrdup(host);
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -877,12 +887,17 @@ sess_getline(struct sess *s, bool *complete)
 	}
 }
 
-/* Record why a read ended the session. */
+/* Record why a read ended the session; say so on a timeout. */
 static void
 sess_end(struct sess *s, ssize_t r)
 {
-	if (s->end == NULL)
-		s->end = r == -2 ? "timeout" : "eof";
+	if (s->end != NULL)
+		return;
+	if (r == -2) {
+		sess_reply(s, "421 4.4.2 %s Timeout, closing", opts.hostname);
+		s->end = "timeout";
+	} else
+		s->end = "eof";
 }
 
 /* Stop answering until the client goes away. */
