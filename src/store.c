@@ -249,6 +249,7 @@ st_mkdirs(const char *path, struct err **errp)
 	}
 	if (mkdir(d, 0700) == -1 && errno != EEXIST)
 		goto fail;
+	(void)chmod(d, 0700);
 	free(d);
 	return 0;
 fail:
@@ -273,6 +274,8 @@ store_open(const char *path, struct err **errp)
 		    path, strerror(errno));
 		return NULL;
 	}
+	/* Mail and contacts are private, whoever made the file. */
+	(void)fchmod(fd, 0600);
 	close(fd);
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
@@ -472,7 +475,7 @@ store_contact_put(struct store *st, const struct store_contact *c,
 	    "updated = ?6", errp)) == NULL)
 		goto out;
 	key = st_akey(c->address);
-	st_bind_text(s, 1, c->address);
+	st_bind_text(s, 1, key);
 	st_bind_text(s, 2, key);
 	st_bind_text(s, 3, c->name);
 	st_bind_text(s, 4, c->policy == POLICY_UNSET ? NULL :

@@ -19,11 +19,11 @@ t_assert_eq "$(t_json_get "$bob" address)" Bob@example.net "domain lower-cased"
 t_assert_eq "$(t_json_get "$bob" policy)" encrypt "bob policy"
 t_assert_eq "$(t_json_get "$carol" policy)" verify "carol from the domain"
 t_assert_eq "$(t_json_get "$carol" policy_source)" domain "carol source"
-"$TERN" contacts set bob@EXAMPLE.net --tls default || t_fail "set default"
-t_assert_eq "$(t_json_get "$("$TERN" contacts list --json bob)" policy)" may "back to default"
+"$TERN" contacts set Bob@EXAMPLE.net --tls default || t_fail "set default"
+t_assert_eq "$(t_json_get "$("$TERN" contacts list --json Bob)" policy)" may "back to default"
 t_assert_eq "$("$TERN" contacts list --json carol | grep -c .)" 1 "search"
 rc=0
-"$TERN" contacts set bob@example.net --tls sometimes 2>/dev/null || rc=$?
+"$TERN" contacts set Bob@example.net --tls sometimes 2>/dev/null || rc=$?
 t_assert_eq "$rc" 64 "bad policy"
 "$TERN" contacts remove carol@bank.example || t_fail "remove"
 t_assert_eq "$("$TERN" contacts list --json | grep -c .)" 1 "removed"
