@@ -21,13 +21,13 @@
 #include "err.h"
 #include "event.h"
 #include "msg.h"
+#include "outbox.h"
 #include "policy.h"
 #include "record.h"
 #include "secret.h"
 #include "store.h"
 #include "text.h"
 #include "vcard.h"
-#include "maildir.h"
 #include "xmalloc.h"
 
 struct cli {
@@ -64,7 +64,7 @@ static int	 cli_open_store(struct cli *);
 static int	 cli_submit(struct cli *, const char *, const char *,
 		    struct addr_list *, const char *, size_t);
 static int	 cli_send_message(struct cli *, long long);
-static void	 cli_fcc(struct cli *, long long, const char *, size_t);
+static void	 cli_outbox_ctx(struct cli *, struct outbox_ctx *);
 static int	 cli_flush(struct cli *, int, char **);
 static int	 cli_outbox(struct cli *, int, char **);
 static int	 cli_log(struct cli *, int, char **);
@@ -74,10 +74,6 @@ static int	 cli_log_row(long long, const struct record *, void *);
 static int	 cli_contact_row(const struct store_contact *, void *);
 static int	 cli_export_row(const struct store_contact *, void *);
 static int	 cli_merge_code(int, int);
-static int	 cli_memory_lookup(void *, const char *, int,
-		    struct deliver_seen *);
-static void	 cli_memory_update(void *, const char *, int,
-		    const struct deliver_seen *);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "send", cli_send,
@@ -733,19 +729,20 @@ static int
 cli_submit(struct cli *cli, const char *from, const char *subject,
     struct addr_list *rcpts, const char *msg, size_t len)
 {
-	struct err	 *e = NULL;
-	const char	**v;
-	long long	  id;
-	size_t		  i;
-	int		  rv;
+	struct outbox_ctx	  o;
+	struct err		 *e = NULL;
+	const char		**v;
+	long long		  id;
+	size_t			  i;
+	int			  rv;
 
 	if ((rv = cli_open_store(cli)) != CLI_OK)
 		return rv;
+	cli_outbox_ctx(cli, &o);
 	v = xcalloc(rcpts->n, sizeof *v);
 	for (i = 0; i < rcpts->n; i++)
 		v[i] = rcpts->v[i].mailbox;
-	rv = store_outbox_add(cli->store, from, subject, msg, len, v, rcpts->n,
-	    &id, &e);
+	rv = outbox_add(&o, from, subject, v, rcpts->n, msg, len, &id, &e);
 	free(v);
 	if (rv == -1) {
 		fprintf(stderr, "tern: nothing was sent.\n");
@@ -754,147 +751,43 @@ cli_submit(struct cli *cli, const char *from, const char *subject,
 	return cli_send_message(cli, id);
 }
 
-/* Claim a message's queued recipients, deliver, record each attempt. */
+/* The outbox context of the CLI. */
+static void
+cli_outbox_ctx(struct cli *cli, struct outbox_ctx *o)
+{
+	memset(o, 0, sizeof *o);
+	o->conf = cli->conf;
+	o->store = cli->store;
+	o->ev = cli_event;
+	o->ev_ctx = cli;
+	o->password = cli_password;
+	o->password_ctx = cli;
+	o->verbose = cli->verbose > 1;
+}
+
+/* Send a message's queued recipients and print each outcome. */
 static int
 cli_send_message(struct cli *cli, long long id)
 {
-	static struct deliver_memory	 mem = {
-		cli_memory_lookup, cli_memory_update, NULL
-	};
-	struct deliver_req	 req;
-	struct deliver_rcpt	*dr = NULL;
-	struct store_rcpt	*rc = NULL;
+	struct outbox_ctx	 o;
 	struct record		*out = NULL;
 	struct err		*e = NULL;
-	struct store_rcpt	*now = NULL;
-	char			*text = NULL, *from = NULL;
-	size_t			 n = 0, nnow = 0, len = 0, i;
-	int			 rv = CLI_OK, left;
+	size_t			 n = 0, i;
+	int			 rv = CLI_OK;
 
-	if (store_claim(cli->store, id, &rc, &n, &e) == -1)
-		return cli_fail(e);
-	if (n == 0)
-		return CLI_OK;
-	if ((text = store_message_text(cli->store, id, &len, &from, &e)) ==
-	    NULL) {
-		rv = cli_fail(e);
-		goto release;
-	}
-	dr = xcalloc(n, sizeof *dr);
-	out = xcalloc(n, sizeof *out);
-	/* Policies as they are now: a relaxed contact releases a held one. */
-	for (i = 0; i < n; i++) {
-		dr[i].addr = rc[i].address;
-		dr[i].policy = policy_resolve(cli->conf, dr[i].addr,
-		    store_contact_policy(cli->store, dr[i].addr),
-		    &dr[i].source);
-	}
-	mem.ctx = cli->store;
-	memset(&req, 0, sizeof req);
-	req.conf = cli->conf;
-	req.from = from != NULL ? from : "";
-	req.rcpts = dr;
-	req.n = n;
-	req.msg = text;
-	req.len = len;
-	req.ev = cli_event;
-	req.ev_ctx = cli;
-	req.password = cli_password;
-	req.password_ctx = cli;
-	req.memory = &mem;
-	req.verbose = cli->verbose > 1;
-	if (deliver_run(&req, out, &e) == -1) {
-		rv = cli_fail(e);
-		goto release;
-	}
-	for (i = 0; i < n; i++) {
-		if (store_record(cli->store, rc[i].id, &out[i], &e) == -1) {
-			fprintf(stderr, "tern: %s\n", e->msg);
-			err_free(e);
-			e = NULL;
-			rv = CLI_IOERR;
-		}
-		cli_print_record(cli, &out[i]);
-	}
-	rv = cli_merge_code(rv, cli_result_code(out, n));
-	/* The fcc copy once the message has left the outbox. */
-	if (cli->conf->fcc != NULL &&
-	    store_message_rcpts(cli->store, id, &now, &nnow, &e) == 0) {
-		for (left = 0, i = 0; i < nnow; i++)
-			left += !now[i].delivered && !now[i].failed;
-		if (left == 0)
-			cli_fcc(cli, id, text, len);
-		store_rcpts_free(now, nnow);
-	}
-	err_free(e);
-	goto out;
-release:
-	(void)store_release(cli->store, id, NULL);
-out:
-	if (out != NULL)
-		record_free_array(out, n);
-	store_rcpts_free(rc, n);
-	free(dr);
-	free(text);
-	free(from);
-	return rv;
-}
-
-/* Copy a sent message into the fcc Maildir, with each outcome. */
-static void
-cli_fcc(struct cli *cli, long long id, const char *text, size_t len)
-{
-	struct store_rcpt	*rc = NULL;
-	struct record		*att = NULL;
-	struct buf		 h = BUF_INIT;
-	struct err		*e = NULL;
-	size_t			 n = 0, na = 0, i, j;
-	char			*line;
-
-	if (store_message_rcpts(cli->store, id, &rc, &n, &e) == -1 ||
-	    store_attempts(cli->store, id, &att, &na, &e) == -1)
-		goto out;
-	for (i = 0; i < n; i++) {
-		const struct record	*last = NULL;
-
-		for (j = 0; j < na; j++)
-			if (strcmp(att[j].recipient, rc[i].address) == 0)
-				last = &att[j];
-		if (last == NULL)
-			continue;
-		line = maildir_tls_header(last->recipient,
-		    outcome_name(last->outcome), last->tls.used ?
-		    last->tls.version : NULL, last->tls.used ?
-		    last->tls.cipher : NULL, last->tls.used ?
-		    last->tls.verify : NULL);
-		buf_adds(&h, line);
-		free(line);
-	}
-	(void)maildir_deliver(cli->conf->fcc, text, len, h.s, NULL, &e);
-out:
-	if (e != NULL) {
-		fprintf(stderr, "tern: fcc: %s\n", e->msg);
+	cli_outbox_ctx(cli, &o);
+	if (outbox_send(&o, id, &out, &n, &e) == -1) {
+		if (out == NULL)
+			return cli_fail(e);
+		fprintf(stderr, "tern: %s\n", e->msg);
 		err_free(e);
+		rv = CLI_IOERR;
 	}
-	buf_free(&h);
-	store_rcpts_free(rc, n);
-	record_free_array(att, na);
-}
-
-/* Server memory backed by the store. */
-static int
-cli_memory_lookup(void *ctx, const char *host, int port,
-    struct deliver_seen *seen)
-{
-	return store_server_get(ctx, host, port, seen);
-}
-
-/* Remember what a server gave. */
-static void
-cli_memory_update(void *ctx, const char *host, int port,
-    const struct deliver_seen *seen)
-{
-	store_server_note(ctx, host, port, seen);
+	for (i = 0; i < n; i++)
+		cli_print_record(cli, &out[i]);
+	rv = cli_merge_code(rv, cli_result_code(out, n));
+	record_free_array(out, n);
+	return rv;
 }
 
 /* Collect message ids. */

@@ -1,0 +1,182 @@
+/* Sending through the store. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "deliver.h"
+#include "err.h"
+#include "maildir.h"
+#include "outbox.h"
+#include "store.h"
+#include "xmalloc.h"
+
+static int	outbox_memory_lookup(void *, const char *, int,
+		    struct deliver_seen *);
+static void	outbox_memory_update(void *, const char *, int,
+		    const struct deliver_seen *);
+static void	outbox_fcc(const struct outbox_ctx *, long long, const char *,
+		    size_t);
+
+/* Commit to the outbox. */
+int
+outbox_add(const struct outbox_ctx *o, const char *from, const char *subject,
+    const char **rcpts, size_t n, const char *msg, size_t len, long long *id,
+    struct err **errp)
+{
+	return store_outbox_add(o->store, from, subject, msg, len, rcpts, n,
+	    id, errp);
+}
+
+/* The effective policy of a recipient now. */
+enum policy
+outbox_policy(const struct outbox_ctx *o, const char *addr,
+    enum policy_source *src)
+{
+	return policy_resolve(o->conf, addr, o->store != NULL ?
+	    store_contact_policy(o->store, addr) : POLICY_UNSET, src);
+}
+
+/* Claim, deliver, record. */
+int
+outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
+    size_t *np, struct err **errp)
+{
+	struct deliver_memory	 mem;
+	struct deliver_req	 req;
+	struct deliver_rcpt	*dr = NULL;
+	struct store_rcpt	*rc = NULL, *now = NULL;
+	struct record		*out = NULL;
+	char			*text = NULL, *from = NULL;
+	size_t			 n = 0, nnow = 0, len = 0, i, left;
+	int			 rv = -1;
+
+	*outp = NULL;
+	*np = 0;
+	if (store_claim(o->store, id, &rc, &n, errp) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((text = store_message_text(o->store, id, &len, &from, errp)) ==
+	    NULL)
+		goto release;
+	dr = xcalloc(n, sizeof *dr);
+	out = xcalloc(n, sizeof *out);
+	for (i = 0; i < n; i++) {
+		dr[i].addr = rc[i].address;
+		dr[i].policy = outbox_policy(o, dr[i].addr, &dr[i].source);
+	}
+	mem.lookup = outbox_memory_lookup;
+	mem.update = outbox_memory_update;
+	mem.ctx = o->store;
+	memset(&req, 0, sizeof req);
+	req.conf = o->conf;
+	req.from = from != NULL ? from : "";
+	req.rcpts = dr;
+	req.n = n;
+	req.msg = text;
+	req.len = len;
+	req.ev = o->ev;
+	req.ev_ctx = o->ev_ctx;
+	req.password = o->password;
+	req.password_ctx = o->password_ctx;
+	req.memory = &mem;
+	req.verbose = o->verbose;
+	if (deliver_run(&req, out, errp) == -1) {
+		free(out);
+		out = NULL;
+		goto release;
+	}
+	rv = 0;
+	for (i = 0; i < n; i++)
+		if (store_record(o->store, rc[i].id, &out[i], errp) == -1)
+			rv = -1;
+	/* The fcc copy once the message has left the outbox. */
+	if (o->conf->fcc != NULL &&
+	    store_message_rcpts(o->store, id, &now, &nnow, NULL) == 0) {
+		for (left = 0, i = 0; i < nnow; i++)
+			left += !now[i].delivered && !now[i].failed;
+		if (left == 0)
+			outbox_fcc(o, id, text, len);
+		store_rcpts_free(now, nnow);
+	}
+	*outp = out;
+	*np = n;
+	goto done;
+release:
+	(void)store_release(o->store, id, NULL);
+done:
+	store_rcpts_free(rc, n);
+	free(dr);
+	free(text);
+	free(from);
+	return rv;
+}
+
+/* Copy a sent message into the fcc Maildir, with each outcome. */
+static void
+outbox_fcc(const struct outbox_ctx *o, long long id, const char *text,
+    size_t len)
+{
+	struct store_rcpt	*rc = NULL;
+	struct record		*att = NULL;
+	struct buf		 h = BUF_INIT;
+	struct err		*e = NULL;
+	size_t			 n = 0, na = 0, i, j;
+	char			*line;
+
+	if (store_message_rcpts(o->store, id, &rc, &n, &e) == -1 ||
+	    store_attempts(o->store, id, &att, &na, &e) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct record	*last = NULL;
+
+		for (j = 0; j < na; j++)
+			if (strcmp(att[j].recipient, rc[i].address) == 0)
+				last = &att[j];
+		if (last == NULL)
+			continue;
+		line = maildir_tls_header(last->recipient,
+		    outcome_name(last->outcome), last->tls.used ?
+		    last->tls.version : NULL, last->tls.used ?
+		    last->tls.cipher : NULL, last->tls.used ?
+		    last->tls.verify : NULL);
+		buf_adds(&h, line);
+		free(line);
+	}
+	(void)maildir_deliver(o->conf->fcc, text, len, h.s, NULL, &e);
+out:
+	if (e != NULL && o->ev != NULL) {
+		struct event	ev;
+		char		*t = xasprintf("fcc: %s", e->msg);
+
+		memset(&ev, 0, sizeof ev);
+		ev.type = EVENT_INFO;
+		ev.text = t;
+		o->ev(&ev, o->ev_ctx);
+		free(t);
+	}
+	err_free(e);
+	buf_free(&h);
+	store_rcpts_free(rc, n);
+	record_free_array(att, na);
+}
+
+/* Server memory backed by the store. */
+static int
+outbox_memory_lookup(void *ctx, const char *host, int port,
+    struct deliver_seen *seen)
+{
+	return store_server_get(ctx, host, port, seen);
+}
+
+/* Remember what a server gave. */
+static void
+outbox_memory_update(void *ctx, const char *host, int port,
+    const struct deliver_seen *seen)
+{
+	store_server_note(ctx, host, port, seen);
+}

@@ -1,0 +1,55 @@
+/*
+ * outbox: sending through the store, the one path every send takes (CLI
+ * and interface).  A message is committed to the outbox before the first
+ * connection; its queued recipients are claimed, delivered with their
+ * policies as they are at that moment (contact, domain, default), each
+ * attempt is recorded, and the fcc copy is written once the message has
+ * left the outbox.
+ */
+#ifndef TERN_OUTBOX_H
+#define TERN_OUTBOX_H
+
+#include <stddef.h>
+
+#include "event.h"
+#include "record.h"
+#include "smtp-session.h"
+
+struct conf;
+struct err;
+struct store;
+
+struct outbox_ctx {
+	const struct conf	*conf;
+	struct store		*store;
+	event_cb		 ev;		/* progress, from worker threads */
+	void			*ev_ctx;
+	smtp_password_cb	 password;
+	void			*password_ctx;
+	int			 verbose;
+};
+
+/*
+ * Commit a message (RFC 5322 text) with its envelope to the outbox.
+ * *id gets its id.  0, or -1 with *errp (ERR_STORE: nothing was queued).
+ */
+int	outbox_add(const struct outbox_ctx *, const char *, const char *,
+	    const char **, size_t, const char *, size_t, long long *,
+	    struct err **);
+/*
+ * Send the queued recipients of message id.  *out gets a new array of
+ * *n records (free with record_free_array), one per recipient tried; none
+ * when nothing was queued.  Returns 0, or -1 with *errp when the attempt
+ * could not start (the claims are then given back).  A recipient whose
+ * record could not be saved makes it return -1 after the others.
+ */
+int	outbox_send(const struct outbox_ctx *, long long, struct record **,
+	    size_t *, struct err **);
+/*
+ * The policy a recipient has now, and where it comes from (contact,
+ * domain, default).
+ */
+enum policy outbox_policy(const struct outbox_ctx *, const char *,
+	    enum policy_source *);
+
+#endif
