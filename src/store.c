@@ -337,7 +337,7 @@ st_migrate(struct store *st, struct err **errp)
 		    st->path, v, STORE_VERSION);
 	/* WAL survives in the file; set it outside a transaction. */
 	if (st_exec(st, "PRAGMA journal_mode = WAL", errp) == -1 ||
-	    st_exec(st, "PRAGMA synchronous = FULL", errp) == -1)
+	    st_exec(st, "PRAGMA synchronous = NORMAL", errp) == -1)
 		return -1;
 	if (v == STORE_VERSION)
 		return 0;
@@ -661,6 +661,13 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	for (i = 0; i < n; i++)
 		buf_addf(&all, "%s%s", i > 0 ? ", " : "", rcpts[i]);
 	pthread_mutex_lock(&st->lock);
+	/*
+	 * WAL with synchronous = NORMAL survives a killed process; the
+	 * outbox must also survive a power cut before the first byte goes
+	 * out, so this one commit is synced.
+	 */
+	if (st_exec(st, "PRAGMA synchronous = FULL", errp) == -1)
+		goto out;
 	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
 		goto out;
 	if ((s = st_prep(st, "INSERT INTO messages (state, created, updated, "
@@ -702,6 +709,7 @@ rollback:
 	sqlite3_finalize(s);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 out:
+	sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 	pthread_mutex_unlock(&st->lock);
 	buf_free(&all);
 	return rv;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,11 +28,19 @@
 #define TLS_PRIO_MODERN	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define TLS_PRIO_ANY	"NORMAL:+VERS-TLS1.1:+VERS-TLS1.0"
 
+/*
+ * The handshake needs no trust anchors (tern verifies after it), so the
+ * credentials carry none.  Verification tries the ca_file anchors first
+ * and loads the system trust store (slow: it parses every CA) only when
+ * they do not settle it.
+ */
 struct tls_ctx {
 	pthread_mutex_t				 lock;
 	int					 loaded;
 	char					*ca_file;
 	gnutls_certificate_credentials_t	 cred;
+	gnutls_x509_trust_list_t		 ca_list;	/* ca_file */
+	gnutls_x509_trust_list_t		 sys_list;	/* lazily */
 };
 
 struct tls_conn {
@@ -41,8 +50,11 @@ struct tls_conn {
 };
 
 static int	tls_ctx_load(struct tls_ctx *, struct err **);
-static void	tls_fill_facts(struct tls_conn *, const char *,
-		    struct tls_facts *);
+static gnutls_x509_trust_list_t tls_ctx_system(struct tls_ctx *);
+static int	tls_verify(struct tls_ctx *, gnutls_session_t, const char *,
+		    unsigned int *);
+static void	tls_fill_facts(struct tls_ctx *, struct tls_conn *,
+		    const char *, struct tls_facts *);
 static void	tls_fill_cert(gnutls_session_t, struct tls_facts *);
 static int	tls_wait(int, short, int);
 static ssize_t	tls_low_read(mailstream_low *, void *, size_t);
@@ -84,12 +96,16 @@ tls_ctx_free(struct tls_ctx *ctx)
 		return;
 	if (ctx->cred != NULL)
 		gnutls_certificate_free_credentials(ctx->cred);
+	if (ctx->ca_list != NULL)
+		gnutls_x509_trust_list_deinit(ctx->ca_list, 1);
+	if (ctx->sys_list != NULL)
+		gnutls_x509_trust_list_deinit(ctx->sys_list, 1);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->ca_file);
 	free(ctx);
 }
 
-/* Load the trust store once. */
+/* Set up credentials and the ca_file anchors once. */
 static int
 tls_ctx_load(struct tls_ctx *ctx, struct err **errp)
 {
@@ -104,17 +120,19 @@ tls_ctx_load(struct tls_ctx *ctx, struct err **errp)
 		err_set(errp, ERR_INTERNAL, 0, "TLS: %s", gnutls_strerror(r));
 		goto out;
 	}
-	/* A machine without a trust store still verifies against ca_file. */
-	(void)gnutls_certificate_set_x509_system_trust(ctx->cred);
 	if (ctx->ca_file != NULL) {
-		r = gnutls_certificate_set_x509_trust_file(ctx->cred,
-		    ctx->ca_file, GNUTLS_X509_FMT_PEM);
+		if (gnutls_x509_trust_list_init(&ctx->ca_list, 0) < 0) {
+			err_set(errp, ERR_INTERNAL, 0, "TLS: out of memory");
+			goto out;
+		}
+		r = gnutls_x509_trust_list_add_trust_file(ctx->ca_list,
+		    ctx->ca_file, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
 		if (r <= 0) {
 			err_set(errp, ERR_CONFIG, 0, "ca_file %s: no usable "
 			    "PEM certificate in it (%s)", ctx->ca_file,
 			    r < 0 ? gnutls_strerror(r) : "none found");
-			gnutls_certificate_free_credentials(ctx->cred);
-			ctx->cred = NULL;
+			gnutls_x509_trust_list_deinit(ctx->ca_list, 1);
+			ctx->ca_list = NULL;
 			goto out;
 		}
 	}
@@ -122,6 +140,79 @@ tls_ctx_load(struct tls_ctx *ctx, struct err **errp)
 	rv = 0;
 out:
 	pthread_mutex_unlock(&ctx->lock);
+	return rv;
+}
+
+/* The system trust store plus ca_file, loaded on first need. */
+static gnutls_x509_trust_list_t
+tls_ctx_system(struct tls_ctx *ctx)
+{
+	gnutls_x509_trust_list_t	l;
+
+	pthread_mutex_lock(&ctx->lock);
+	if (ctx->sys_list == NULL &&
+	    gnutls_x509_trust_list_init(&ctx->sys_list, 0) == 0) {
+		/* A machine without a trust store still has ca_file. */
+		(void)gnutls_x509_trust_list_add_system_trust(ctx->sys_list,
+		    0, 0);
+		if (ctx->ca_file != NULL)
+			(void)gnutls_x509_trust_list_add_trust_file(
+			    ctx->sys_list, ctx->ca_file, NULL,
+			    GNUTLS_X509_FMT_PEM, 0, 0);
+	}
+	l = ctx->sys_list;
+	pthread_mutex_unlock(&ctx->lock);
+	return l;
+}
+
+/*
+ * Verify the peer's chain for host: 0 with *status (0 when verified), or
+ * -1 when there is no chain to verify.
+ */
+static int
+tls_verify(struct tls_ctx *ctx, gnutls_session_t session, const char *host,
+    unsigned int *status)
+{
+	const gnutls_datum_t	*der;
+	gnutls_x509_crt_t	*crts;
+	gnutls_x509_trust_list_t sys;
+	gnutls_typed_vdata_st	 data[2];
+	unsigned int		 n = 0, i, ok = 0;
+	int			 rv = -1;
+
+	der = gnutls_certificate_get_peers(session, &n);
+	if (der == NULL || n == 0)
+		return -1;
+	crts = xcalloc(n, sizeof *crts);
+	for (i = 0; i < n; i++) {
+		if (gnutls_x509_crt_init(&crts[i]) < 0)
+			goto out;
+		ok++;
+		if (gnutls_x509_crt_import(crts[i], &der[i],
+		    GNUTLS_X509_FMT_DER) < 0)
+			goto out;
+	}
+	memset(data, 0, sizeof data);
+	data[0].type = GNUTLS_DT_DNS_HOSTNAME;
+	data[0].data = (unsigned char *)(uintptr_t)host;
+	data[1].type = GNUTLS_DT_KEY_PURPOSE_OID;
+	data[1].data = (unsigned char *)(uintptr_t)GNUTLS_KP_TLS_WWW_SERVER;
+	*status = GNUTLS_CERT_INVALID;
+	if (ctx->ca_list != NULL && gnutls_x509_trust_list_verify_crt2(
+	    ctx->ca_list, crts, n, data, 2, 0, status, NULL) == 0 &&
+	    *status == 0) {
+		rv = 0;
+		goto out;
+	}
+	if ((sys = tls_ctx_system(ctx)) == NULL)
+		goto out;
+	if (gnutls_x509_trust_list_verify_crt2(sys, crts, n, data, 2, 0,
+	    status, NULL) == 0)
+		rv = 0;
+out:
+	for (i = 0; i < ok; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	free(crts);
 	return rv;
 }
 
@@ -172,7 +263,7 @@ tls_handshake(struct tls_ctx *ctx, int fd, const char *host, int modern_only,
 	} while (r < 0 && gnutls_error_is_fatal(r) == 0);
 	if (r < 0)
 		goto fail;
-	tls_fill_facts(c, host, facts);
+	tls_fill_facts(ctx, c, host, facts);
 	return c;
 
 fail:
@@ -189,7 +280,8 @@ fail:
 
 /* Facts of an established session, from the session itself. */
 static void
-tls_fill_facts(struct tls_conn *c, const char *host, struct tls_facts *f)
+tls_fill_facts(struct tls_ctx *ctx, struct tls_conn *c, const char *host,
+    struct tls_facts *f)
 {
 	gnutls_protocol_t	 proto;
 	gnutls_datum_t		 out;
@@ -197,7 +289,6 @@ tls_fill_facts(struct tls_conn *c, const char *host, struct tls_facts *f)
 	const char		*s;
 	char			*words;
 	size_t			 len;
-	int			 r;
 
 	memset(f, 0, sizeof *f);
 	f->used = 1;
@@ -210,10 +301,10 @@ tls_fill_facts(struct tls_conn *c, const char *host, struct tls_facts *f)
 	f->cipher = xstrdup(s != NULL ? s : "unknown");
 	tls_fill_cert(c->session, f);
 
-	r = gnutls_certificate_verify_peers3(c->session, host, &status);
-	if (r < 0) {
+	if (tls_verify(ctx, c->session, host, &status) == -1) {
 		f->verified = 0;
-		f->verify = xasprintf("not verified: %s", gnutls_strerror(r));
+		f->verify = xstrdup("not verified: the server sent no "
+		    "certificate");
 		return;
 	}
 	if (status == 0) {
