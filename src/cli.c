@@ -36,6 +36,7 @@ struct cli {
 	int		 json;
 	struct conf	*conf;
 	struct store	*store;
+	struct deliver_pool *pool;	/* flush: connections kept */
 	pthread_mutex_t	 lock;		/* serializes output from workers */
 	int		 worst;		/* exit code so far */
 };
@@ -763,6 +764,7 @@ cli_outbox_ctx(struct cli *cli, struct outbox_ctx *o)
 	o->password = cli_password;
 	o->password_ctx = cli;
 	o->verbose = cli->verbose > 1;
+	o->pool = cli->pool;
 }
 
 /* Send a message's queued recipients and print each outcome. */
@@ -828,11 +830,15 @@ cli_flush(struct cli *cli, int argc, char **argv)
 		return cli_fail(e);
 	v = (long long *)(void *)ids.s;
 	n = ids.len / sizeof *v;
+	/* One connection per server for the whole queue. */
+	cli->pool = deliver_pool_new();
 	/* Oldest first. */
 	for (i = n; i > 0; i--) {
 		r = cli_send_message(cli, v[i - 1]);
 		rv = cli_merge_code(rv, r);
 	}
+	deliver_pool_free(cli->pool);
+	cli->pool = NULL;
 	buf_free(&ids);
 	return rv;
 }

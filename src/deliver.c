@@ -27,6 +27,19 @@ struct dest {
 	size_t		 n;
 };
 
+struct pool_entry {
+	char			*key;
+	struct smtp_conn	*conn;
+};
+
+struct deliver_pool {
+	pthread_mutex_t		 lock;
+	struct tls_ctx		*tls;
+	char			*ca_file;
+	struct pool_entry	*v;
+	size_t			 n;
+};
+
 struct run {
 	const struct deliver_req *req;
 	struct record		*out;
@@ -50,6 +63,90 @@ static void	 deliver_fill(struct run *, size_t, const struct smtp_rcpt *,
 static void	 deliver_set_all(struct run *, struct dest *, int *,
 		    enum outcome, const char *, const char *);
 static void	 deliver_outcome_event(struct run *, size_t);
+static char	*deliver_pool_key(const char *, const char *, int, int,
+		    const char *);
+static struct smtp_conn *deliver_pool_take(struct deliver_pool *,
+		    const char *);
+static void	 deliver_pool_put(struct deliver_pool *, const char *,
+		    struct smtp_conn *);
+
+/* A new connection pool. */
+struct deliver_pool *
+deliver_pool_new(void)
+{
+	struct deliver_pool	*p;
+
+	p = xcalloc(1, sizeof *p);
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+/* Close every kept connection and free the pool. */
+void
+deliver_pool_free(struct deliver_pool *p)
+{
+	size_t	i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++) {
+		smtp_conn_close(p->v[i].conn);
+		free(p->v[i].key);
+	}
+	free(p->v);
+	tls_ctx_free(p->tls);
+	free(p->ca_file);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* What makes two connections interchangeable. */
+static char *
+deliver_pool_key(const char *host, const char *address, int port,
+    int implicit_tls, const char *user)
+{
+	return xasprintf("%s|%s|%d|%d|%s", host, address, port, implicit_tls,
+	    user != NULL ? user : "");
+}
+
+/* Take a kept connection out of the pool (NULL if none). */
+static struct smtp_conn *
+deliver_pool_take(struct deliver_pool *p, const char *key)
+{
+	struct smtp_conn	*k = NULL;
+	size_t			 i;
+
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->n; i++) {
+		if (p->v[i].conn != NULL && strcmp(p->v[i].key, key) == 0) {
+			k = p->v[i].conn;
+			p->v[i].conn = NULL;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return k;
+}
+
+/* Put a connection back for the next message. */
+static void
+deliver_pool_put(struct deliver_pool *p, const char *key,
+    struct smtp_conn *k)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].conn == NULL && strcmp(p->v[i].key, key) == 0)
+			break;
+	if (i == p->n) {
+		p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+		p->v[p->n].key = xstrdup(key);
+		p->n++;
+	}
+	p->v[i].conn = k;
+	pthread_mutex_unlock(&p->lock);
+}
 
 /* Run the whole delivery. */
 int
@@ -64,7 +161,19 @@ deliver_run(const struct deliver_req *req, struct record *out,
 	memset(&run, 0, sizeof run);
 	run.req = req;
 	run.out = out;
-	if ((run.tls = tls_ctx_new(req->conf->ca_file, errp)) == NULL)
+	if (req->pool != NULL) {
+		struct deliver_pool	*p = req->pool;
+
+		pthread_mutex_lock(&p->lock);
+		if (p->tls == NULL) {
+			p->tls = tls_ctx_new(req->conf->ca_file, errp);
+			p->ca_file = xstrdup(req->conf->ca_file);
+		}
+		run.tls = p->tls;
+		pthread_mutex_unlock(&p->lock);
+		if (run.tls == NULL)
+			return -1;
+	} else if ((run.tls = tls_ctx_new(req->conf->ca_file, errp)) == NULL)
 		return -1;
 	pthread_mutex_init(&run.lock, NULL);
 	for (i = 0; i < req->n; i++) {
@@ -102,7 +211,8 @@ deliver_run(const struct deliver_req *req, struct record *out,
 	}
 	free(run.dests);
 	pthread_mutex_destroy(&run.lock);
-	tls_ctx_free(run.tls);
+	if (req->pool == NULL)
+		tls_ctx_free(run.tls);
 	return 0;
 }
 
@@ -293,6 +403,8 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	struct smtp_result		 res;
 	struct smtp_rcpt		*sub;
 	struct deliver_seen		 seen, now;
+	struct smtp_conn		*kept;
+	char				*key = NULL;
 	size_t				*map, i, n = 0, k;
 	int				 pass, hold_all = 0, dg = 0;
 	char				*why;
@@ -338,8 +450,22 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 		}
 		if (n == 0)
 			break;
+		kept = NULL;
+		o.conn = NULL;
+		if (pass == 0 && req->pool != NULL && !req->probe) {
+			key = deliver_pool_key(host, address, port,
+			    d->implicit_tls, o.user);
+			kept = deliver_pool_take(req->pool, key);
+			o.conn = &kept;
+		}
 		smtp_session_run(&o, req->from, req->msg, req->len, sub, n,
 		    &res);
+		if (key != NULL) {
+			if (kept != NULL)
+				deliver_pool_put(req->pool, key, kept);
+			free(key);
+			key = NULL;
+		}
 		if (pass == 0 && res.end != SMTP_END_CONNECT &&
 		    req->memory != NULL && !req->probe) {
 			memset(&now, 0, sizeof now);

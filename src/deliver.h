@@ -43,6 +43,17 @@ struct deliver_memory {
 	void	*ctx;
 };
 
+/*
+ * Open connections kept between deliveries (tern flush: one connection per
+ * server for the whole queue, RSET between messages).  Not shared between
+ * threads of different runs at once; deliver_run locks it itself.
+ */
+struct deliver_pool;
+
+/* A new, empty pool; free with deliver_pool_free (QUIT to every server). */
+struct deliver_pool *deliver_pool_new(void);
+void	deliver_pool_free(struct deliver_pool *);
+
 struct deliver_req {
 	const struct conf		*conf;
 	const char			*from;	/* envelope sender */
@@ -57,6 +68,7 @@ struct deliver_req {
 	const struct deliver_memory	*memory; /* may be NULL */
 	int				 verbose;
 	int				 probe;	/* stop before MAIL FROM */
+	struct deliver_pool		*pool;	/* may be NULL */
 };
 
 /*

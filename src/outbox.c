@@ -85,6 +85,7 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	req.password_ctx = o->password_ctx;
 	req.memory = &mem;
 	req.verbose = o->verbose;
+	req.pool = o->pool;
 	if (deliver_run(&req, out, errp) == -1) {
 		free(out);
 		out = NULL;

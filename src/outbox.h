@@ -18,6 +18,7 @@
 struct conf;
 struct err;
 struct store;
+struct deliver_pool;
 
 struct outbox_ctx {
 	const struct conf	*conf;
@@ -27,6 +28,7 @@ struct outbox_ctx {
 	smtp_password_cb	 password;
 	void			*password_ctx;
 	int			 verbose;
+	struct deliver_pool	*pool;		/* keep connections (flush) */
 };
 
 /*

@@ -97,6 +97,27 @@ struct ss {
 	size_t			 wirelen;
 	int			 wire_8bit;
 	char			*downgrade;	/* why this looks like one */
+	int			 cap_pipelining;
+	int			 pipelined;	/* RCPT/DATA already sent */
+	int			 authed;
+	int			 healthy;	/* ended cleanly: may be kept */
+	int			 reused;
+};
+
+/* What outlives a session when the connection is kept. */
+struct smtp_conn {
+	mailsmtp		*smtp;
+	int			 fd;
+	int			 tls_active;
+	int			 authed;
+	struct tls_facts	 tls;
+	int			 starttls_offered;
+	int			 esmtp, cap_starttls, cap_8bitmime;
+	int			 cap_requiretls, cap_size, cap_auth;
+	int			 cap_pipelining;
+	size_t			 size_max;
+	char			*plain_reason;
+	char			*downgrade;
 };
 
 static void	 ss_move(struct ss *, enum ss_state);
@@ -126,6 +147,9 @@ static int	 ss_prepare_wire(struct ss *);
 static void	 ss_progress(size_t, size_t, void *);
 static enum outcome ss_delivered_outcome(struct ss *);
 static int	 ss_pending(struct ss *, size_t);
+static int	 ss_reuse(struct ss *);
+static int	 ss_drain(struct ss *);
+static void	 ss_keep(struct ss *);
 
 /* Run one session to its end. */
 void
@@ -172,6 +196,97 @@ smtp_session_run(const struct smtp_opts *o, const char *from, const char *msg,
 	free(s.wire);
 }
 
+/* Take over a kept connection: RSET, and on 250 go on with it. */
+static int
+ss_reuse(struct ss *s)
+{
+	struct smtp_conn	*k;
+
+	if (s->o->conn == NULL || (k = *s->o->conn) == NULL)
+		return -1;
+	*s->o->conn = NULL;
+	s->smtp = k->smtp;
+	s->fd = k->fd;
+	s->tls_active = k->tls_active;
+	s->authed = k->authed;
+	s->res->tls = k->tls;
+	s->res->starttls_offered = k->starttls_offered;
+	s->esmtp = k->esmtp;
+	s->cap_starttls = k->cap_starttls;
+	s->cap_8bitmime = k->cap_8bitmime;
+	s->cap_requiretls = k->cap_requiretls;
+	s->cap_size = k->cap_size;
+	s->cap_auth = k->cap_auth;
+	s->cap_pipelining = k->cap_pipelining;
+	s->size_max = k->size_max;
+	free(s->plain_reason);
+	s->plain_reason = k->plain_reason;
+	s->downgrade = k->downgrade;
+	free(k);
+	if (mailsmtp_reset(s->smtp) == MAILSMTP_NO_ERROR) {
+		s->reused = 1;
+		ss_event(s, EVENT_INFO, NULL, 0, "reusing the connection");
+		return 0;
+	}
+	/* The server closed it meanwhile: start afresh. */
+	ss_abort(s);
+	tls_facts_clear(&s->res->tls);
+	s->res->starttls_offered = 0;
+	s->tls_active = s->authed = 0;
+	free(s->plain_reason);
+	free(s->downgrade);
+	s->plain_reason = s->downgrade = NULL;
+	ss_forget_caps(s);
+	if (!s->o->try_starttls && s->o->plain_reason != NULL)
+		s->plain_reason = xstrdup(s->o->plain_reason);
+	return -1;
+}
+
+/* Hand the open connection to the caller instead of QUIT. */
+static void
+ss_keep(struct ss *s)
+{
+	struct smtp_conn	*k;
+
+	k = xcalloc(1, sizeof *k);
+	k->smtp = s->smtp;
+	k->fd = s->fd;
+	k->tls_active = s->tls_active;
+	k->authed = s->authed;
+	tls_facts_copy(&k->tls, &s->res->tls);
+	k->starttls_offered = s->res->starttls_offered;
+	k->esmtp = s->esmtp;
+	k->cap_starttls = s->cap_starttls;
+	k->cap_8bitmime = s->cap_8bitmime;
+	k->cap_requiretls = s->cap_requiretls;
+	k->cap_size = s->cap_size;
+	k->cap_auth = s->cap_auth;
+	k->cap_pipelining = s->cap_pipelining;
+	k->size_max = s->size_max;
+	k->plain_reason = xstrdup(s->plain_reason);
+	k->downgrade = xstrdup(s->downgrade);
+	s->smtp = NULL;
+	s->fd = -1;
+	*s->o->conn = k;
+}
+
+/* QUIT and free a kept connection. */
+void
+smtp_conn_close(struct smtp_conn *k)
+{
+	if (k == NULL)
+		return;
+	if (k->smtp != NULL) {
+		if (k->smtp->stream != NULL)
+			mailsmtp_quit(k->smtp);
+		mailsmtp_free(k->smtp);
+	}
+	tls_facts_clear(&k->tls);
+	free(k->plain_reason);
+	free(k->downgrade);
+	free(k);
+}
+
 /* Free the outputs of a recipient. */
 void
 smtp_rcpt_clear(struct smtp_rcpt *r)
@@ -214,7 +329,9 @@ ss_step(struct ss *s)
 
 	switch (s->state) {
 	case SS_CONNECT:
-		if (ss_connect(s) == 0)
+		if (ss_reuse(s) == 0)
+			ss_move(s, SS_POLICY);
+		else if (ss_connect(s) == 0)
 			ss_move(s, SS_GREETING);
 		else
 			ss_move(s, SS_DONE);
@@ -353,7 +470,10 @@ ss_step(struct ss *s)
 		ss_body(s);
 		break;
 	case SS_QUIT:
-		if (s->smtp != NULL && s->smtp->stream != NULL) {
+		if (s->healthy && s->o->conn != NULL && !s->o->probe &&
+		    s->smtp != NULL && s->smtp->stream != NULL)
+			ss_keep(s);
+		else if (s->smtp != NULL && s->smtp->stream != NULL) {
 			mailsmtp_quit(s->smtp);
 			s->fd = -1;
 		}
@@ -685,6 +805,8 @@ ss_parse_caps(struct ss *s)
 				s->size_max = strtoul(line + 5, NULL, 10);
 		} else if (CAP("AUTH"))
 			s->cap_auth = 1;
+		else if (CAP("PIPELINING"))
+			s->cap_pipelining = 1;
 #undef CAP
 	}
 }
@@ -694,7 +816,7 @@ static void
 ss_forget_caps(struct ss *s)
 {
 	s->esmtp = s->cap_starttls = s->cap_8bitmime = s->cap_requiretls = 0;
-	s->cap_size = s->cap_auth = 0;
+	s->cap_size = s->cap_auth = s->cap_pipelining = 0;
 	s->size_max = 0;
 }
 
@@ -834,9 +956,10 @@ ss_policy(struct ss *s)
 				    "" : ": ", s->tls_active ? "" :
 				    s->plain_reason);
 		ss_move(s, SS_QUIT);
-	} else if (left == 0)
+	} else if (left == 0) {
+		s->healthy = 1;
 		ss_move(s, SS_QUIT);
-	else if (s->o->user != NULL)
+	} else if (s->o->user != NULL && !s->authed)
 		ss_move(s, SS_AUTH);
 	else
 		ss_move(s, SS_MAIL);
@@ -889,6 +1012,7 @@ ss_auth(struct ss *s)
 	}
 	ss_event(s, EVENT_AUTH, NULL, s->smtp->response_code,
 	    s->smtp->response);
+	s->authed = 1;
 	ss_move(s, SS_MAIL);
 }
 
@@ -943,6 +1067,7 @@ ss_mail(struct ss *s)
 			may_left++;
 	}
 	if (strict_left + may_left == 0) {
+		s->healthy = 1;
 		ss_move(s, SS_QUIT);
 		return;
 	}
@@ -979,6 +1104,15 @@ ss_mail(struct ss *s)
 	if (s->txn_requiretls)
 		buf_adds(&cmd, " REQUIRETLS");
 	buf_adds(&cmd, "\r\n");
+	/* PIPELINING (RFC 2920): every RCPT and DATA go with MAIL. */
+	s->pipelined = 0;
+	if (s->cap_pipelining) {
+		for (i = 0; i < s->n; i++)
+			if (s->in_txn[i])
+				buf_addf(&cmd, "RCPT TO:<%s>\r\n", s->r[i].addr);
+		buf_adds(&cmd, "DATA\r\n");
+		s->pipelined = 1;
+	}
 	if (mailsmtp_send_command(s->smtp, cmd.s) == -1)
 		code = 0;
 	else
@@ -1004,12 +1138,37 @@ ss_mail(struct ss *s)
 			    "%s", s->o->host);
 	}
 	free(rep);
+	if (code != 0 && s->pipelined && ss_drain(s) == -1)
+		code = 0;
 	if (code == 0)
 		ss_move(s, SS_DONE);
 	else {
 		mailsmtp_reset(s->smtp);
 		ss_move(s, SS_MAIL);
 	}
+}
+
+/*
+ * After a pipelined transaction failed early: read the replies still
+ * due (RCPTs, DATA) and end a DATA the server wrongly opened.
+ */
+static int
+ss_drain(struct ss *s)
+{
+	size_t	i;
+	int	code = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (s->in_txn[i] && mailsmtp_read_response(s->smtp) == 0)
+			return -1;
+	code = mailsmtp_read_response(s->smtp);
+	if (code == 0)
+		return -1;
+	if (code == 354 && mailsmtp_data_message(s->smtp, "", 0) ==
+	    MAILSMTP_ERROR_STREAM)
+		return -1;
+	s->pipelined = 0;
+	return 0;
 }
 
 /* One RCPT TO per recipient of the transaction. */
@@ -1023,8 +1182,12 @@ ss_rcpt(struct ss *s)
 	for (i = 0; i < s->n; i++) {
 		if (!s->in_txn[i])
 			continue;
-		(void)mailesmtp_rcpt(s->smtp, s->r[i].addr, 0, NULL);
-		code = s->smtp->response_code;
+		if (s->pipelined)
+			code = mailsmtp_read_response(s->smtp);
+		else {
+			(void)mailesmtp_rcpt(s->smtp, s->r[i].addr, 0, NULL);
+			code = s->smtp->response_code;
+		}
 		rep = ss_reply(s);
 		ss_event(s, EVENT_RCPT, s->r[i].addr, code,
 		    s->smtp->response);
@@ -1050,6 +1213,17 @@ ss_rcpt(struct ss *s)
 		free(rep);
 	}
 	if (ok == 0) {
+		/* Nobody accepted: the pipelined DATA still gets a reply. */
+		if (s->pipelined) {
+			code = mailsmtp_read_response(s->smtp);
+			if (code == 354)
+				(void)mailsmtp_data_message(s->smtp, "", 0);
+			s->pipelined = 0;
+			if (code == 0) {
+				ss_move(s, SS_DONE);
+				return;
+			}
+		}
 		mailsmtp_reset(s->smtp);
 		ss_move(s, SS_MAIL);
 		return;
@@ -1066,8 +1240,14 @@ ss_data(struct ss *s)
 	char	*rep;
 
 	ss_event(s, EVENT_DATA, NULL, 0, NULL);
-	r = mailsmtp_data(s->smtp);
-	code = s->smtp->response_code;
+	if (s->pipelined) {
+		code = mailsmtp_read_response(s->smtp);
+		r = code == 354 ? MAILSMTP_NO_ERROR : MAILSMTP_ERROR_STREAM;
+		s->pipelined = 0;
+	} else {
+		r = mailsmtp_data(s->smtp);
+		code = s->smtp->response_code;
+	}
 	if (r == MAILSMTP_NO_ERROR) {
 		ss_move(s, SS_BODY);
 		return;

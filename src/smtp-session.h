@@ -22,6 +22,15 @@
 struct err;
 struct tls_ctx;
 
+/*
+ * An open, authenticated-as-needed connection kept after a session so the
+ * next message to the same server reuses it (RSET, then MAIL).  Created
+ * by smtp_session_run when opts->conn is set; closed with smtp_conn_close
+ * (QUIT), which is NULL-safe.  It borrows opts->tls: keep that alive.
+ */
+struct smtp_conn;
+void	smtp_conn_close(struct smtp_conn *);
+
 /* Ask for the password of user; returns a new secret (secret_free) or NULL. */
 typedef char *(*smtp_password_cb)(const char *, void *, struct err **);
 
@@ -48,6 +57,12 @@ struct smtp_opts {
 	int			 expect_starttls;
 	const char		*expect_issuer;
 	int			 downgrade_hold; /* hold instead of warn */
+	/*
+	 * Connection reuse: in, a kept connection to this same server (or
+	 * NULL); out, the connection to keep when the session ended cleanly
+	 * (else NULL).  NULL here: connect, then QUIT.
+	 */
+	struct smtp_conn	**conn;
 };
 
 struct smtp_rcpt {

@@ -14,6 +14,7 @@
 #include <sys/time.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -1769,6 +1770,7 @@ main(int argc, char **argv)
 	pthread_t		 th;
 	struct sess		*s;
 	unsigned long		 accepted = 0, done;
+	int			 one_nodelay = 1;
 	int			 lfd, fd;
 
 	parse_opts(argc, argv);
@@ -1811,6 +1813,9 @@ main(int argc, char **argv)
 				sess_delay(100);
 			continue;
 		}
+		/* Replies to pipelined commands must not wait on Nagle. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one_nodelay,
+		    sizeof one_nodelay);
 		s = xcalloc(1, sizeof *s);
 		s->fd = fd;
 		pthread_mutex_lock(&lock);
