@@ -1,0 +1,279 @@
+/* Unit tests for store.c against real SQLite files in a temp dir. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "deliver.h"
+#include "err.h"
+#include "record.h"
+#include "store.h"
+#include "xmalloc.h"
+
+static char	 dir[] = "/tmp/tern-test-store.XXXXXX";
+
+/* A fresh store file per test. */
+static int
+setup(void **state)
+{
+	struct err	*e = NULL;
+	struct store	*st;
+	char		*path;
+	static int	 n;
+
+	path = xasprintf("%s/db%d/tern.db", dir, n++);
+	st = store_open(path, &e);
+	free(path);
+	if (st == NULL) {
+		fprintf(stderr, "%s\n", e->msg);
+		err_free(e);
+		return -1;
+	}
+	*state = st;
+	return 0;
+}
+
+/* Close it. */
+static int
+teardown(void **state)
+{
+	store_close(*state);
+	return 0;
+}
+
+/* A new store is at the current version, private, and re-opens. */
+static void
+test_open(void **state)
+{
+	struct store	*st = *state;
+	struct stat	 sb;
+
+	assert_int_equal(store_version(st), STORE_VERSION);
+	assert_int_equal(stat(store_path(st), &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
+/* A file that is not a database is refused and left alone. */
+static void
+test_foreign(void **state)
+{
+	struct err	*e = NULL;
+	char		*path, buf[64];
+	FILE		*f;
+
+	(void)state;
+	path = xasprintf("%s/foreign.db", dir);
+	f = fopen(path, "w");
+	fputs("not a database at all, keep this text\n", f);
+	fclose(f);
+	assert_null(store_open(path, &e));
+	assert_non_null(e);
+	assert_int_equal(e->cls, ERR_STORE);
+	assert_non_null(strstr(e->msg, path));
+	err_free(e);
+	f = fopen(path, "r");
+	assert_non_null(fgets(buf, sizeof buf, f));
+	fclose(f);
+	assert_string_equal(buf, "not a database at all, keep this text\n");
+	free(path);
+}
+
+/* Contacts: domain case folded, policy kept, search, remove. */
+static void
+test_contacts(void **state)
+{
+	struct store		*st = *state;
+	struct store_contact	 c;
+	struct err		*e = NULL;
+	long long		 n;
+
+	memset(&c, 0, sizeof c);
+	c.address = "Bob@Example.NET";
+	c.name = "Bob";
+	c.policy = POLICY_VERIFY;
+	assert_int_equal(store_contact_put(st, &c, &e), 0);
+	assert_int_equal(store_contact_policy(st, "Bob@example.net"),
+	    POLICY_VERIFY);
+	assert_int_equal(store_contact_policy(st, "carol@example.net"),
+	    POLICY_UNSET);
+	assert_int_equal(store_contact_set_policy(st, "Bob@EXAMPLE.net",
+	    POLICY_MAY, &e), 0);
+	assert_int_equal(store_contact_get(st, "Bob@example.net", &c, &e), 1);
+	assert_string_equal(c.address, "Bob@example.net");
+	assert_string_equal(c.name, "Bob");
+	assert_int_equal(c.policy, POLICY_MAY);
+	store_contact_clear(&c);
+	assert_int_equal(store_contact_set_policy(st, "nobody@example.net",
+	    POLICY_MAY, &e), -1);
+	assert_int_equal(e->cls, ERR_INPUT);
+	err_free(e);
+	e = NULL;
+	assert_int_equal(store_contact_count(st, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_contact_remove(st, "Bob@example.net", &e), 0);
+	assert_int_equal(store_contact_count(st, &n, &e), 0);
+	assert_int_equal(n, 0);
+}
+
+/* Fill a record. */
+static void
+rec(struct record *r, const char *rcpt, enum outcome o)
+{
+	memset(r, 0, sizeof *r);
+	r->recipient = xstrdup(rcpt);
+	r->outcome = o;
+	r->policy = POLICY_MAY;
+	r->reason = xstrdup("because");
+}
+
+/* The outbox rule: claim once, settle, requeue held, move to sent. */
+static void
+test_outbox(void **state)
+{
+	struct store		*st = *state;
+	struct store_rcpt	*rc, *rc2;
+	struct record		 r, *att;
+	struct err		*e = NULL;
+	const char		*rcpts[] = { "a@example.net", "b@example.net" };
+	long long		 id, n;
+	size_t			 nrc, nrc2, natt;
+	char			*text, *from = NULL;
+	size_t			 len;
+
+	assert_int_equal(store_outbox_add(st, "me@example.org", "hi",
+	    "Subject: hi\r\n\r\nbody", 19, rcpts, 2, &id, &e), 0);
+	assert_int_equal(store_message_count(st, STORE_OUTBOX, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_claim(st, id, &rc, &nrc, &e), 0);
+	assert_int_equal(nrc, 2);
+	/* A second claim (another flush) gets nothing. */
+	assert_int_equal(store_claim(st, 0, &rc2, &nrc2, &e), 0);
+	assert_int_equal(nrc2, 0);
+	store_rcpts_free(rc2, nrc2);
+
+	text = store_message_text(st, id, &len, &from, &e);
+	assert_non_null(text);
+	assert_int_equal(len, 19);
+	assert_string_equal(from, "me@example.org");
+	free(text);
+	free(from);
+
+	rec(&r, "a@example.net", OUTCOME_VERIFIED);
+	assert_int_equal(store_record(st, rc[0].id, &r, &e), 0);
+	record_clear(&r);
+	rec(&r, "b@example.net", OUTCOME_HELD);
+	assert_int_equal(store_record(st, rc[1].id, &r, &e), 0);
+	record_clear(&r);
+	store_rcpts_free(rc, nrc);
+
+	/* b is queued again, a is not. */
+	assert_int_equal(store_claim(st, 0, &rc, &nrc, &e), 0);
+	assert_int_equal(nrc, 1);
+	assert_string_equal(rc[0].address, "b@example.net");
+	/* Released without an attempt, it can be claimed again. */
+	assert_int_equal(store_release(st, id, &e), 0);
+	store_rcpts_free(rc, nrc);
+	assert_int_equal(store_claim(st, 0, &rc, &nrc, &e), 0);
+	assert_int_equal(nrc, 1);
+	rec(&r, "b@example.net", OUTCOME_PLAINTEXT);
+	assert_int_equal(store_record(st, rc[0].id, &r, &e), 0);
+	record_clear(&r);
+	store_rcpts_free(rc, nrc);
+
+	assert_int_equal(store_message_count(st, STORE_OUTBOX, &n, &e), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_message_count(st, STORE_SENT, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_attempts(st, id, &att, &natt, &e), 0);
+	assert_int_equal(natt, 3);
+	assert_int_equal(att[1].outcome, OUTCOME_HELD);
+	assert_string_equal(att[1].reason, "because");
+	record_free_array(att, natt);
+	assert_null(e);
+}
+
+/* Drafts save, update and load. */
+static void
+test_drafts(void **state)
+{
+	struct store		*st = *state;
+	struct store_draft	 d, l;
+	struct err		*e = NULL;
+
+	memset(&d, 0, sizeof d);
+	d.to = "bob@example.net";
+	d.subject = "Grüße";
+	d.body = "first";
+	assert_int_equal(store_draft_save(st, &d, &e), 0);
+	assert_true(d.id > 0);
+	d.body = "second";
+	assert_int_equal(store_draft_save(st, &d, &e), 0);
+	assert_int_equal(store_draft_load(st, d.id, &l, &e), 0);
+	assert_string_equal(l.body, "second");
+	assert_string_equal(l.subject, "Grüße");
+	assert_null(l.cc);
+	store_draft_clear(&l);
+	assert_int_equal(store_message_delete(st, d.id, &e), 0);
+	assert_int_equal(store_draft_load(st, d.id, &l, &e), -1);
+	err_free(e);
+}
+
+/* Server memory keeps the best seen. */
+static void
+test_servers(void **state)
+{
+	struct store		*st = *state;
+	struct deliver_seen	 s, got;
+
+	memset(&s, 0, sizeof s);
+	assert_int_equal(store_server_get(st, "mx.example.net", 25, &got), 0);
+	s.starttls = 1;
+	s.tls = 1;
+	s.issuer = "CN=CA";
+	store_server_note(st, "mx.example.net", 25, &s);
+	memset(&s, 0, sizeof s);
+	store_server_note(st, "mx.example.net", 25, &s);
+	assert_int_equal(store_server_get(st, "mx.example.net", 25, &got), 1);
+	assert_int_equal(got.starttls, 1);
+	assert_int_equal(got.tls, 1);
+	assert_string_equal(got.issuer, "CN=CA");
+	deliver_seen_clear(&got);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+		cmocka_unit_test(test_foreign),
+		cmocka_unit_test_setup_teardown(test_contacts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_servers, setup,
+		    teardown),
+	};
+	int	rv;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	rv = cmocka_run_group_tests(tests, NULL, NULL);
+	{
+		char	*cmd = xasprintf("rm -rf '%s'", dir);
+
+		if (system(cmd) != 0)
+			rv = 1;
+		free(cmd);
+	}
+	return rv;
+}
