@@ -1300,12 +1300,19 @@ ss_body(struct ss *s)
 				    s->plain_reason != NULL ? s->plain_reason :
 				    "no TLS");
 			else if (o == OUTCOME_ENCRYPTED)
-				ss_set(s, i, o, code, rep, "%s%scertificate %s",
-				    s->downgrade != NULL ? s->downgrade : "",
-				    s->downgrade != NULL ? "; " : "",
-				    s->res->tls.verify);
+				ss_set(s, i, o, code, rep, "%s%scertificate "
+				    "%s%s", s->downgrade != NULL ?
+				    s->downgrade : "", s->downgrade != NULL ?
+				    "; " : "", s->res->tls.verify,
+				    s->res->tls.old_version ? "; an old TLS "
+				    "version (below 1.2) was accepted under "
+				    "policy may" : "");
 			else if (s->downgrade != NULL)
 				ss_set(s, i, o, code, rep, "%s", s->downgrade);
+			else if (s->res->tls.old_version)
+				ss_set(s, i, o, code, rep, "an old TLS version "
+				    "(%s, below 1.2) was accepted under policy "
+				    "may", s->res->tls.version);
 			else
 				ss_set(s, i, o, code, rep, NULL);
 			s->r[i].requiretls = s->txn_requiretls;

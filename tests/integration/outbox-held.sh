@@ -45,4 +45,18 @@ t_assert_match "$("$TERN" outbox)" 'empty' "outbox empty"
 log=$("$TERN" log --json)
 t_assert_eq "$(printf '%s\n' "$log" | grep -c bob@)" 3 "bob's three attempts in the log"
 t_assert_eq "$(printf '%s\n' "$log" | grep bob@ | head -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["outcome"])')" plaintext "newest first"
+t_assert_eq "$("$TERN" log --json -n 2 | grep -c .)" 2 "log -n"
+
+# fcc: a Maildir copy with each recipient's outcome.
+t_config "from = Alice <alice@example.org>
+relay = smtp://127.0.0.1:$plain_port
+fcc = ~/Mail/Sent
+timeout = 5"
+echo copy | "$TERN" send -s "copy me" dave@example.net >/dev/null || t_fail "fcc send"
+f=$(ls "$HOME/Mail/Sent/cur/" 2>/dev/null | head -1)
+[ -n "$f" ] || t_fail "no fcc copy in cur/"
+[ -z "$(ls "$HOME/Mail/Sent/tmp/")" ] || t_fail "left-overs in tmp/"
+grep -q '^X-Tern-TLS: dave@example.net; outcome=plaintext' "$HOME/Mail/Sent/cur/$f" ||
+    t_fail "no outcome header in the copy"
+grep -q '^Subject: copy me' "$HOME/Mail/Sent/cur/$f" || t_fail "copy lacks the message"
 t_pass
