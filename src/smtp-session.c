@@ -25,6 +25,7 @@
 #include "msg.h"
 #include "secret.h"
 #include "smtp-session.h"
+#include "stream.h"
 #include "text.h"
 #include "tls.h"
 #include "xmalloc.h"
@@ -558,6 +559,15 @@ ss_set(struct ss *s, size_t i, enum outcome o, int code, const char *reply,
 		va_start(ap, fmt);
 		r->reason = xvasprintf(fmt, ap);
 		va_end(ap);
+		if (s->smtp != NULL && s->smtp->stream != NULL &&
+		    stream_guard_tripped(mailstream_get_low(s->smtp->stream))) {
+			char	*t = xasprintf("%s (its reply passed %d KiB, "
+			    "so tern stopped reading)", r->reason,
+			    STREAM_REPLY_MAX / 1024);
+
+			free(r->reason);
+			r->reason = t;
+		}
 	}
 	s->final[i] = 1;
 }
@@ -616,7 +626,7 @@ ss_connect(struct ss *s)
 	struct addrinfo	 hints, *ai = NULL;
 	struct pollfd	 pfd;
 	mailstream	*stream = NULL;
-	mailstream_low	*low;
+	mailstream_low	*low, *guard = NULL;
 	struct tls_conn	*conn;
 	struct err	*e = NULL;
 	char		 port[16];
@@ -680,16 +690,26 @@ ss_connect(struct ss *s)
 		}
 		s->tls_active = 1;
 		ss_event(s, EVENT_TLS, NULL, 0, NULL);
-		if ((low = tls_low_new(conn)) == NULL ||
-		    (stream = mailstream_new(low, SS_BUFSIZE)) == NULL) {
-			if (low != NULL)
-				mailstream_low_free(low);
+		if ((low = tls_low_new(conn)) == NULL)
+			goto fail_mem;
+		if ((guard = stream_guard_new(low, STREAM_REPLY_MAX)) ==
+		    NULL || (stream = mailstream_new(guard, SS_BUFSIZE)) ==
+		    NULL) {
+			mailstream_low_free(guard != NULL ? guard : low);
 			goto fail_mem;
 		}
 	} else {
 		stream = mailstream_socket_open_timeout(fd, s->o->timeout);
 		if (stream == NULL)
 			goto fail_mem;
+		low = mailstream_get_low(stream);
+		if ((guard = stream_guard_new(low, STREAM_REPLY_MAX)) ==
+		    NULL) {
+			mailstream_close(stream);
+			s->fd = -1;
+			goto fail_mem;
+		}
+		mailstream_set_low(stream, guard);
 	}
 	if ((s->smtp = mailsmtp_new(0, NULL)) == NULL) {
 		mailstream_close(stream);
@@ -824,7 +844,7 @@ ss_forget_caps(struct ss *s)
 static void
 ss_upgrade(struct ss *s)
 {
-	mailstream_low	*old, *low;
+	mailstream_low	*old, *low, *guard = NULL;
 	struct tls_conn	*conn;
 	struct err	*e = NULL;
 	int		 modern = ss_modern(s);
@@ -841,12 +861,16 @@ ss_upgrade(struct ss *s)
 		return;
 	}
 	old = mailstream_get_low(s->smtp->stream);
-	if ((low = tls_low_new(conn)) == NULL) {
+	if ((low = tls_low_new(conn)) == NULL ||
+	    (guard = stream_guard_new(low, STREAM_REPLY_MAX)) == NULL) {
+		if (low != NULL)
+			mailstream_low_free(low);
 		s->res->end = SMTP_END_CONNECT;
 		ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "cannot set up TLS");
 		ss_move(s, SS_DONE);
 		return;
 	}
+	low = guard;
 	/* The socket driver's free does not close the socket. */
 	mailstream_low_free(old);
 	mailstream_set_low(s->smtp->stream, low);
