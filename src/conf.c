@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "err.h"
 #include "policy.h"
+#include "text.h"
 #include "xmalloc.h"
 
 enum conf_section {
@@ -36,7 +37,6 @@ struct conf_parser {
 };
 
 static const char	*conf_home(void);
-static char		*conf_trim(char *);
 static void		 conf_lower(char *);
 static int		 conf_fail(struct conf_parser *, const char *, ...)
 			    __attribute__((format(printf, 2, 3)));
@@ -170,22 +170,6 @@ conf_find_route(const struct conf *c, const char *name)
 		if (strcasecmp(c->routes[i].name, name) == 0)
 			return &c->routes[i];
 	return NULL;
-}
-
-/* Strip white space at both ends, in place. */
-static char *
-conf_trim(char *s)
-{
-	char	*end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
-	    end[-1] == '\r'))
-		end--;
-	*end = '\0';
-	return s;
 }
 
 /* Lower-case ASCII in place. */
@@ -330,15 +314,15 @@ conf_section_line(struct conf_parser *p, char *s)
 	const struct conf_route	*orr;
 	char			*end, *kind, *name;
 
-	if ((end = strchr(s, ']')) == NULL || conf_trim(end + 1)[0] != '\0')
+	if ((end = strchr(s, ']')) == NULL || text_trim(end + 1)[0] != '\0')
 		return conf_fail(p, "a section line must be [domain NAME] or "
 		    "[route NAME], with nothing after the ']'");
 	*end = '\0';
-	kind = conf_trim(s + 1);
+	kind = text_trim(s + 1);
 	name = kind + strcspn(kind, " \t");
 	if (*name != '\0')
 		*name++ = '\0';
-	name = conf_trim(name);
+	name = text_trim(name);
 	if (strcmp(kind, "domain") != 0 && strcmp(kind, "route") != 0)
 		return conf_fail(p, "unknown section [%s]: sections are "
 		    "[domain NAME] and [route NAME]", kind);
@@ -545,7 +529,7 @@ conf_line(struct conf_parser *p, char *s)
 			break;
 		}
 	}
-	s = conf_trim(s);
+	s = text_trim(s);
 	if (*s == '\0')
 		return 0;
 	if (*s == '[')
@@ -554,8 +538,8 @@ conf_line(struct conf_parser *p, char *s)
 		return conf_fail(p, "expected \"key = value\" or a section "
 		    "like [domain NAME], not \"%s\"", s);
 	*eq = '\0';
-	key = conf_trim(s);
-	value = conf_trim(eq + 1);
+	key = text_trim(s);
+	value = text_trim(eq + 1);
 	if (*key == '\0')
 		return conf_fail(p, "a line starts with '=' (expected "
 		    "\"key = value\")");

@@ -106,3 +106,19 @@ text_has_8bit(const char *s, size_t n)
 			return 1;
 	return 0;
 }
+
+/* Strip white space at both ends, in place. */
+char *
+text_trim(char *s)
+{
+	char	*end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r'))
+		end--;
+	*end = '\0';
+	return s;
+}

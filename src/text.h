@@ -15,6 +15,8 @@
 char	*text_sanitize(const char *);
 /* Same for n bytes of s, which may contain NUL. */
 char	*text_sanitize_n(const char *, size_t);
+/* Strip spaces, tabs and CRs at both ends of s, in place; returns s's new start. */
+char	*text_trim(char *);
 /* 1 when s is valid UTF-8, else 0. */
 int	 text_is_utf8(const char *, size_t);
 /* 1 when s has a byte >= 0x80. */

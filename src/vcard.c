@@ -50,7 +50,6 @@ static int	 vcard_physical(const char *, size_t, size_t *, const char **,
 		    size_t *);
 static int	 vcard_is_blank(const char *);
 static int	 vcard_is_vcard(const char *);
-static char	*vcard_trim(char *);
 static char	*vcard_one_line(char *);
 static void	 vcard_alias_line(struct vcard_result *, char *, int);
 static int	 vcard_logical(const char *, size_t, size_t *, int *,
@@ -162,22 +161,6 @@ vcard_is_vcard(const char *v)
 	return strncasecmp(v, "VCARD", 5) == 0 && vcard_is_blank(v + 5);
 }
 
-/* Cut white space on both ends, in place. */
-static char *
-vcard_trim(char *s)
-{
-	char	*end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
-	    end[-1] == '\r'))
-		end--;
-	*end = '\0';
-	return s;
-}
-
 /* Sanitize a name to one trimmed line (frees s); NULL when empty. */
 static char *
 vcard_one_line(char *s)
@@ -191,7 +174,7 @@ vcard_one_line(char *s)
 	for (p = san; *p != '\0'; p++)
 		if (*p == '\n')
 			*p = ' ';
-	t = vcard_trim(san);
+	t = text_trim(san);
 	if (*t == '\0') {
 		free(san);
 		return NULL;
@@ -216,7 +199,7 @@ vcard_alias_line(struct vcard_result *out, char *s, int line)
 		    "the file as UTF-8)");
 		return;
 	}
-	s = vcard_trim(s);
+	s = text_trim(s);
 	if (*s == '\0' || *s == '#')
 		return;
 	/* A '#' after white space, outside quotes and <>, starts a comment. */
@@ -235,13 +218,13 @@ vcard_alias_line(struct vcard_result *out, char *s, int line)
 		else if (*p == '#' && !angle && (p[-1] == ' ' ||
 		    p[-1] == '\t')) {
 			*p = '\0';
-			notes = vcard_trim(p + 1);
+			notes = text_trim(p + 1);
 			if (*notes == '\0')
 				notes = NULL;
 			break;
 		}
 	}
-	s = vcard_trim(s);
+	s = text_trim(s);
 	if (strncasecmp(s, "alias", 5) != 0 || (s[5] != ' ' && s[5] != '\t')) {
 		show = vcard_show(s);
 		vcard_problem(out, line, "\"%s\" is not an alias (write: alias "
@@ -249,13 +232,13 @@ vcard_alias_line(struct vcard_result *out, char *s, int line)
 		free(show);
 		return;
 	}
-	key = vcard_trim(s + 5);
+	key = text_trim(s + 5);
 	for (p = key; *p != '\0' && *p != ' ' && *p != '\t'; p++)
 		;
 	rest = p;
 	if (*rest != '\0')
 		*rest++ = '\0';
-	rest = vcard_trim(rest);
+	rest = text_trim(rest);
 	show = vcard_show(key);
 	if (*rest == '\0') {
 		vcard_problem(out, line, "alias \"%s\" has no address",
@@ -565,7 +548,7 @@ vcard_email(struct vcard_card *c, const char *value, int pref, int line)
 	size_t		 i;
 
 	raw = vcard_text(value, strlen(value), 0);
-	a = vcard_trim(raw);
+	a = text_trim(raw);
 	if (strncasecmp(a, "mailto:", 7) == 0)
 		a += 7;
 	if (addr_check(a, &e) != 0) {
@@ -697,7 +680,7 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 		vcard_email(c, value, pr.pref, line);
 	else if (IS("X-TERN-TLS")) {
 		t = vcard_text(value, strlen(value), 0);
-		if (policy_parse(vcard_trim(t), &pol) != 0) {
+		if (policy_parse(text_trim(t), &pol) != 0) {
 			show = vcard_show(t);
 			vcard_card_bad(c, line, "X-TERN-TLS must be may, "
 			    "encrypt or verify, not \"%s\"", show);
