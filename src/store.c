@@ -111,6 +111,7 @@ static int	 st_migrate(struct store *, struct err **);
 static char	*st_col(sqlite3_stmt *, int);
 static void	 st_bind_text(sqlite3_stmt *, int, const char *);
 static char	*st_akey(const char *);
+static char	*st_like(const char *);
 static int	 st_alive(long long);
 static void	 st_row_contact(sqlite3_stmt *, struct store_contact *);
 static void	 st_row_record(sqlite3_stmt *, struct record *);
@@ -984,20 +985,61 @@ store_message_each(struct store *st, enum store_state state, size_t offset,
     size_t limit, int (*fn)(const struct store_msg *, void *), void *arg,
     struct err **errp)
 {
+	return store_message_find(st, state, NULL, offset, limit, fn, arg,
+	    errp);
+}
+
+/* How many messages in a state. */
+int
+store_message_count(struct store *st, enum store_state state, long long *n,
+    struct err **errp)
+{
+	return store_message_find_count(st, state, NULL, n, errp);
+}
+
+/* A LIKE pattern matching text anywhere (new string), or NULL for all. */
+static char *
+st_like(const char *search)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*p;
+
+	if (search == NULL || *search == '\0')
+		return NULL;
+	buf_addc(&b, '%');
+	for (p = search; *p != '\0'; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *p);
+	}
+	buf_addc(&b, '%');
+	return buf_steal(&b);
+}
+
+/* Walk the messages of a state matching a search, newest first. */
+int
+store_message_find(struct store *st, enum store_state state,
+    const char *search, size_t offset, size_t limit,
+    int (*fn)(const struct store_msg *, void *), void *arg,
+    struct err **errp)
+{
 	struct store_msg	 m;
 	sqlite3_stmt		*s;
+	char			*pat = st_like(search);
 	int			 r, rv = -1;
 
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT id, state, created, updated, env_from, "
 	    "rcpts, subject, worst, (SELECT count(*) FROM recipients WHERE "
 	    "message_id = messages.id AND status IN (0, 1)) FROM messages "
-	    "WHERE state = ? ORDER BY updated DESC, id DESC LIMIT ? OFFSET ?",
-	    errp)) == NULL)
+	    "WHERE state = ?1 AND (?4 IS NULL OR rcpts LIKE ?4 ESCAPE '\\' "
+	    "OR subject LIKE ?4 ESCAPE '\\') ORDER BY updated DESC, id DESC "
+	    "LIMIT ?2 OFFSET ?3", errp)) == NULL)
 		goto out;
 	sqlite3_bind_int(s, 1, state);
 	sqlite3_bind_int64(s, 2, limit == 0 ? -1 : (long long)limit);
 	sqlite3_bind_int64(s, 3, (long long)offset);
+	st_bind_text(s, 4, pat);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&m, 0, sizeof m);
 		m.id = sqlite3_column_int64(s, 0);
@@ -1024,21 +1066,25 @@ store_message_each(struct store *st, enum store_state state, size_t offset,
 	sqlite3_finalize(s);
 out:
 	pthread_mutex_unlock(&st->lock);
+	free(pat);
 	return rv;
 }
 
-/* How many messages in a state. */
+/* How many messages of a state match a search. */
 int
-store_message_count(struct store *st, enum store_state state, long long *n,
-    struct err **errp)
+store_message_find_count(struct store *st, enum store_state state,
+    const char *search, long long *n, struct err **errp)
 {
 	sqlite3_stmt	*s;
+	char		*pat = st_like(search);
 	int		 rv = -1;
 
 	pthread_mutex_lock(&st->lock);
-	if ((s = st_prep(st, "SELECT count(*) FROM messages WHERE state = ?",
-	    errp)) != NULL) {
+	if ((s = st_prep(st, "SELECT count(*) FROM messages WHERE state = ?1 "
+	    "AND (?2 IS NULL OR rcpts LIKE ?2 ESCAPE '\\' OR subject LIKE ?2 "
+	    "ESCAPE '\\')", errp)) != NULL) {
 		sqlite3_bind_int(s, 1, state);
+		st_bind_text(s, 2, pat);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			*n = sqlite3_column_int64(s, 0);
 			rv = 0;
@@ -1047,6 +1093,7 @@ store_message_count(struct store *st, enum store_state state, long long *n,
 		sqlite3_finalize(s);
 	}
 	pthread_mutex_unlock(&st->lock);
+	free(pat);
 	return rv;
 }
 

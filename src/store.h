@@ -142,6 +142,17 @@ int	 store_message_each(struct store *, enum store_state, size_t, size_t,
 	    int (*)(const struct store_msg *, void *), void *, struct err **);
 int	 store_message_count(struct store *, enum store_state, long long *,
 	    struct err **);
+/*
+ * As store_message_each and store_message_count, restricted to messages
+ * whose recipients or subject contain the search text (case-insensitive
+ * for ASCII; NULL or "": all).  Only the requested window is read, so a
+ * search never loads the whole history into memory.
+ */
+int	 store_message_find(struct store *, enum store_state, const char *,
+	    size_t, size_t, int (*)(const struct store_msg *, void *), void *,
+	    struct err **);
+int	 store_message_find_count(struct store *, enum store_state,
+	    const char *, long long *, struct err **);
 int	 store_message_delete(struct store *, long long, struct err **);
 /* The recipients of a message (new array). */
 int	 store_message_rcpts(struct store *, long long, struct store_rcpt **,

@@ -135,6 +135,8 @@ struct sess {
 	struct sbuf	 cmds;
 	size_t		 ncmds;
 	size_t		 discarded;
+	size_t		 pipelined;	/* commands sent early, unoffered */
+	bool		 offered_pipelining;
 	int		 errors;
 };
 
@@ -981,8 +983,9 @@ sess_log(struct sess *s)
 	sb_json(&b, s->helo);
 	sb_adds(&b, ",\"auth\":");
 	sb_json(&b, s->user);
-	sb_addf(&b, ",\"auth_plaintext\":%s,\"discarded\":%zu,\"commands\":[",
-	    s->auth_plaintext ? "true" : "false", s->discarded);
+	sb_addf(&b, ",\"auth_plaintext\":%s,\"discarded\":%zu,"
+	    "\"pipelined\":%zu,\"commands\":[",
+	    s->auth_plaintext ? "true" : "false", s->discarded, s->pipelined);
 	if (s->cmds.s != NULL)
 		sb_adds(&b, s->cmds.s);
 	sb_adds(&b, "],\"end\":");
@@ -1153,6 +1156,7 @@ cmd_helo(struct sess *s, char *arg, bool ehlo)
 	if (!ehlo)
 		return sess_reply(s, "250 %s", opts.hostname) == 0 ? 0 : 1;
 
+	s->offered_pipelining = !fewer;
 	if (!fewer)
 		ext[n++] = "PIPELINING";
 	snprintf(size, sizeof size, "SIZE %lu", opts.size);
@@ -1739,6 +1743,13 @@ sess_main(void *arg)
 		    s->line[len - 1] == '\r'))
 			len--;
 		s->line[len] = '\0';
+		/*
+		 * A command followed by more input before its reply, when
+		 * PIPELINING was not offered, was sent without waiting.
+		 */
+		if (!s->offered_pipelining && s->helo != NULL &&
+		    s->wpos > s->rpos)
+			s->pipelined++;
 		if (len > CMD_MAX) {
 			sess_log_command(s, "<line too long>");
 			if (sess_reply(s, "500 5.5.2 Line too long") != 0)

@@ -1,0 +1,121 @@
+/*
+ * ui-app: the interface as a whole.  It holds the context every screen
+ * gets (config, store, the send jobs), the three lists on tabs (Sent,
+ * Outbox, Drafts) with a stack of screens above them, the global keys,
+ * the frame (title bar, status line, message line) and the main loop,
+ * which waits on the keyboard and on the send jobs' event pipe at once
+ * so that neither ever blocks the other.
+ *
+ * A screen is a table of handlers (htop's Panel, tmux's window_mode);
+ * its key handler returns what the loop must do next.
+ */
+#ifndef TERN_UI_APP_H
+#define TERN_UI_APP_H
+
+#include <stddef.h>
+
+#include "outbox.h"
+
+struct conf;
+struct store;
+struct ui_editor;
+struct ui_send;
+struct ui;
+
+/* One key binding; the tables are const and the help screen lists them. */
+struct ui_key {
+	int		 key;
+	int		 action;	/* the screen's own action number */
+	const char	*help;		/* NULL: same action as the row above */
+};
+
+struct ui_keymap {
+	const char		*title;
+	const struct ui_key	*keys;
+	size_t			 n;
+};
+
+/* What a key handler returns. */
+#define UI_UNHANDLED	-1	/* not this screen's key: try the global keys */
+#define UI_NONE		0	/* nothing to redraw */
+#define UI_REDRAW	1
+#define UI_CLOSE	2	/* pop this screen */
+
+struct ui_screen;
+
+struct ui_screen_ops {
+	const char		*name;
+	const struct ui_keymap	*keymap;
+	/* Draw in rows [top, top + height) of the screen. */
+	void	(*draw)(struct ui_screen *, struct ui *, int, int);
+	int	(*key)(struct ui_screen *, struct ui *, int);
+	/* The store changed (a send ended, a contact changed): reload. */
+	void	(*update)(struct ui_screen *, struct ui *);
+	/* The label on its tab or title bar (counts), into the buffer. */
+	void	(*title)(struct ui_screen *, struct ui *, char *, size_t);
+	/* Called about every half second (autosave); may be NULL. */
+	void	(*idle)(struct ui_screen *, struct ui *);
+	/* Key hints for the bottom line. */
+	const char		*hints;
+	void	(*free)(struct ui_screen *);
+};
+
+struct ui_screen {
+	const struct ui_screen_ops	*ops;
+	void				*data;
+};
+
+#define UI_STACK_MAX	8
+#define UI_NTABS	3
+
+struct ui {
+	struct conf		*conf;
+	struct store		*store;
+	struct outbox_ctx	 ob;		/* ev is set per send job */
+	struct ui_send		*send;
+	struct ui_screen	*tabs[UI_NTABS];
+	int			 tab;
+	struct ui_screen	*stack[UI_STACK_MAX];
+	int			 depth;
+	char			*message;	/* bottom line, until a key */
+	int			 message_bad;
+	int			 quit;
+	int			 dirty;		/* redraw before waiting */
+	char			*prompt_label;	/* a prompt is open */
+	struct ui_editor	*prompt;
+	int			 bench;		/* exit after the first frame */
+};
+
+/*
+ * Run the interface (argv: tern [-F CONFIG] [--bench-startup]); returns
+ * the process exit code.  conf_path, when not NULL, overrides -F (the
+ * demo's throw-away config).
+ */
+int	 ui_app_main(int, char **, const char *);
+/* Push a screen above the current one (the stack owns it). */
+void	 ui_app_push(struct ui *, struct ui_screen *);
+/* Tell every screen that the store changed. */
+void	 ui_app_changed(struct ui *);
+/* Show a message on the bottom line (printf-like); bad: as an error. */
+void	 ui_app_say(struct ui *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/*
+ * Ask for a line at the bottom while everything else keeps running
+ * (events are drawn); returns a new string, or NULL when cancelled (Esc,
+ * ^G) or when the terminal went away.
+ */
+char	*ui_app_prompt(struct ui *, const char *, const char *);
+/* Ask a yes/no question; 1 for yes. */
+int	 ui_app_confirm(struct ui *, const char *);
+/* Make a screen from ops and data. */
+struct ui_screen *ui_app_screen(const struct ui_screen_ops *, void *);
+/* Find a key in a keymap: its action, or -1. */
+int	 ui_app_action(const struct ui_keymap *, int);
+/* The global keys (for the help screen). */
+const struct ui_keymap *ui_app_keymap(void);
+/* Switch to a tab (0 Sent, 1 Outbox, 2 Drafts), closing stacked screens. */
+void	 ui_app_tab(struct ui *, int);
+/* Draw the frame and the screens now (before running a child program). */
+void	 ui_app_draw(struct ui *);
+
+#endif

@@ -1,0 +1,872 @@
+/* The composer. */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "conf.h"
+#include "err.h"
+#include "msg.h"
+#include "outbox.h"
+#include "policy.h"
+#include "record.h"
+#include "store.h"
+#include "ui-app.h"
+#include "ui-compose.h"
+#include "ui-editor.h"
+#include "ui-send.h"
+#include "ui-term.h"
+#include "xmalloc.h"
+
+#define UI_COMPOSE_NCOMP	5
+
+enum ui_field {
+	UI_F_TO,
+	UI_F_CC,
+	UI_F_BCC,
+	UI_F_SUBJECT,
+	UI_F_BODY,
+	UI_F_LAST
+};
+
+static const char *ui_field_names[UI_F_LAST] = {
+	"To:", "Cc:", "Bcc:", "Subject:", "Body"
+};
+
+enum ui_compose_action {
+	UI_C_DOWN,
+	UI_C_UP,
+	UI_C_EDIT,
+	UI_C_TO,
+	UI_C_CC,
+	UI_C_BCC,
+	UI_C_SUBJECT,
+	UI_C_BODY,
+	UI_C_PROBE,
+	UI_C_SEND,
+	UI_C_BACK,
+	UI_C_DISCARD,
+	UI_C_COMPLETE,
+	UI_C_COMP_NEXT,
+	UI_C_COMP_PREV
+};
+
+static const struct ui_key ui_compose_keys[] = {
+	{ 'j', UI_C_DOWN, "next field" },
+	{ UI_KEY(KEY_DOWN), UI_C_DOWN, NULL },
+	{ 'k', UI_C_UP, "previous field" },
+	{ UI_KEY(KEY_UP), UI_C_UP, NULL },
+	{ '\r', UI_C_EDIT, "edit the field under the cursor" },
+	{ '\n', UI_C_EDIT, NULL },
+	{ UI_KEY(KEY_ENTER), UI_C_EDIT, NULL },
+	{ 't', UI_C_TO, "edit To" },
+	{ 'c', UI_C_CC, "edit Cc" },
+	{ 'b', UI_C_BCC, "edit Bcc" },
+	{ 's', UI_C_SUBJECT, "edit the subject" },
+	{ 'e', UI_C_BODY, "edit the body ($VISUAL/$EDITOR, else built in)" },
+	{ 'p', UI_C_PROBE, "probe: ask the recipients' servers what TLS "
+	  "they offer, without sending" },
+	{ 'y', UI_C_SEND, "send the message" },
+	{ 'q', UI_C_BACK, "leave (the draft is kept in Drafts)" },
+	{ UI_ESC, UI_C_BACK, NULL },
+	{ 'D', UI_C_DISCARD, "discard the draft" },
+	{ '\t', UI_C_COMPLETE, "in an address field: take the completion "
+	  "(else next field)" },
+	{ UI_KEY(KEY_DOWN), UI_C_COMP_NEXT, "in an address field: next "
+	  "completion" },
+	{ UI_KEY(KEY_UP), UI_C_COMP_PREV, "in an address field: previous "
+	  "completion" },
+};
+
+static const struct ui_keymap ui_compose_map = {
+	"Composer", ui_compose_keys,
+	sizeof ui_compose_keys / sizeof ui_compose_keys[0]
+};
+
+/* The keys while a field is edited (the editor has the others). */
+static const struct ui_keymap ui_compose_edit_map = {
+	"Composer, editing", ui_compose_keys + 17, 3
+};
+
+struct ui_crcpt {
+	char			*addr;
+	enum policy		 p;
+	enum policy_source	 src;
+};
+
+struct ui_compose {
+	long long		 id;
+	struct ui_editor	*f[UI_F_LAST];
+	int			 sel;
+	int			 editing;
+	int			 flow;		/* new: To, Subject, body */
+	int			 dirty;
+	time_t			 changed, saved;
+	struct ui_crcpt		*rc;
+	size_t			 nrc;
+	char			*bad;
+	struct store_contact	 comp[UI_COMPOSE_NCOMP];
+	size_t			 ncomp;
+	size_t			 csel;
+	int			 probe;		/* job number, 0 none */
+};
+
+static void	 ui_compose_recipients(struct ui_compose *, struct ui *);
+static void	 ui_compose_complete(struct ui_compose *, struct ui *);
+static int	 ui_compose_comp_row(const struct store_contact *, void *);
+static void	 ui_compose_comp_clear(struct ui_compose *);
+static void	 ui_compose_take(struct ui_compose *, struct ui *);
+static int	 ui_compose_save(struct ui_compose *, struct ui *);
+static int	 ui_compose_send(struct ui_compose *, struct ui *);
+static void	 ui_compose_body(struct ui_compose *, struct ui *);
+static int	 ui_compose_external(struct ui_compose *, const char *);
+static void	 ui_compose_probe(struct ui_compose *, struct ui *);
+static char	*ui_compose_probe_words(const struct record *);
+static void	 ui_compose_edit(struct ui_compose *, struct ui *, int);
+static int	 ui_compose_edit_key(struct ui_compose *, struct ui *, int);
+static void	 ui_compose_draw(struct ui_screen *, struct ui *, int, int);
+static int	 ui_compose_key(struct ui_screen *, struct ui *, int);
+static void	 ui_compose_update(struct ui_screen *, struct ui *);
+static void	 ui_compose_title(struct ui_screen *, struct ui *, char *,
+		    size_t);
+static void	 ui_compose_idle(struct ui_screen *, struct ui *);
+static void	 ui_compose_free(struct ui_screen *);
+
+static const struct ui_screen_ops ui_compose_ops = {
+	"compose", &ui_compose_map, ui_compose_draw, ui_compose_key,
+	ui_compose_update, ui_compose_title, ui_compose_idle,
+	"y:send  p:probe  t/c/b/s:fields  e:body  q:keep as draft  D:discard  "
+	"?:help", ui_compose_free
+};
+
+/* A composer. */
+struct ui_screen *
+ui_compose_new(struct ui *ui, long long id)
+{
+	struct ui_compose	*c;
+	struct store_draft	 d;
+	struct err		*e = NULL;
+	int			 i;
+
+	c = xcalloc(1, sizeof *c);
+	memset(&d, 0, sizeof d);
+	if (id != 0 && store_draft_load(ui->store, id, &d, &e) == -1) {
+		ui_app_say(ui, 1, "%s", e->msg);
+		err_free(e);
+		id = 0;
+	}
+	c->id = id;
+	c->f[UI_F_TO] = ui_editor_new(d.to, 0);
+	c->f[UI_F_CC] = ui_editor_new(d.cc, 0);
+	c->f[UI_F_BCC] = ui_editor_new(d.bcc, 0);
+	c->f[UI_F_SUBJECT] = ui_editor_new(d.subject, 0);
+	c->f[UI_F_BODY] = ui_editor_new(d.body, 1);
+	c->saved = d.updated;
+	store_draft_clear(&d);
+	for (i = 0; i < UI_COMPOSE_NCOMP; i++)
+		c->comp[i].policy = POLICY_UNSET;
+	ui_compose_recipients(c, ui);
+	if (id == 0) {
+		c->flow = 1;
+		c->editing = 1;
+		c->sel = UI_F_TO;
+	}
+	return ui_app_screen(&ui_compose_ops, c);
+}
+
+/* The keys. */
+const struct ui_keymap *
+ui_compose_keymap(void)
+{
+	return &ui_compose_map;
+}
+
+/* Parse the address fields into recipients with their policies. */
+static void
+ui_compose_recipients(struct ui_compose *c, struct ui *ui)
+{
+	struct addr_list	 l = { NULL, 0 };
+	struct err		*e = NULL;
+	struct buf		 bad = BUF_INIT;
+	const char		*s, *p;
+	char			*piece;
+	size_t			 i, j;
+	int			 f;
+
+	for (i = 0; i < c->nrc; i++)
+		free(c->rc[i].addr);
+	free(c->rc);
+	c->rc = NULL;
+	c->nrc = 0;
+	free(c->bad);
+	c->bad = NULL;
+	for (f = UI_F_TO; f <= UI_F_BCC; f++) {
+		s = ui_editor_text(c->f[f]);
+		while (*s != '\0') {
+			p = strchr(s, ',');
+			piece = p != NULL ? xstrndup(s, (size_t)(p - s)) :
+			    xstrdup(s);
+			s = p != NULL ? p + 1 : s + strlen(s);
+			if (strspn(piece, " \t") == strlen(piece)) {
+				free(piece);
+				continue;
+			}
+			if (addr_parse_list(piece, &l, &e) == -1) {
+				if (bad.len == 0)
+					buf_addf(&bad, "%s", e->msg);
+				err_free(e);
+				e = NULL;
+			}
+			free(piece);
+		}
+	}
+	for (i = 0; i < l.n; i++) {
+		if (addr_check(l.v[i].mailbox, &e) == -1) {
+			if (bad.len == 0)
+				buf_addf(&bad, "%s", e->msg);
+			err_free(e);
+			e = NULL;
+			continue;
+		}
+		for (j = 0; j < c->nrc; j++)
+			if (strcasecmp(c->rc[j].addr, l.v[i].mailbox) == 0)
+				break;
+		if (j < c->nrc)
+			continue;
+		c->rc = xreallocarray(c->rc, c->nrc + 1, sizeof *c->rc);
+		c->rc[c->nrc].addr = xstrdup(l.v[i].mailbox);
+		c->rc[c->nrc].p = outbox_policy(&ui->ob, l.v[i].mailbox,
+		    &c->rc[c->nrc].src);
+		c->nrc++;
+	}
+	if (bad.len > 0)
+		c->bad = buf_steal(&bad);
+	buf_free(&bad);
+	addr_list_clear(&l);
+}
+
+/* Keep a completion. */
+static int
+ui_compose_comp_row(const struct store_contact *sc, void *arg)
+{
+	struct ui_compose	*c = arg;
+	struct store_contact	*d;
+
+	if (c->ncomp >= UI_COMPOSE_NCOMP)
+		return 1;
+	d = &c->comp[c->ncomp++];
+	d->id = sc->id;
+	d->address = xstrdup(sc->address);
+	d->name = xstrdup(sc->name);
+	d->notes = NULL;
+	d->policy = sc->policy;
+	return 0;
+}
+
+/* Forget the completions. */
+static void
+ui_compose_comp_clear(struct ui_compose *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->ncomp; i++)
+		store_contact_clear(&c->comp[i]);
+	c->ncomp = 0;
+	c->csel = 0;
+}
+
+/* Complete the word being typed in an address field from the contacts. */
+static void
+ui_compose_complete(struct ui_compose *c, struct ui *ui)
+{
+	const char	*s, *w;
+
+	ui_compose_comp_clear(c);
+	if (!c->editing || c->sel > UI_F_BCC)
+		return;
+	s = ui_editor_text(c->f[c->sel]);
+	w = strrchr(s, ',');
+	w = w != NULL ? w + 1 : s;
+	while (*w == ' ')
+		w++;
+	if (*w == '\0')
+		return;
+	(void)store_contact_each(ui->store, w, 0, UI_COMPOSE_NCOMP,
+	    ui_compose_comp_row, c, NULL);
+	/* Nothing to offer when the word is already a whole contact. */
+	if (c->ncomp == 1 && strcasecmp(c->comp[0].address, w) == 0)
+		ui_compose_comp_clear(c);
+}
+
+/* Take the chosen completion into the field. */
+static void
+ui_compose_take(struct ui_compose *c, struct ui *ui)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*s, *w;
+
+	if (c->ncomp == 0)
+		return;
+	s = ui_editor_text(c->f[c->sel]);
+	w = strrchr(s, ',');
+	if (w != NULL) {
+		buf_add(&b, s, (size_t)(w - s) + 1);
+		buf_addc(&b, ' ');
+	}
+	buf_adds(&b, c->comp[c->csel].address);
+	buf_adds(&b, ", ");
+	ui_editor_set(c->f[c->sel], b.s);
+	buf_free(&b);
+	ui_compose_comp_clear(c);
+	ui_compose_recipients(c, ui);
+	c->dirty = 1;
+	c->changed = time(NULL);
+}
+
+/* Save the draft; 0 or -1 (said). */
+static int
+ui_compose_save(struct ui_compose *c, struct ui *ui)
+{
+	struct store_draft	 d;
+	struct err		*e = NULL;
+	long long		 was = c->id;
+	int			 f, empty = 1;
+
+	if (!c->dirty)
+		return 0;
+	for (f = 0; f < UI_F_LAST; f++)
+		if (*ui_editor_text(c->f[f]) != '\0')
+			empty = 0;
+	if (empty && c->id == 0) {
+		c->dirty = 0;
+		return 0;
+	}
+	memset(&d, 0, sizeof d);
+	d.id = c->id;
+	d.to = (char *)ui_editor_text(c->f[UI_F_TO]);
+	d.cc = (char *)ui_editor_text(c->f[UI_F_CC]);
+	d.bcc = (char *)ui_editor_text(c->f[UI_F_BCC]);
+	d.subject = (char *)ui_editor_text(c->f[UI_F_SUBJECT]);
+	d.body = (char *)ui_editor_text(c->f[UI_F_BODY]);
+	if (store_draft_save(ui->store, &d, &e) == -1) {
+		ui_app_say(ui, 1, "The draft could not be saved: %s", e->msg);
+		err_free(e);
+		return -1;
+	}
+	c->id = d.id;
+	c->saved = d.updated;
+	c->dirty = 0;
+	if (was == 0)
+		ui_app_changed(ui);
+	return 0;
+}
+
+/* Build, queue and start sending; 0 when it left, -1 (said) if not. */
+static int
+ui_compose_send(struct ui_compose *c, struct ui *ui)
+{
+	struct addr_list	 to = { NULL, 0 }, cc = { NULL, 0 };
+	struct addr_list	 bcc = { NULL, 0 };
+	struct addr		 from;
+	struct msg_draft	 d;
+	struct err		*e = NULL;
+	const char		**rc = NULL;
+	const char		*subject, *body;
+	char			*msg = NULL;
+	size_t			 len, i;
+	long long		 id;
+	int			 rv = -1, job;
+
+	memset(&from, 0, sizeof from);
+	ui_compose_recipients(c, ui);
+	if (c->bad != NULL) {
+		ui_app_say(ui, 1, "Check the addresses: %s", c->bad);
+		return -1;
+	}
+	if (c->nrc == 0) {
+		ui_app_say(ui, 1, "No recipient: press t to fill in To.");
+		return -1;
+	}
+	if (ui->conf->from == NULL || addr_parse(ui->conf->from, &from,
+	    &e) == -1) {
+		ui_app_say(ui, 1, "The config has no usable 'from' address%s%s",
+		    e != NULL ? ": " : "", e != NULL ? e->msg : "");
+		goto out;
+	}
+	if (addr_parse_list(ui_editor_text(c->f[UI_F_TO]), &to, &e) == -1 ||
+	    addr_parse_list(ui_editor_text(c->f[UI_F_CC]), &cc, &e) == -1 ||
+	    addr_parse_list(ui_editor_text(c->f[UI_F_BCC]), &bcc, &e) == -1) {
+		ui_app_say(ui, 1, "Check the addresses: %s", e->msg);
+		goto out;
+	}
+	subject = ui_editor_text(c->f[UI_F_SUBJECT]);
+	body = ui_editor_text(c->f[UI_F_BODY]);
+	memset(&d, 0, sizeof d);
+	d.from = ui->conf->from;
+	d.to = &to;
+	d.cc = &cc;
+	d.bcc = &bcc;
+	d.subject = *subject != '\0' ? subject : NULL;
+	d.body = body;
+	d.bodylen = strlen(body);
+	if ((msg = msg_build(&d, &len, &e)) == NULL) {
+		ui_app_say(ui, 1, "%s", e->msg);
+		goto out;
+	}
+	rc = xcalloc(c->nrc, sizeof *rc);
+	for (i = 0; i < c->nrc; i++)
+		rc[i] = c->rc[i].addr;
+	if (outbox_add(&ui->ob, from.mailbox, subject, rc, c->nrc, msg, len,
+	    &id, &e) == -1) {
+		ui_app_say(ui, 1, "Not sent: %s (the draft is kept)", e->msg);
+		goto out;
+	}
+	/* The message is safe in the outbox: the draft can go. */
+	if (c->id != 0)
+		(void)store_message_delete(ui->store, c->id, NULL);
+	c->id = 0;
+	c->dirty = 0;
+	job = ui_send_start(ui->send, id, subject);
+	ui_app_changed(ui);
+	if (job > 0)
+		ui_app_push(ui, ui_send_panel(ui, job));
+	rv = 0;
+out:
+	err_free(e);
+	free(rc);
+	free(msg);
+	addr_list_clear(&to);
+	addr_list_clear(&cc);
+	addr_list_clear(&bcc);
+	addr_clear(&from);
+	return rv;
+}
+
+/* Edit the body in an external editor; 0, or -1 when it failed. */
+static int
+ui_compose_external(struct ui_compose *c, const char *editor)
+{
+	struct buf	 b = BUF_INIT;
+	char		 chunk[4096], *cmd;
+	const char	*tmpdir, *body = ui_editor_text(c->f[UI_F_BODY]);
+	char		*tpath;
+	FILE		*fp = NULL;
+	pid_t		 pid;
+	size_t		 n;
+	int		 fd, status = -1, rv = -1;
+
+	tmpdir = getenv("TMPDIR");
+	tpath = xasprintf("%s/tern-body-XXXXXX", tmpdir != NULL &&
+	    *tmpdir == '/' ? tmpdir : "/tmp");
+	if ((fd = mkstemp(tpath)) == -1) {
+		free(tpath);
+		return -1;
+	}
+	if (write(fd, body, strlen(body)) != (ssize_t)strlen(body)) {
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	cmd = xasprintf("%s \"$1\"", editor);
+	ui_term_suspend();
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, "sh", tpath, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+	ui_term_resume();
+	free(cmd);
+	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		goto out;
+	if ((fp = fopen(tpath, "r")) == NULL)
+		goto out;
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(fp);
+	buf_add(&b, "", 0);
+	if (strcmp(b.s, body) != 0) {
+		ui_editor_set(c->f[UI_F_BODY], b.s);
+		c->dirty = 1;
+		c->changed = time(NULL);
+	}
+	rv = 0;
+out:
+	unlink(tpath);
+	free(tpath);
+	buf_free(&b);
+	return rv;
+}
+
+/* Edit the body: $VISUAL, $EDITOR, or the built-in editor. */
+static void
+ui_compose_body(struct ui_compose *c, struct ui *ui)
+{
+	const char	*ed = getenv("VISUAL");
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	c->sel = UI_F_BODY;
+	if (ed == NULL || *ed == '\0') {
+		c->editing = 1;
+		ui_app_say(ui, 0, "Write the body; Esc or ^X when done.");
+		return;
+	}
+	c->editing = 0;
+	(void)ui_compose_save(c, ui);
+	if (ui_compose_external(c, ed) == -1)
+		ui_app_say(ui, 1, "The editor (%s) failed; the body is "
+		    "unchanged.", ed);
+	(void)ui_compose_save(c, ui);
+}
+
+/* Ask the recipients' servers what they offer. */
+static void
+ui_compose_probe(struct ui_compose *c, struct ui *ui)
+{
+	const char	**a;
+	size_t		 i;
+
+	ui_compose_recipients(c, ui);
+	if (c->nrc == 0) {
+		ui_app_say(ui, 1, "No recipient to probe.");
+		return;
+	}
+	a = xcalloc(c->nrc, sizeof *a);
+	for (i = 0; i < c->nrc; i++)
+		a[i] = c->rc[i].addr;
+	c->probe = ui_send_probe(ui->send, a, c->nrc);
+	free(a);
+	if (c->probe > 0)
+		ui_app_say(ui, 0, "Asking the servers (nothing is sent); keep "
+		    "writing.");
+	else
+		c->probe = 0;
+}
+
+/* What a probe found for a recipient, in a few words (new string). */
+static char *
+ui_compose_probe_words(const struct record *r)
+{
+	const char	*why = r->reason != NULL ? r->reason : "";
+
+	if (r->tls.used)
+		return xasprintf("%s TLS %s%s%s%s", ui_term_glyph(r->outcome),
+		    r->tls.version != NULL ? r->tls.version : "", r->tls.verified ?
+		    ", verified" : ", NOT verified", r->outcome == OUTCOME_HELD ?
+		    ": would be held: " : "", r->outcome == OUTCOME_HELD ? why :
+		    "");
+	if (strncmp(why, "probe, nothing sent", 19) == 0)
+		why += 19;
+	while (*why == ':' || *why == ' ')
+		why++;
+	return xasprintf("%s would be %s%s%s", ui_term_glyph(r->outcome),
+	    outcome_name(r->outcome), *why != '\0' ? ": " : "", why);
+}
+
+/* Start editing a field. */
+static void
+ui_compose_edit(struct ui_compose *c, struct ui *ui, int f)
+{
+	c->sel = f;
+	if (f == UI_F_BODY) {
+		ui_compose_body(c, ui);
+		return;
+	}
+	c->editing = 1;
+	ui_compose_complete(c, ui);
+}
+
+/* A key while a field is edited. */
+static int
+ui_compose_edit_key(struct ui_compose *c, struct ui *ui, int k)
+{
+	int	a = ui_app_action(&ui_compose_edit_map, k), r;
+
+	if (c->sel <= UI_F_BCC && c->ncomp > 0) {
+		if (a == UI_C_COMP_NEXT) {
+			c->csel = (c->csel + 1) % c->ncomp;
+			return UI_REDRAW;
+		}
+		if (a == UI_C_COMP_PREV) {
+			c->csel = (c->csel + c->ncomp - 1) % c->ncomp;
+			return UI_REDRAW;
+		}
+		if (a == UI_C_COMPLETE) {
+			ui_compose_take(c, ui);
+			return UI_REDRAW;
+		}
+	}
+	if (c->sel != UI_F_BODY && (a == UI_C_COMPLETE ||
+	    a == UI_C_COMP_NEXT || a == UI_C_COMP_PREV)) {
+		/* Tab or an arrow: on to the next or previous field. */
+		ui_compose_comp_clear(c);
+		ui_compose_recipients(c, ui);
+		c->sel = a == UI_C_COMP_PREV ? (c->sel > 0 ? c->sel - 1 : 0) :
+		    c->sel + 1;
+		c->flow = 0;
+		if (c->sel == UI_F_BODY)
+			c->editing = 0;
+		else
+			ui_compose_complete(c, ui);
+		(void)ui_compose_save(c, ui);
+		return UI_REDRAW;
+	}
+	r = ui_editor_key(c->f[c->sel], k);
+	switch (r) {
+	case UI_EDITOR_CHANGED:
+		c->dirty = 1;
+		c->changed = time(NULL);
+		if (c->sel <= UI_F_BCC) {
+			ui_compose_recipients(c, ui);
+			ui_compose_complete(c, ui);
+		}
+		return UI_REDRAW;
+	case UI_EDITOR_MOVED:
+		return UI_REDRAW;
+	case UI_EDITOR_DONE:
+	case UI_EDITOR_CANCEL:
+		ui_compose_comp_clear(c);
+		ui_compose_recipients(c, ui);
+		c->editing = 0;
+		(void)ui_compose_save(c, ui);
+		if (r == UI_EDITOR_DONE && c->flow && c->sel == UI_F_TO) {
+			if (*ui_editor_text(c->f[UI_F_SUBJECT]) == '\0') {
+				c->sel = UI_F_SUBJECT;
+				c->editing = 1;
+			}
+		} else if (r == UI_EDITOR_DONE && c->flow &&
+		    c->sel == UI_F_SUBJECT) {
+			c->flow = 0;
+			if (*ui_editor_text(c->f[UI_F_BODY]) == '\0')
+				ui_compose_body(c, ui);
+		} else
+			c->flow = 0;
+		if (!c->editing && c->sel == UI_F_BODY)
+			ui_app_say(ui, 0, "y: send   p: probe the servers   "
+			    "q: keep as a draft");
+		return UI_REDRAW;
+	}
+	/* Other control keys fall through to nothing while typing. */
+	return k == '?' ? UI_UNHANDLED : UI_NONE;
+}
+
+/* Draw the composer. */
+static void
+ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
+{
+	struct ui_compose	*c = sc->data;
+	const struct record	*r;
+	const char		*state, *ed;
+	char			*t;
+	size_t			 i;
+	int			 y = top, w = ui_term_cols(), f, lab, attr;
+	int			 dim = ui_term_attr(UI_A_DIM);
+	int			 head = ui_term_attr(UI_A_HEAD);
+
+	ui_term_cursor(-1, 0);
+	ui_term_text(y, 1, 9, "From:", dim);
+	ui_term_text(y++, 11, w - 12, ui->conf->from != NULL ?
+	    ui->conf->from : "(no from in the config)", dim);
+	for (f = UI_F_TO; f <= UI_F_SUBJECT && y < top + h; f++, y++) {
+		lab = c->sel == f ? ui_term_attr(UI_A_SELECT) : head;
+		ui_term_text(y, 1, 9, ui_field_names[f], lab);
+		ui_editor_draw(c->f[f], y, 11, 1, w - 12, c->editing &&
+		    c->sel == f);
+		if (c->editing && c->sel == f && f <= UI_F_BCC) {
+			for (i = 0; i < c->ncomp && y + 1 < top + h; i++) {
+				y++;
+				attr = i == c->csel ? ui_term_attr(UI_A_SELECT) :
+				    ui_term_attr(UI_A_NORMAL);
+				t = xasprintf("%s %s%s%s%s%s", i == c->csel ? ">" :
+				    " ", c->comp[i].address, c->comp[i].name !=
+				    NULL ? "  " : "", c->comp[i].name != NULL ?
+				    c->comp[i].name : "", c->comp[i].policy !=
+				    POLICY_UNSET ? "  tls " : "",
+				    c->comp[i].policy != POLICY_UNSET ?
+				    policy_name(c->comp[i].policy) : "");
+				ui_term_text(y, 13, w - 14, t, attr);
+				free(t);
+			}
+			if (c->ncomp > 0 && y + 1 < top + h)
+				ui_term_text(++y, 13, w - 14, "Tab: take it   "
+				    "Up/Down: choose", dim);
+		}
+	}
+	y++;
+	if (y < top + h)
+		ui_term_text(y++, 1, w - 2, "Recipients: policy now (and from "
+		    "where); p asks their servers", head);
+	for (i = 0; i < c->nrc && y < top + h - 2; i++, y++) {
+		ui_term_text(y, 3, w / 3, c->rc[i].addr,
+		    ui_term_attr(UI_A_NORMAL));
+		t = xasprintf("%s (%s)%s", policy_name(c->rc[i].p),
+		    policy_source_name(c->rc[i].src),
+		    policy_needs_tls(c->rc[i].p) ? " TLS required" : "");
+		ui_term_text(y, 4 + w / 3, 32, t, policy_needs_tls(c->rc[i].p) ?
+		    ui_term_attr(UI_A_GOOD) : ui_term_attr(UI_A_NORMAL));
+		free(t);
+		if (c->probe == 0)
+			continue;
+		if (ui_send_result(ui->send, c->probe, c->rc[i].addr, &r,
+		    &state)) {
+			t = ui_compose_probe_words(r);
+			ui_term_text(y, 37 + w / 3, w - 38 - w / 3, t,
+			    ui_term_outcome_attr(r->outcome));
+			free(t);
+		} else
+			ui_term_text(y, 37 + w / 3, w - 38 - w / 3,
+			    state != NULL ? state : "probing", dim);
+	}
+	if (c->bad != NULL && !(c->editing && c->sel <= UI_F_BCC) &&
+	    y < top + h - 2)
+		ui_term_text(y++, 3, w - 4, c->bad, ui_term_attr(UI_A_BAD));
+	if (c->nrc == 0 && y < top + h - 2)
+		ui_term_text(y++, 3, w - 4, "(none yet)", dim);
+	y++;
+	if (y >= top + h - 1)
+		return;
+	ed = getenv("VISUAL");
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	t = xasprintf("Body %s", c->editing && c->sel == UI_F_BODY ?
+	    "(editing: Esc or ^X when done)" : ed != NULL && *ed != '\0' ?
+	    "(e: edit in $EDITOR)" : "(e: edit here)");
+	ui_term_text(y++, 1, w - 2, t, c->sel == UI_F_BODY ?
+	    ui_term_attr(UI_A_SELECT) : head);
+	free(t);
+	ui_editor_draw(c->f[UI_F_BODY], y, 2, top + h - y, w - 3,
+	    c->editing && c->sel == UI_F_BODY);
+}
+
+/* Composer keys. */
+static int
+ui_compose_key(struct ui_screen *sc, struct ui *ui, int k)
+{
+	struct ui_compose	*c = sc->data;
+	int			 a;
+
+	if (c->editing)
+		return ui_compose_edit_key(c, ui, k);
+	a = ui_app_action(&ui_compose_map, k);
+	switch (a) {
+	case UI_C_DOWN:
+	case UI_C_COMP_NEXT:
+		if (c->sel < UI_F_BODY)
+			c->sel++;
+		return UI_REDRAW;
+	case UI_C_UP:
+	case UI_C_COMP_PREV:
+		if (c->sel > 0)
+			c->sel--;
+		return UI_REDRAW;
+	case UI_C_COMPLETE:
+		c->sel = (c->sel + 1) % UI_F_LAST;
+		return UI_REDRAW;
+	case UI_C_EDIT:
+		ui_compose_edit(c, ui, c->sel);
+		return UI_REDRAW;
+	case UI_C_TO:
+	case UI_C_CC:
+	case UI_C_BCC:
+	case UI_C_SUBJECT:
+		ui_compose_edit(c, ui, a == UI_C_TO ? UI_F_TO : a == UI_C_CC ?
+		    UI_F_CC : a == UI_C_BCC ? UI_F_BCC : UI_F_SUBJECT);
+		return UI_REDRAW;
+	case UI_C_BODY:
+		ui_compose_edit(c, ui, UI_F_BODY);
+		return UI_REDRAW;
+	case UI_C_PROBE:
+		ui_compose_probe(c, ui);
+		return UI_REDRAW;
+	case UI_C_SEND:
+		if (ui_compose_send(c, ui) == 0)
+			return UI_CLOSE;
+		return UI_REDRAW;
+	case UI_C_BACK:
+		if (ui_compose_save(c, ui) == 0 && c->id != 0)
+			ui_app_say(ui, 0, "Draft kept in Drafts.");
+		return UI_CLOSE;
+	case UI_C_DISCARD:
+		if (!ui_app_confirm(ui, "Discard this draft?"))
+			return UI_REDRAW;
+		if (c->id != 0)
+			(void)store_message_delete(ui->store, c->id, NULL);
+		c->id = 0;
+		c->dirty = 0;
+		ui_app_changed(ui);
+		ui_app_say(ui, 0, "Draft discarded.");
+		return UI_CLOSE;
+	}
+	return UI_UNHANDLED;
+}
+
+/* Contacts may have changed: policies again. */
+static void
+ui_compose_update(struct ui_screen *sc, struct ui *ui)
+{
+	ui_compose_recipients(sc->data, ui);
+}
+
+/* The title. */
+static void
+ui_compose_title(struct ui_screen *sc, struct ui *ui, char *b, size_t len)
+{
+	struct ui_compose	*c = sc->data;
+	char			 date[32];
+	struct tm		 tm;
+	time_t			 t = (time_t)c->saved;
+
+	(void)ui;
+	if (c->id == 0)
+		snprintf(b, len, "Compose (new)");
+	else {
+		localtime_r(&t, &tm);
+		strftime(date, sizeof date, "%H:%M:%S", &tm);
+		snprintf(b, len, "Compose (draft saved %s%s)", date,
+		    c->dirty ? ", changed since" : "");
+	}
+}
+
+/* Autosave when idle. */
+static void
+ui_compose_idle(struct ui_screen *sc, struct ui *ui)
+{
+	struct ui_compose	*c = sc->data;
+
+	if (c->dirty)
+		(void)ui_compose_save(c, ui);
+}
+
+/* Free the composer. */
+static void
+ui_compose_free(struct ui_screen *sc)
+{
+	struct ui_compose	*c = sc->data;
+	size_t			 i;
+	int			 f;
+
+	for (f = 0; f < UI_F_LAST; f++)
+		ui_editor_free(c->f[f]);
+	for (i = 0; i < c->nrc; i++)
+		free(c->rc[i].addr);
+	free(c->rc);
+	free(c->bad);
+	ui_compose_comp_clear(c);
+	free(c);
+	free(sc);
+}

@@ -1,0 +1,14 @@
+/*
+ * ui-demo: "tern demo".  Two loopback SMTP servers (the test server,
+ * installed as tern-smtpd: one with STARTTLS and a certificate from a
+ * throw-away CA, one without), a throw-away config and store with a few
+ * contacts (one requiring TLS), then the interface; the servers stop and
+ * the files go when it ends.
+ */
+#ifndef TERN_UI_DEMO_H
+#define TERN_UI_DEMO_H
+
+/* Run the demo (argv: tern [options] demo); returns the exit code. */
+int	ui_demo_main(int, char **);
+
+#endif

@@ -1,0 +1,468 @@
+/* The built-in UTF-8 editor. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "buf.h"
+#include "ui-app.h"
+#include "ui-editor.h"
+#include "ui-term.h"
+#include "xmalloc.h"
+
+enum ui_editor_action {
+	UI_ED_LEFT,
+	UI_ED_RIGHT,
+	UI_ED_UP,
+	UI_ED_DOWN,
+	UI_ED_HOME,
+	UI_ED_END,
+	UI_ED_PGUP,
+	UI_ED_PGDN,
+	UI_ED_BACKSPACE,
+	UI_ED_DELETE,
+	UI_ED_KILL_END,
+	UI_ED_KILL_START,
+	UI_ED_KILL_WORD,
+	UI_ED_ENTER,
+	UI_ED_DONE,
+	UI_ED_CANCEL
+};
+
+static const struct ui_key ui_editor_keys[] = {
+	{ UI_KEY(KEY_LEFT), UI_ED_LEFT, "character left" },
+	{ UI_CTRL('b'), UI_ED_LEFT, NULL },
+	{ UI_KEY(KEY_RIGHT), UI_ED_RIGHT, "character right" },
+	{ UI_CTRL('f'), UI_ED_RIGHT, NULL },
+	{ UI_KEY(KEY_UP), UI_ED_UP, "row up (body)" },
+	{ UI_KEY(KEY_DOWN), UI_ED_DOWN, "row down (body)" },
+	{ UI_KEY(KEY_HOME), UI_ED_HOME, "start of line" },
+	{ UI_CTRL('a'), UI_ED_HOME, NULL },
+	{ UI_KEY(KEY_END), UI_ED_END, "end of line" },
+	{ UI_CTRL('e'), UI_ED_END, NULL },
+	{ UI_KEY(KEY_PPAGE), UI_ED_PGUP, "page up (body)" },
+	{ UI_KEY(KEY_NPAGE), UI_ED_PGDN, "page down (body)" },
+	{ UI_KEY(KEY_BACKSPACE), UI_ED_BACKSPACE, "delete the character "
+	  "before" },
+	{ 0x7f, UI_ED_BACKSPACE, NULL },
+	{ UI_CTRL('h'), UI_ED_BACKSPACE, NULL },
+	{ UI_KEY(KEY_DC), UI_ED_DELETE, "delete the character under the "
+	  "cursor" },
+	{ UI_CTRL('d'), UI_ED_DELETE, NULL },
+	{ UI_CTRL('k'), UI_ED_KILL_END, "delete to the end of the line" },
+	{ UI_CTRL('u'), UI_ED_KILL_START, "delete to the start of the line" },
+	{ UI_CTRL('w'), UI_ED_KILL_WORD, "delete the word before" },
+	{ '\r', UI_ED_ENTER, "new line (body); accept (field, prompt)" },
+	{ '\n', UI_ED_ENTER, NULL },
+	{ UI_KEY(KEY_ENTER), UI_ED_ENTER, NULL },
+	{ UI_CTRL('x'), UI_ED_DONE, "finish editing the body" },
+	{ UI_ESC, UI_ED_CANCEL, "finish the body; cancel a prompt" },
+	{ UI_CTRL('g'), UI_ED_CANCEL, NULL },
+};
+
+static const struct ui_keymap ui_editor_map = {
+	"Editing text (fields, prompts, the built-in body editor)",
+	ui_editor_keys, sizeof ui_editor_keys / sizeof ui_editor_keys[0]
+};
+
+struct ui_editor_row {
+	size_t	start, end;		/* bytes [start, end) */
+};
+
+struct ui_editor {
+	struct buf		 b;
+	size_t			 cur;		/* byte offset */
+	int			 multi;
+	size_t			 hscroll;	/* one line: first byte shown */
+	int			 top;		/* many: first row shown */
+	int			 width, height;	/* as last drawn */
+	int			 want_col;	/* for up/down */
+};
+
+static size_t	 ui_editor_prev(const struct ui_editor *, size_t);
+static size_t	 ui_editor_next(const struct ui_editor *, size_t);
+static void	 ui_editor_insert(struct ui_editor *, const char *, size_t);
+static void	 ui_editor_delete(struct ui_editor *, size_t, size_t);
+static size_t	 ui_editor_line_start(const struct ui_editor *, size_t);
+static size_t	 ui_editor_line_end(const struct ui_editor *, size_t);
+static size_t	 ui_editor_layout(const struct ui_editor *, int,
+		    struct ui_editor_row **, size_t *);
+static size_t	 ui_editor_col_to(const struct ui_editor *,
+		    const struct ui_editor_row *, int);
+static int	 ui_editor_vertical(struct ui_editor *, int);
+static size_t	 ui_editor_utf8(int, char *);
+
+/* A new editor. */
+struct ui_editor *
+ui_editor_new(const char *text, int multi)
+{
+	struct ui_editor	*ed;
+
+	ed = xcalloc(1, sizeof *ed);
+	ed->multi = multi;
+	ed->width = 80;
+	ed->height = 10;
+	ed->want_col = -1;
+	ui_editor_set(ed, text);
+	return ed;
+}
+
+/* Free an editor. */
+void
+ui_editor_free(struct ui_editor *ed)
+{
+	if (ed == NULL)
+		return;
+	buf_free(&ed->b);
+	free(ed);
+}
+
+/* The text. */
+const char *
+ui_editor_text(const struct ui_editor *ed)
+{
+	return ed->b.s != NULL ? ed->b.s : "";
+}
+
+/* Replace the text. */
+void
+ui_editor_set(struct ui_editor *ed, const char *text)
+{
+	buf_reset(&ed->b);
+	buf_add(&ed->b, "", 0);
+	if (text != NULL)
+		buf_adds(&ed->b, text);
+	ed->cur = ed->b.len;
+	ed->hscroll = 0;
+	ed->top = 0;
+}
+
+/* The keys. */
+const struct ui_keymap *
+ui_editor_keymap(void)
+{
+	return &ui_editor_map;
+}
+
+/* The start of the character before pos. */
+static size_t
+ui_editor_prev(const struct ui_editor *ed, size_t pos)
+{
+	if (pos == 0)
+		return 0;
+	pos--;
+	while (pos > 0 && ((unsigned char)ed->b.s[pos] & 0xc0) == 0x80)
+		pos--;
+	return pos;
+}
+
+/* The start of the character after pos. */
+static size_t
+ui_editor_next(const struct ui_editor *ed, size_t pos)
+{
+	if (pos >= ed->b.len)
+		return ed->b.len;
+	pos++;
+	while (pos < ed->b.len && ((unsigned char)ed->b.s[pos] & 0xc0) ==
+	    0x80)
+		pos++;
+	return pos;
+}
+
+/* Insert bytes at the cursor. */
+static void
+ui_editor_insert(struct ui_editor *ed, const char *s, size_t n)
+{
+	size_t	tail = ed->b.len - ed->cur;
+
+	buf_add(&ed->b, s, n);		/* grow; bytes moved below */
+	memmove(ed->b.s + ed->cur + n, ed->b.s + ed->cur, tail);
+	memcpy(ed->b.s + ed->cur, s, n);
+	ed->b.s[ed->b.len] = '\0';
+	ed->cur += n;
+}
+
+/* Delete bytes [from, to) and put the cursor at from. */
+static void
+ui_editor_delete(struct ui_editor *ed, size_t from, size_t to)
+{
+	if (to <= from)
+		return;
+	memmove(ed->b.s + from, ed->b.s + to, ed->b.len - to + 1);
+	ed->b.len -= to - from;
+	ed->cur = from;
+}
+
+/* The start of the logical line holding pos. */
+static size_t
+ui_editor_line_start(const struct ui_editor *ed, size_t pos)
+{
+	while (pos > 0 && ed->b.s[pos - 1] != '\n')
+		pos--;
+	return pos;
+}
+
+/* The end of the logical line holding pos. */
+static size_t
+ui_editor_line_end(const struct ui_editor *ed, size_t pos)
+{
+	while (pos < ed->b.len && ed->b.s[pos] != '\n')
+		pos++;
+	return pos;
+}
+
+/* Encode a code point as UTF-8. */
+static size_t
+ui_editor_utf8(int c, char *o)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xc0 | (c >> 6));
+		o[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (char)(0xe0 | (c >> 12));
+		o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | (c >> 18));
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/*
+ * Wrap the text into rows of w columns; returns the row of the cursor.
+ * *rows is a new array of *n rows.
+ */
+static size_t
+ui_editor_layout(const struct ui_editor *ed, int w,
+    struct ui_editor_row **rows, size_t *n)
+{
+	struct ui_editor_row	*v = NULL;
+	size_t			 nv = 0, cap = 0, pos = 0, fit, cur = 0;
+	const char		*s = ui_editor_text(ed);
+
+	if (w < 1)
+		w = 1;
+	for (;;) {
+		fit = ui_term_fit(s + pos, w, NULL);
+		if (fit == 0 && s[pos] != '\n' && s[pos] != '\0')
+			fit = ui_editor_next(ed, pos) - pos;
+		if (nv == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[nv].start = pos;
+		v[nv].end = pos + fit;
+		/* The last row that can hold the cursor gets it. */
+		if (ed->cur >= v[nv].start && ed->cur <= v[nv].end)
+			cur = nv;
+		nv++;
+		pos += fit;
+		if (s[pos] == '\0')
+			break;
+		if (s[pos] == '\n')
+			pos++;
+	}
+	*rows = v;
+	*n = nv;
+	return cur;
+}
+
+/* The byte in a row at a display column. */
+static size_t
+ui_editor_col_to(const struct ui_editor *ed, const struct ui_editor_row *r,
+    int col)
+{
+	char	*tmp;
+	size_t	 fit;
+
+	tmp = xstrndup(ed->b.s + r->start, r->end - r->start);
+	fit = ui_term_fit(tmp, col, NULL);
+	free(tmp);
+	return r->start + fit;
+}
+
+/* Move the cursor by rows (up when negative). */
+static int
+ui_editor_vertical(struct ui_editor *ed, int by)
+{
+	struct ui_editor_row	*rows;
+	size_t			 n, cur;
+	long			 to;
+	char			*tmp;
+	int			 col;
+
+	cur = ui_editor_layout(ed, ed->width, &rows, &n);
+	if (ed->want_col < 0) {
+		tmp = xstrndup(ed->b.s + rows[cur].start, ed->cur -
+		    rows[cur].start);
+		ed->want_col = ui_term_width(tmp);
+		free(tmp);
+	}
+	col = ed->want_col;
+	to = (long)cur + by;
+	if (to < 0)
+		to = 0;
+	if (to >= (long)n)
+		to = (long)n - 1;
+	ed->cur = ui_editor_col_to(ed, &rows[to], col);
+	free(rows);
+	return UI_EDITOR_MOVED;
+}
+
+/* Handle a key. */
+int
+ui_editor_key(struct ui_editor *ed, int k)
+{
+	char	u[4];
+	size_t	p;
+	int	a, keep_col = 0, rv = UI_EDITOR_MOVED;
+
+	a = ui_app_action(&ui_editor_map, k);
+	if (a == -1) {
+		if (k < 0x20 || k == 0x7f || k >= 0x110000 ||
+		    (k >= 0x80 && k < 0xa0))
+			return UI_EDITOR_UNHANDLED;
+		ui_editor_insert(ed, u, ui_editor_utf8(k, u));
+		ed->want_col = -1;
+		return UI_EDITOR_CHANGED;
+	}
+	switch (a) {
+	case UI_ED_LEFT:
+		ed->cur = ui_editor_prev(ed, ed->cur);
+		break;
+	case UI_ED_RIGHT:
+		ed->cur = ui_editor_next(ed, ed->cur);
+		break;
+	case UI_ED_UP:
+	case UI_ED_DOWN:
+	case UI_ED_PGUP:
+	case UI_ED_PGDN:
+		if (!ed->multi)
+			return UI_EDITOR_UNHANDLED;
+		keep_col = 1;
+		ui_editor_vertical(ed, a == UI_ED_UP ? -1 : a == UI_ED_DOWN ?
+		    1 : a == UI_ED_PGUP ? -ed->height : ed->height);
+		break;
+	case UI_ED_HOME:
+		ed->cur = ui_editor_line_start(ed, ed->cur);
+		break;
+	case UI_ED_END:
+		ed->cur = ui_editor_line_end(ed, ed->cur);
+		break;
+	case UI_ED_BACKSPACE:
+		if (ed->cur == 0)
+			break;
+		ui_editor_delete(ed, ui_editor_prev(ed, ed->cur), ed->cur);
+		rv = UI_EDITOR_CHANGED;
+		break;
+	case UI_ED_DELETE:
+		if (ed->cur == ed->b.len)
+			break;
+		ui_editor_delete(ed, ed->cur, ui_editor_next(ed, ed->cur));
+		rv = UI_EDITOR_CHANGED;
+		break;
+	case UI_ED_KILL_END:
+		p = ui_editor_line_end(ed, ed->cur);
+		if (p == ed->cur && p < ed->b.len)
+			p++;		/* at the end: join the next line */
+		ui_editor_delete(ed, ed->cur, p);
+		rv = UI_EDITOR_CHANGED;
+		break;
+	case UI_ED_KILL_START:
+		ui_editor_delete(ed, ui_editor_line_start(ed, ed->cur),
+		    ed->cur);
+		rv = UI_EDITOR_CHANGED;
+		break;
+	case UI_ED_KILL_WORD:
+		p = ed->cur;
+		while (p > 0 && (ed->b.s[p - 1] == ' ' ||
+		    ed->b.s[p - 1] == ','))
+			p--;
+		while (p > 0 && ed->b.s[p - 1] != ' ' &&
+		    ed->b.s[p - 1] != '\n' && ed->b.s[p - 1] != ',')
+			p--;
+		ui_editor_delete(ed, p, ed->cur);
+		rv = UI_EDITOR_CHANGED;
+		break;
+	case UI_ED_ENTER:
+		if (!ed->multi)
+			return UI_EDITOR_DONE;
+		ui_editor_insert(ed, "\n", 1);
+		rv = UI_EDITOR_CHANGED;
+		break;
+	case UI_ED_DONE:
+		return ed->multi ? UI_EDITOR_DONE : UI_EDITOR_UNHANDLED;
+	case UI_ED_CANCEL:
+		return ed->multi ? UI_EDITOR_DONE : UI_EDITOR_CANCEL;
+	}
+	if (!keep_col)
+		ed->want_col = -1;
+	return rv;
+}
+
+/* Draw the editor. */
+void
+ui_editor_draw(struct ui_editor *ed, int y, int x, int h, int w, int focus)
+{
+	struct ui_editor_row	*rows;
+	size_t			 n, cur, i;
+	char			*tmp;
+	int			 cx;
+
+	if (h < 1 || w < 2)
+		return;
+	ed->width = w;
+	ed->height = h;
+	if (!ed->multi) {
+		if (ed->hscroll > ed->cur)
+			ed->hscroll = ed->cur;
+		for (;;) {
+			tmp = xstrndup(ed->b.s + ed->hscroll, ed->cur -
+			    ed->hscroll);
+			cx = ui_term_width(tmp);
+			free(tmp);
+			if (cx < w || ed->hscroll >= ed->cur)
+				break;
+			ed->hscroll = ui_editor_next(ed, ed->hscroll);
+		}
+		ui_term_text(y, x, w, ed->b.s + ed->hscroll,
+		    ui_term_attr(UI_A_NORMAL));
+		if (focus)
+			ui_term_cursor(y, x + cx);
+		return;
+	}
+	cur = ui_editor_layout(ed, w, &rows, &n);
+	if ((int)cur < ed->top)
+		ed->top = (int)cur;
+	if ((int)cur >= ed->top + h)
+		ed->top = (int)cur - h + 1;
+	for (i = (size_t)ed->top; i < n && (int)(i - (size_t)ed->top) < h;
+	    i++) {
+		tmp = xstrndup(ed->b.s + rows[i].start, rows[i].end -
+		    rows[i].start);
+		ui_term_text(y + (int)(i - (size_t)ed->top), x, w, tmp,
+		    ui_term_attr(UI_A_NORMAL));
+		free(tmp);
+	}
+	if (focus) {
+		tmp = xstrndup(ed->b.s + rows[cur].start, ed->cur -
+		    rows[cur].start);
+		cx = ui_term_width(tmp);
+		free(tmp);
+		if (cx >= w)
+			cx = w - 1;
+		ui_term_cursor(y + (int)cur - ed->top, x + cx);
+	}
+	free(rows);
+}

@@ -1,0 +1,356 @@
+/* The Outbox tab. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "err.h"
+#include "outbox.h"
+#include "policy.h"
+#include "record.h"
+#include "store.h"
+#include "ui-app.h"
+#include "ui-list.h"
+#include "ui-outbox.h"
+#include "ui-send.h"
+#include "ui-term.h"
+#include "ui-view.h"
+#include "xmalloc.h"
+
+enum ui_outbox_action {
+	UI_OB_DOWN,
+	UI_OB_UP,
+	UI_OB_OPEN,
+	UI_OB_RETRY,
+	UI_OB_RETRY_ALL,
+	UI_OB_DELETE
+};
+
+static const struct ui_key ui_outbox_keys[] = {
+	{ 'j', UI_OB_DOWN, "next message" },
+	{ UI_KEY(KEY_DOWN), UI_OB_DOWN, NULL },
+	{ 'k', UI_OB_UP, "previous message" },
+	{ UI_KEY(KEY_UP), UI_OB_UP, NULL },
+	{ '\r', UI_OB_OPEN, "open the message at its transport section" },
+	{ '\n', UI_OB_OPEN, NULL },
+	{ UI_KEY(KEY_ENTER), UI_OB_OPEN, NULL },
+	{ 'r', UI_OB_RETRY, "retry this message now" },
+	{ 'R', UI_OB_RETRY_ALL, "retry every message in the outbox" },
+	{ 'd', UI_OB_DELETE, "delete this message (it will not be sent)" },
+};
+
+static const struct ui_keymap ui_outbox_map = {
+	"Outbox", ui_outbox_keys,
+	sizeof ui_outbox_keys / sizeof ui_outbox_keys[0]
+};
+
+struct ui_ob_msg {
+	struct store_msg	 m;
+	struct store_rcpt	*rc;
+	size_t			 nrc;
+};
+
+struct ui_outbox {
+	long long		 total;
+	long long		 cur, top;
+	struct ui_ob_msg	*rows;
+	size_t			 nrows, cap;
+	int			 height;
+	int			 stale;
+};
+
+struct ui_ob_ids {
+	long long		*id;
+	char			**subject;
+	size_t			 n;
+};
+
+static int	 ui_outbox_collect(const struct store_msg *, void *);
+static int	 ui_outbox_collect_id(const struct store_msg *, void *);
+static void	 ui_outbox_load(struct ui_outbox *, struct ui *);
+static void	 ui_outbox_clear(struct ui_outbox *);
+static void	 ui_outbox_draw(struct ui_screen *, struct ui *, int, int);
+static int	 ui_outbox_key(struct ui_screen *, struct ui *, int);
+static void	 ui_outbox_update(struct ui_screen *, struct ui *);
+static void	 ui_outbox_title(struct ui_screen *, struct ui *, char *,
+		    size_t);
+static void	 ui_outbox_free(struct ui_screen *);
+
+static const struct ui_screen_ops ui_outbox_ops = {
+	"outbox", &ui_outbox_map, ui_outbox_draw, ui_outbox_key,
+	ui_outbox_update, ui_outbox_title, NULL,
+	"r:retry  R:retry all  d:delete  Enter:open  Tab:lists  c:contacts  "
+	"?:help  q:quit", ui_outbox_free
+};
+
+/* The Outbox screen. */
+struct ui_screen *
+ui_outbox_new(struct ui *ui)
+{
+	struct ui_outbox	*o;
+
+	(void)ui;
+	o = xcalloc(1, sizeof *o);
+	o->stale = 1;
+	o->height = 10;
+	return ui_app_screen(&ui_outbox_ops, o);
+}
+
+/* The keys. */
+const struct ui_keymap *
+ui_outbox_keymap(void)
+{
+	return &ui_outbox_map;
+}
+
+/* Keep a message of the window. */
+static int
+ui_outbox_collect(const struct store_msg *m, void *arg)
+{
+	struct ui_outbox	*o = arg;
+	struct ui_ob_msg	*r;
+
+	if (o->nrows == o->cap) {
+		o->cap = o->cap == 0 ? 16 : o->cap * 2;
+		o->rows = xreallocarray(o->rows, o->cap, sizeof *o->rows);
+	}
+	r = &o->rows[o->nrows++];
+	memset(r, 0, sizeof *r);
+	r->m = *m;
+	r->m.from = xstrdup(m->from);
+	r->m.rcpts = xstrdup(m->rcpts);
+	r->m.subject = xstrdup(m->subject);
+	return 0;
+}
+
+/* Keep an id (retry all). */
+static int
+ui_outbox_collect_id(const struct store_msg *m, void *arg)
+{
+	struct ui_ob_ids	*ids = arg;
+
+	ids->id = xreallocarray(ids->id, ids->n + 1, sizeof *ids->id);
+	ids->subject = xreallocarray(ids->subject, ids->n + 1,
+	    sizeof *ids->subject);
+	ids->id[ids->n] = m->id;
+	ids->subject[ids->n++] = xstrdup(m->subject);
+	return 0;
+}
+
+/* Free the window. */
+static void
+ui_outbox_clear(struct ui_outbox *o)
+{
+	size_t	i;
+
+	for (i = 0; i < o->nrows; i++) {
+		store_msg_clear(&o->rows[i].m);
+		store_rcpts_free(o->rows[i].rc, o->rows[i].nrc);
+	}
+	o->nrows = 0;
+}
+
+/* Read the messages on screen with their recipients. */
+static void
+ui_outbox_load(struct ui_outbox *o, struct ui *ui)
+{
+	struct err	*e = NULL;
+	size_t		 i;
+
+	if (store_message_count(ui->store, STORE_OUTBOX, &o->total, &e) ==
+	    -1)
+		o->total = 0;
+	if (o->cur >= o->total)
+		o->cur = o->total - 1;
+	if (o->cur < 0)
+		o->cur = 0;
+	if (o->cur < o->top)
+		o->top = o->cur;
+	if (o->cur >= o->top + o->height)
+		o->top = o->cur - o->height + 1;
+	if (o->top < 0)
+		o->top = 0;
+	ui_outbox_clear(o);
+	if (e == NULL)
+		(void)store_message_each(ui->store, STORE_OUTBOX,
+		    (size_t)o->top, (size_t)o->height, ui_outbox_collect, o,
+		    &e);
+	for (i = 0; e == NULL && i < o->nrows; i++)
+		(void)store_message_rcpts(ui->store, o->rows[i].m.id,
+		    &o->rows[i].rc, &o->rows[i].nrc, &e);
+	if (e != NULL) {
+		ui_app_say(ui, 1, "%s", e->msg);
+		err_free(e);
+	}
+	o->stale = 0;
+}
+
+/* Draw the outbox. */
+static void
+ui_outbox_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
+{
+	struct ui_outbox	*o = sc->data;
+	struct ui_ob_msg	*r;
+	struct store_rcpt	*rc;
+	enum policy_source	 src;
+	enum policy		 p;
+	char			 date[32], *t;
+	size_t			 i, j;
+	int			 y = top, w = ui_term_cols(), attr, sel;
+	int			 dim = ui_term_attr(UI_A_DIM);
+
+	if (o->height != h / 2 || o->stale) {
+		o->height = h / 2 > 0 ? h / 2 : 1;
+		ui_outbox_load(o, ui);
+	}
+	if (o->total == 0) {
+		ui_term_text(top + 1, 2, w - 4, "The outbox is empty: nothing "
+		    "is held or waiting.", dim);
+		return;
+	}
+	for (i = 0; i < o->nrows && y < top + h; i++) {
+		r = &o->rows[i];
+		sel = (long long)i + o->top == o->cur;
+		attr = sel ? ui_term_attr(UI_A_SELECT) :
+		    ui_term_attr(UI_A_NORMAL);
+		if (sel)
+			ui_term_fill(y, 0, w, attr);
+		if (r->m.has_outcome)
+			ui_term_text(y, 1, 7, ui_term_glyph(r->m.worst), sel ?
+			    attr : ui_term_outcome_attr(r->m.worst));
+		else
+			ui_term_text(y, 1, 7, "[NEW]", attr);
+		ui_list_date(r->m.updated, date, sizeof date);
+		ui_term_text(y, 9, 12, date, attr);
+		t = xasprintf("%s  (%d waiting)", r->m.subject != NULL &&
+		    *r->m.subject != '\0' ? r->m.subject : "(no subject)",
+		    r->m.queued);
+		ui_term_text(y++, 23, w - 24, t, attr);
+		free(t);
+		for (j = 0; j < r->nrc && y < top + h; j++) {
+			rc = &r->rc[j];
+			if (rc->delivered || rc->failed)
+				continue;
+			p = outbox_policy(&ui->ob, rc->address, &src);
+			t = xasprintf("%s  [policy now %s, from %s]  %s%s%s",
+			    rc->address, policy_name(p),
+			    policy_source_name(src), rc->has_outcome ?
+			    outcome_name(rc->last) : "not tried yet",
+			    rc->reason != NULL ? ": " : "", rc->reason != NULL ?
+			    rc->reason : "");
+			ui_term_text(y++, 5, w - 6, t, rc->has_outcome ?
+			    ui_term_outcome_attr(rc->last) : dim);
+			free(t);
+			if (sel && rc->has_outcome && rc->last ==
+			    OUTCOME_HELD && y < top + h) {
+				t = ui_send_advice(ui, rc->address, rc->reason);
+				ui_term_text(y++, 7, w - 8, t,
+				    ui_term_attr(UI_A_WARN));
+				free(t);
+			}
+		}
+	}
+}
+
+/* Outbox keys. */
+static int
+ui_outbox_key(struct ui_screen *sc, struct ui *ui, int k)
+{
+	struct ui_outbox	*o = sc->data;
+	struct ui_ob_msg	*r = NULL;
+	struct ui_ob_ids	 ids;
+	struct err		*e = NULL;
+	size_t			 i;
+	char			 q[256];
+
+	if (o->cur >= o->top && o->cur < o->top + (long long)o->nrows)
+		r = &o->rows[o->cur - o->top];
+	switch (ui_app_action(&ui_outbox_map, k)) {
+	case UI_OB_DOWN:
+		if (o->cur + 1 < o->total)
+			o->cur++;
+		o->stale = 1;
+		return UI_REDRAW;
+	case UI_OB_UP:
+		if (o->cur > 0)
+			o->cur--;
+		o->stale = 1;
+		return UI_REDRAW;
+	case UI_OB_OPEN:
+		if (r != NULL)
+			ui_app_push(ui, ui_view_new(ui, r->m.id, 1));
+		return UI_REDRAW;
+	case UI_OB_RETRY:
+		if (r == NULL)
+			return UI_NONE;
+		if (ui_send_start(ui->send, r->m.id, r->m.subject) > 0)
+			ui_app_say(ui, 0, "Retrying \"%s\" (s: the live panel)",
+			    r->m.subject != NULL ? r->m.subject : "");
+		return UI_REDRAW;
+	case UI_OB_RETRY_ALL:
+		memset(&ids, 0, sizeof ids);
+		(void)store_message_each(ui->store, STORE_OUTBOX, 0, 0,
+		    ui_outbox_collect_id, &ids, NULL);
+		for (i = 0; i < ids.n; i++) {
+			(void)ui_send_start(ui->send, ids.id[i],
+			    ids.subject[i]);
+			free(ids.subject[i]);
+		}
+		ui_app_say(ui, 0, "Retrying %zu message%s (s: the live panel)",
+		    ids.n, ids.n == 1 ? "" : "s");
+		free(ids.id);
+		free(ids.subject);
+		return UI_REDRAW;
+	case UI_OB_DELETE:
+		if (r == NULL)
+			return UI_NONE;
+		snprintf(q, sizeof q, "Delete \"%s\" from the outbox (it will "
+		    "not be sent)?", r->m.subject != NULL ? r->m.subject : "");
+		if (!ui_app_confirm(ui, q))
+			return UI_REDRAW;
+		if (store_message_delete(ui->store, r->m.id, &e) == -1) {
+			ui_app_say(ui, 1, "%s", e->msg);
+			err_free(e);
+		} else
+			ui_app_say(ui, 0, "Deleted from the outbox.");
+		ui_app_changed(ui);
+		return UI_REDRAW;
+	}
+	return UI_UNHANDLED;
+}
+
+/* The store changed. */
+static void
+ui_outbox_update(struct ui_screen *sc, struct ui *ui)
+{
+	struct ui_outbox	*o = sc->data;
+
+	(void)ui;
+	o->stale = 1;
+}
+
+/* The tab label. */
+static void
+ui_outbox_title(struct ui_screen *sc, struct ui *ui, char *b, size_t len)
+{
+	struct ui_outbox	*o = sc->data;
+
+	if (o->stale)
+		ui_outbox_load(o, ui);
+	snprintf(b, len, "Outbox %lld", o->total);
+}
+
+/* Free the outbox screen. */
+static void
+ui_outbox_free(struct ui_screen *sc)
+{
+	struct ui_outbox	*o = sc->data;
+
+	ui_outbox_clear(o);
+	free(o->rows);
+	free(o);
+	free(sc);
+}

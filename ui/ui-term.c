@@ -1,0 +1,466 @@
+/* The terminal: curses, colours, glyphs, standard error, signals. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include <curses.h>
+
+#include "record.h"
+#include "ui-term.h"
+#include "xmalloc.h"
+
+/* Colour pairs. */
+enum {
+	UI_P_TITLE = 1,
+	UI_P_TAB,
+	UI_P_SELECT,
+	UI_P_STATUS,
+	UI_P_HEAD,
+	UI_P_DIM,
+	UI_P_GOOD,
+	UI_P_WARN,
+	UI_P_BAD
+};
+
+struct ui_term_state {
+	SCREEN			*screen;
+	int			 started;
+	int			 colour;
+	int			 utf8;
+	int			 saved_stderr;	/* the real stderr while in curses */
+	char			*logpath;	/* where stderr goes meanwhile */
+	volatile sig_atomic_t	 hangup;
+};
+
+static struct ui_term_state ui_term = { NULL, 0, 0, 0, -1, NULL, 0 };
+
+static void	 ui_term_signal(int);
+static void	 ui_term_fatal(void);
+static void	 ui_term_redirect(const char *);
+static void	 ui_term_restore(void);
+static int	 ui_term_pick_utf8(const char *);
+
+/* Note a hang-up or termination; the main loop saves and leaves. */
+static void
+ui_term_signal(int sig)
+{
+	(void)sig;
+	ui_term.hangup = 1;
+}
+
+/* Restore the terminal before xmalloc's fatal exit. */
+static void
+ui_term_fatal(void)
+{
+	ui_term_end();
+}
+
+/* Send stderr to a log file while curses owns the screen. */
+static void
+ui_term_redirect(const char *logpath)
+{
+	int	fd = -1;
+
+	fflush(stderr);
+	if (logpath != NULL)
+		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		    0600);
+	if (fd == -1)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd == -1)
+		return;
+	ui_term.saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+/* Put the real stderr back. */
+static void
+ui_term_restore(void)
+{
+	if (ui_term.saved_stderr == -1)
+		return;
+	fflush(stderr);
+	dup2(ui_term.saved_stderr, STDERR_FILENO);
+	close(ui_term.saved_stderr);
+	ui_term.saved_stderr = -1;
+}
+
+/* UTF-8 glyphs or ASCII, from the config or the locale. */
+static int
+ui_term_pick_utf8(const char *setting)
+{
+	const char	*cs;
+
+	if (setting != NULL && strcasecmp(setting, "ascii") == 0)
+		return 0;
+	if (setting != NULL && (strcasecmp(setting, "utf-8") == 0 ||
+	    strcasecmp(setting, "utf8") == 0))
+		return 1;
+	cs = nl_langinfo(CODESET);
+	if (cs == NULL || (strcasecmp(cs, "UTF-8") != 0 &&
+	    strcasecmp(cs, "utf8") != 0))
+		return 0;	/* the terminal could not show them anyway */
+	return 1;
+}
+
+/* Take the terminal. */
+int
+ui_term_start(const char *glyphs, const char *logpath)
+{
+	struct sigaction	sa;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return -1;
+	ui_term.screen = newterm(NULL, stdout, stdin);
+	if (ui_term.screen == NULL)
+		return -1;
+	set_term(ui_term.screen);
+	ui_term.started = 1;
+	xmalloc_set_fatal_hook(ui_term_fatal);
+	free(ui_term.logpath);
+	ui_term.logpath = xstrdup(logpath);
+	ui_term_redirect(logpath);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ui_term_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	ui_term.utf8 = ui_term_pick_utf8(glyphs);
+	if (has_colors() && start_color() == OK && getenv("NO_COLOR") ==
+	    NULL) {
+		ui_term.colour = 1;
+		use_default_colors();
+		init_pair(UI_P_TITLE, COLOR_WHITE, COLOR_BLUE);
+		init_pair(UI_P_TAB, COLOR_BLACK, COLOR_CYAN);
+		init_pair(UI_P_SELECT, COLOR_BLACK, COLOR_CYAN);
+		init_pair(UI_P_STATUS, COLOR_WHITE, COLOR_BLUE);
+		init_pair(UI_P_HEAD, COLOR_CYAN, -1);
+		init_pair(UI_P_DIM, COLOR_BLUE, -1);
+		init_pair(UI_P_GOOD, COLOR_GREEN, -1);
+		init_pair(UI_P_WARN, COLOR_YELLOW, -1);
+		init_pair(UI_P_BAD, COLOR_RED, -1);
+	}
+	return 0;
+}
+
+/* Give the terminal back. */
+void
+ui_term_end(void)
+{
+	if (!ui_term.started)
+		return;
+	ui_term.started = 0;
+	curs_set(1);
+	endwin();
+	delscreen(ui_term.screen);
+	ui_term.screen = NULL;
+	ui_term_restore();
+	free(ui_term.logpath);
+	ui_term.logpath = NULL;
+	xmalloc_set_fatal_hook(NULL);
+}
+
+/* Leave curses for a child program. */
+void
+ui_term_suspend(void)
+{
+	def_prog_mode();
+	endwin();
+	ui_term_restore();
+}
+
+/* Come back after a child program. */
+void
+ui_term_resume(void)
+{
+	ui_term_redirect(ui_term.logpath);
+	reset_prog_mode();
+	clearok(stdscr, TRUE);
+	refresh();
+}
+
+/* Did the terminal go away? */
+int
+ui_term_hangup(void)
+{
+	return ui_term.hangup;
+}
+
+/* The next key, or -1. */
+int
+ui_term_key(void)
+{
+	wint_t	wc;
+	int	r;
+
+	r = get_wch(&wc);
+	if (r == ERR)
+		return -1;
+	if (r == KEY_CODE_YES)
+		return UI_KEY((int)wc);
+	return (int)wc;
+}
+
+/* A short name for a key. */
+const char *
+ui_term_key_name(int k, char *b, size_t len)
+{
+	static const struct {
+		int		 key;
+		const char	*name;
+	} names[] = {
+		{ UI_KEY(KEY_UP), "Up" }, { UI_KEY(KEY_DOWN), "Down" },
+		{ UI_KEY(KEY_LEFT), "Left" }, { UI_KEY(KEY_RIGHT), "Right" },
+		{ UI_KEY(KEY_PPAGE), "PgUp" }, { UI_KEY(KEY_NPAGE), "PgDn" },
+		{ UI_KEY(KEY_HOME), "Home" }, { UI_KEY(KEY_END), "End" },
+		{ UI_KEY(KEY_ENTER), "Enter" }, { '\r', "Enter" },
+		{ '\n', "Enter" }, { '\t', "Tab" }, { UI_KEY(KEY_BTAB), "S-Tab" },
+		{ UI_KEY(KEY_BACKSPACE), "BkSp" }, { 0x7f, "BkSp" },
+		{ UI_KEY(KEY_DC), "Del" }, { UI_ESC, "Esc" }, { ' ', "Space" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].key == k)
+			return names[i].name;
+	if (k > 0 && k < 0x20)
+		snprintf(b, len, "^%c", k + '@');
+	else if (k >= UI_KEY(KEY_F(1)) && k <= UI_KEY(KEY_F(12)))
+		snprintf(b, len, "F%d", k - UI_KEY(KEY_F(0)));
+	else if (k < 0x80)
+		snprintf(b, len, "%c", k);
+	else
+		snprintf(b, len, "#%x", k);
+	return b;
+}
+
+/* Screen rows. */
+int
+ui_term_rows(void)
+{
+	return LINES;
+}
+
+/* Screen columns. */
+int
+ui_term_cols(void)
+{
+	return COLS;
+}
+
+/* Start a frame. */
+void
+ui_term_erase(void)
+{
+	erase();
+}
+
+/* Show a frame. */
+void
+ui_term_show(void)
+{
+	refresh();
+}
+
+/* Place or hide the cursor. */
+void
+ui_term_cursor(int y, int x)
+{
+	if (y < 0) {
+		curs_set(0);
+		return;
+	}
+	move(y, x);
+	curs_set(1);
+}
+
+/* The attribute of a kind of text. */
+int
+ui_term_attr(enum ui_attr a)
+{
+	static const int mono[UI_A_LAST] = {
+		A_NORMAL, A_REVERSE, A_BOLD, A_REVERSE, A_REVERSE, A_BOLD,
+		A_DIM, A_BOLD, A_NORMAL, A_BOLD | A_UNDERLINE
+	};
+	static const int pair[UI_A_LAST] = {
+		0, UI_P_TITLE, UI_P_TAB, UI_P_SELECT, UI_P_STATUS, UI_P_HEAD,
+		UI_P_DIM, UI_P_GOOD, UI_P_WARN, UI_P_BAD
+	};
+
+	if (a >= UI_A_LAST)
+		return A_NORMAL;
+	if (!ui_term.colour)
+		return mono[a];
+	if (a == UI_A_NORMAL)
+		return A_NORMAL;
+	if (a == UI_A_TAB || a == UI_A_HEAD || a == UI_A_GOOD ||
+	    a == UI_A_BAD)
+		return (int)(COLOR_PAIR(pair[a]) | A_BOLD);
+	return (int)COLOR_PAIR(pair[a]);
+}
+
+/* The attribute of an outcome. */
+int
+ui_term_outcome_attr(enum outcome o)
+{
+	switch (o) {
+	case OUTCOME_VERIFIED:
+		return ui_term_attr(UI_A_GOOD);
+	case OUTCOME_ENCRYPTED:
+	case OUTCOME_DEFERRED:
+		return ui_term_attr(UI_A_WARN);
+	default:
+		return ui_term_attr(UI_A_BAD);
+	}
+}
+
+/* The glyph of an outcome. */
+const char *
+ui_term_glyph(enum outcome o)
+{
+	if (!ui_term.utf8)
+		return outcome_glyph_ascii(o);
+	switch (o) {
+	case OUTCOME_VERIFIED:
+		/* Without colour the '+' tells verified from encrypted. */
+		return ui_term.colour ? "\xf0\x9f\x94\x92" :
+		    "\xf0\x9f\x94\x92+";
+	case OUTCOME_ENCRYPTED:
+		return "\xf0\x9f\x94\x92";
+	case OUTCOME_PLAINTEXT:
+		return "\xf0\x9f\x94\x93";
+	default:
+		return outcome_glyph_ascii(o);
+	}
+}
+
+/* UTF-8 glyphs? */
+int
+ui_term_utf8(void)
+{
+	return ui_term.utf8;
+}
+
+/* Colours? */
+int
+ui_term_colour(void)
+{
+	return ui_term.colour;
+}
+
+/* How many bytes of s fit in w columns. */
+size_t
+ui_term_fit(const char *s, int w, int *cols)
+{
+	mbstate_t	 mb;
+	wchar_t		 wc;
+	size_t		 i = 0, n, len = strlen(s);
+	int		 used = 0, cw;
+
+	memset(&mb, 0, sizeof mb);
+	while (i < len && s[i] != '\n') {
+		n = mbrtowc(&wc, s + i, len - i, &mb);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&mb, 0, sizeof mb);
+			n = 1;
+			cw = 1;
+		} else if ((cw = wcwidth(wc)) < 0)
+			cw = 1;		/* drawn as '?' */
+		if (used + cw > w)
+			break;
+		used += cw;
+		i += n;
+	}
+	if (cols != NULL)
+		*cols = used;
+	return i;
+}
+
+/* Display width. */
+int
+ui_term_width(const char *s)
+{
+	int	cols;
+
+	(void)ui_term_fit(s, 1 << 30, &cols);
+	return cols;
+}
+
+/* Draw clipped text; returns the columns used. */
+int
+ui_term_text(int y, int x, int w, const char *s, int attr)
+{
+	mbstate_t	 mb;
+	wchar_t		 wc;
+	char		*out;
+	size_t		 i = 0, o = 0, n, len;
+	int		 used = 0, cw;
+
+	if (s == NULL || w <= 0 || y < 0 || y >= LINES || x >= COLS)
+		return 0;
+	if (x + w > COLS)
+		w = COLS - x;
+	len = strlen(s);
+	out = xmalloc(len + 1);
+	memset(&mb, 0, sizeof mb);
+	while (i < len && s[i] != '\n') {
+		n = mbrtowc(&wc, s + i, len - i, &mb);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0 ||
+		    (cw = wcwidth(wc)) < 0) {
+			if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+				memset(&mb, 0, sizeof mb);
+				n = 1;
+			}
+			if (used + 1 > w)
+				break;
+			out[o++] = '?';
+			used++;
+			i += n;
+			continue;
+		}
+		if (used + cw > w)
+			break;
+		memcpy(out + o, s + i, n);
+		o += n;
+		used += cw;
+		i += n;
+	}
+	out[o] = '\0';
+	attron(attr);
+	mvaddnstr(y, x, out, (int)o);
+	attroff(attr);
+	free(out);
+	return used;
+}
+
+/* Fill with spaces. */
+void
+ui_term_fill(int y, int x, int w, int attr)
+{
+	int	i;
+
+	if (y < 0 || y >= LINES)
+		return;
+	attron(attr);
+	for (i = 0; i < w && x + i < COLS; i++)
+		mvaddch(y, x + i, ' ');
+	attroff(attr);
+}

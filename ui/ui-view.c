@@ -1,0 +1,298 @@
+/* One message with its transport section. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curses.h>
+
+#include "err.h"
+#include "msg.h"
+#include "policy.h"
+#include "record.h"
+#include "store.h"
+#include "text.h"
+#include "ui-app.h"
+#include "ui-list.h"
+#include "ui-pager.h"
+#include "ui-term.h"
+#include "ui-view.h"
+#include "xmalloc.h"
+
+#define UI_VIEW_SECTION	"Transport"
+
+enum ui_view_action {
+	UI_VIEW_BACK,
+	UI_VIEW_TRANSPORT,
+	UI_VIEW_HEADERS
+};
+
+static const struct ui_key ui_view_keys[] = {
+	{ 'q', UI_VIEW_BACK, "back to the list" },
+	{ UI_ESC, UI_VIEW_BACK, NULL },
+	{ UI_KEY(KEY_LEFT), UI_VIEW_BACK, NULL },
+	{ 't', UI_VIEW_TRANSPORT, "jump to the transport section" },
+	{ 'h', UI_VIEW_HEADERS, "jump to the headers" },
+};
+
+static const struct ui_keymap ui_view_map = {
+	"Message view (also: the reading keys)", ui_view_keys,
+	sizeof ui_view_keys / sizeof ui_view_keys[0]
+};
+
+struct ui_view {
+	long long	 id;
+	struct ui_pager	*p;
+	int		 transport;
+	char		*subject;
+};
+
+static void	 ui_view_load(struct ui_view *, struct ui *);
+static void	 ui_view_record(struct ui_pager *, const struct record *, int);
+static void	 ui_view_draw(struct ui_screen *, struct ui *, int, int);
+static int	 ui_view_key(struct ui_screen *, struct ui *, int);
+static void	 ui_view_update(struct ui_screen *, struct ui *);
+static void	 ui_view_title(struct ui_screen *, struct ui *, char *, size_t);
+static void	 ui_view_free(struct ui_screen *);
+
+static const struct ui_screen_ops ui_view_ops = {
+	"view", &ui_view_map, ui_view_draw, ui_view_key, ui_view_update,
+	ui_view_title, NULL,
+	"q:back  t:transport  h:headers  j/k/Space:scroll  ?:help",
+	ui_view_free
+};
+
+/* A view of a message. */
+struct ui_screen *
+ui_view_new(struct ui *ui, long long id, int transport)
+{
+	struct ui_view	*v;
+
+	v = xcalloc(1, sizeof *v);
+	v->id = id;
+	v->p = ui_pager_new();
+	v->transport = transport;
+	ui_view_load(v, ui);
+	if (transport)
+		ui_pager_seek(v->p, UI_VIEW_SECTION);
+	return ui_app_screen(&ui_view_ops, v);
+}
+
+/* The keys. */
+const struct ui_keymap *
+ui_view_keymap(void)
+{
+	return &ui_view_map;
+}
+
+/* The facts of one attempt. */
+static void
+ui_view_record(struct ui_pager *p, const struct record *r, int full)
+{
+	const struct tls_facts	*t = &r->tls;
+	int			 n = ui_term_attr(UI_A_NORMAL);
+	char			 date[32];
+
+	ui_list_date(r->when, date, sizeof date);
+	if (!full) {
+		ui_pager_addf(p, ui_term_outcome_attr(r->outcome),
+		    "      %s  %-9s %s%s%s", date, outcome_name(r->outcome),
+		    r->reason != NULL ? r->reason : "", r->server != NULL ?
+		    "  at " : "", r->server != NULL ? r->server : "");
+		return;
+	}
+	ui_pager_addf(p, n, "    when:          %s", date);
+	if (r->reason != NULL)
+		ui_pager_addf(p, n, "    reason:        %s", r->reason);
+	if (r->server != NULL)
+		ui_pager_addf(p, n, "    server:        %s [%s]:%d", r->server,
+		    r->address != NULL ? r->address : "?", r->port);
+	if (t->used) {
+		ui_pager_addf(p, n, "    TLS:           %s, %s%s",
+		    t->version != NULL ? t->version : "?", t->cipher != NULL ?
+		    t->cipher : "?", t->old_version ? " (an old version)" : "");
+		ui_pager_addf(p, n, "    certificate:   %s", t->cert_subject !=
+		    NULL ? t->cert_subject : "?");
+		ui_pager_addf(p, n, "    issuer:        %s", t->cert_issuer !=
+		    NULL ? t->cert_issuer : "?");
+		ui_pager_addf(p, n, "    SHA-256:       %s", t->cert_sha256 !=
+		    NULL ? t->cert_sha256 : "?");
+		ui_pager_addf(p, n, "    expires:       %s", t->cert_expires !=
+		    NULL ? t->cert_expires : "?");
+		ui_pager_addf(p, t->verified ? ui_term_attr(UI_A_GOOD) :
+		    ui_term_attr(UI_A_WARN), "    verification:  %s",
+		    t->verify != NULL ? t->verify : t->verified ? "verified" :
+		    "not verified");
+	} else if (r->server != NULL)
+		ui_pager_addf(p, ui_term_attr(UI_A_BAD),
+		    "    TLS:           none: the message %s in plaintext",
+		    outcome_delivered(r->outcome) ? "went" : "would have gone");
+	if (r->requiretls)
+		ui_pager_add(p, n, "    REQUIRETLS:    yes: later hops must "
+		    "keep TLS too");
+	if (r->downgrade)
+		ui_pager_add(p, ui_term_attr(UI_A_BAD), "    downgrade:     "
+		    "this server gave better TLS before (possible attack)");
+	if (r->code != 0 || r->reply != NULL)
+		ui_pager_addf(p, n, "    server reply:  %s", r->reply != NULL ?
+		    r->reply : "");
+}
+
+/* Read the message and its transport into the pager. */
+static void
+ui_view_load(struct ui_view *v, struct ui *ui)
+{
+	static const char *heads[] = {
+		"From", "To", "Cc", "Date", "Subject", "Message-ID"
+	};
+	struct store_rcpt	*rc = NULL;
+	struct record		*att = NULL;
+	struct err		*e = NULL;
+	const struct record	*last;
+	char			*text, *from = NULL, *h, *body;
+	const char		*b;
+	size_t			 len = 0, nr = 0, na = 0, i, j, earlier;
+	int			 head = ui_term_attr(UI_A_HEAD);
+	int			 n = ui_term_attr(UI_A_NORMAL);
+
+	ui_pager_clear(v->p);
+	if ((text = store_message_text(ui->store, v->id, &len, &from, &e)) ==
+	    NULL) {
+		ui_pager_addf(v->p, ui_term_attr(UI_A_BAD), "%s", e != NULL ?
+		    e->msg : "no such message");
+		err_free(e);
+		return;
+	}
+	for (i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+		if ((h = msg_header(text, len, heads[i])) == NULL)
+			continue;
+		ui_pager_addf(v->p, i == 4 ? head : n, "%-9s %s", heads[i], h);
+		if (i == 4 && v->subject == NULL)
+			v->subject = xstrdup(h);
+		free(h);
+	}
+	ui_pager_add(v->p, n, "");
+	b = text;
+	for (i = 0; i + 1 < len; i++) {
+		if (text[i] == '\n' && (text[i + 1] == '\n' ||
+		    (text[i + 1] == '\r' && i + 2 < len && text[i + 2] ==
+		    '\n'))) {
+			b = text + i + (text[i + 1] == '\n' ? 2 : 3);
+			break;
+		}
+	}
+	body = text_sanitize_n(b, len - (size_t)(b - text));
+	ui_pager_add(v->p, n, body);
+	free(body);
+	ui_pager_add(v->p, n, "");
+	ui_pager_add(v->p, head, UI_VIEW_SECTION " (one block per "
+	    "recipient: what tern saw on the wire)");
+	if (store_message_rcpts(ui->store, v->id, &rc, &nr, &e) == -1 ||
+	    store_attempts(ui->store, v->id, &att, &na, &e) == -1) {
+		ui_pager_addf(v->p, ui_term_attr(UI_A_BAD), "%s", e->msg);
+		err_free(e);
+		goto out;
+	}
+	for (i = 0; i < nr; i++) {
+		last = NULL;
+		earlier = 0;
+		for (j = 0; j < na; j++) {
+			if (strcasecmp(att[j].recipient, rc[i].address) != 0)
+				continue;
+			if (last != NULL)
+				earlier++;
+			last = &att[j];
+		}
+		ui_pager_add(v->p, n, "");
+		if (last == NULL) {
+			ui_pager_addf(v->p, ui_term_attr(UI_A_DIM), "  %s: "
+			    "waiting in the outbox, not tried yet",
+			    rc[i].address);
+			continue;
+		}
+		ui_pager_addf(v->p, ui_term_outcome_attr(last->outcome),
+		    "  %s %s: %s (policy %s, from %s)%s",
+		    ui_term_glyph(last->outcome), rc[i].address,
+		    outcome_name(last->outcome), policy_name(last->policy),
+		    policy_source_name(last->policy_source),
+		    !rc[i].delivered && !rc[i].failed ? " - still in the "
+		    "outbox" : "");
+		ui_view_record(v->p, last, 1);
+		if (earlier == 0)
+			continue;
+		ui_pager_addf(v->p, n, "    earlier attempts (%zu):", earlier);
+		for (j = 0; j < na; j++)
+			if (&att[j] != last && strcasecmp(att[j].recipient,
+			    rc[i].address) == 0)
+				ui_view_record(v->p, &att[j], 0);
+	}
+out:
+	store_rcpts_free(rc, nr);
+	record_free_array(att, na);
+	free(text);
+	free(from);
+}
+
+/* Draw the view. */
+static void
+ui_view_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
+{
+	struct ui_view	*v = sc->data;
+
+	(void)ui;
+	ui_pager_draw(v->p, top, 1, h, ui_term_cols() - 2);
+}
+
+/* View keys. */
+static int
+ui_view_key(struct ui_screen *sc, struct ui *ui, int k)
+{
+	struct ui_view	*v = sc->data;
+
+	(void)ui;
+	switch (ui_app_action(&ui_view_map, k)) {
+	case UI_VIEW_BACK:
+		return UI_CLOSE;
+	case UI_VIEW_TRANSPORT:
+		ui_pager_seek(v->p, UI_VIEW_SECTION);
+		return UI_REDRAW;
+	case UI_VIEW_HEADERS:
+		ui_pager_key(v->p, 'g');
+		return UI_REDRAW;
+	}
+	if (ui_pager_key(v->p, k))
+		return UI_REDRAW;
+	return UI_UNHANDLED;
+}
+
+/* The store changed: read again. */
+static void
+ui_view_update(struct ui_screen *sc, struct ui *ui)
+{
+	ui_view_load(sc->data, ui);
+}
+
+/* The title. */
+static void
+ui_view_title(struct ui_screen *sc, struct ui *ui, char *b, size_t len)
+{
+	struct ui_view	*v = sc->data;
+
+	(void)ui;
+	snprintf(b, len, "Message: %s", v->subject != NULL ? v->subject :
+	    "(no subject)");
+}
+
+/* Free the view. */
+static void
+ui_view_free(struct ui_screen *sc)
+{
+	struct ui_view	*v = sc->data;
+
+	ui_pager_free(v->p);
+	free(v->subject);
+	free(v);
+	free(sc);
+}
