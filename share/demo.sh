@@ -38,7 +38,7 @@ cat srv.pem ca.pem >chain.pem
 start() { # name args...
 	n=$1
 	shift
-	"$b/tests/smtpd" -P "$n.port" -d "$n" "$@" </dev/null &
+	"$b/tern-smtpd" -P "$n.port" -d "$n" "$@" </dev/null &
 	pids="$pids $!"
 	i=0
 	while [ ! -s "$n.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install what tern needs (Debian), build it in ./build, then:
-#   sh share/setup.sh          start the demo (a real send to loopback servers)
+#   sh share/setup.sh          start tern demo: the interface with two loopback
+#                              servers (STARTTLS and plaintext), throw-away config
+#   sh share/setup.sh demo-cli the same sends from the command line, no interface
 #   sh share/setup.sh check    run every test (make check)
 #   sh share/setup.sh build    only build
 set -eu
@@ -32,11 +34,11 @@ mkdir -p build
 cd build
 [ -f Makefile ] || ../configure -q
 make -j2
-make -j2 tests/smtpd
 
 case $what in
-demo)	exec sh "$top/share/demo.sh" "$top/build";;
+demo)	exec "$top/build/tern" demo;;
+demo-cli) exec sh "$top/share/demo.sh" "$top/build";;
 check)	exec make -j2 check;;
 build)	;;
-*)	echo "usage: sh share/setup.sh [demo|check|build]" >&2; exit 64;;
+*)	echo "usage: sh share/setup.sh [demo|demo-cli|check|build]" >&2; exit 64;;
 esac

@@ -215,6 +215,8 @@ cli_help(struct cli *cli, int argc, char **argv)
 	fprintf(stderr, "usage: tern [-F CONFIG] [-v] COMMAND ...\n");
 	for (j = 0; j < CLI_NCMDS; j++)
 		fprintf(stderr, "       tern %s\n", cli_cmds[j].usage);
+	fprintf(stderr, "       tern demo   (the interface with loopback demo "
+	    "servers)\n");
 	fprintf(stderr, "Without a command, tern opens its interface.\n");
 	return CLI_USAGE;
 }
