@@ -112,6 +112,13 @@ addr_why(const char *s)
 		for (p++; *p != '"'; p++) {
 			if (*p == '\0')
 				return "a quote is not closed";
+			/*
+			 * RFC 5321 allows them quoted, but a server that
+			 * cuts MAIL FROM:<...> at the first '>' would read
+			 * the rest as parameters: refuse them anywhere.
+			 */
+			if (*p == '<' || *p == '>')
+				return "it contains '<' or '>'";
 			if (*p == '\\' && *++p == '\0')
 				return "a quote is not closed";
 		}

@@ -103,6 +103,7 @@ struct ss {
 	int			 authed;
 	int			 healthy;	/* ended cleanly: may be kept */
 	int			 reused;
+	enum stream_state	 sstate;	/* the last read, for reasons */
 };
 
 /* What outlives a session when the connection is kept. */
@@ -119,6 +120,7 @@ struct smtp_conn {
 	size_t			 size_max;
 	char			*plain_reason;
 	char			*downgrade;
+	enum stream_state	 sstate;
 };
 
 static void	 ss_move(struct ss *, enum ss_state);
@@ -224,6 +226,8 @@ ss_reuse(struct ss *s)
 	s->plain_reason = k->plain_reason;
 	s->downgrade = k->downgrade;
 	free(k);
+	stream_guard_set_state(mailstream_get_low(s->smtp->stream),
+	    &s->sstate);
 	if (mailsmtp_reset(s->smtp) == MAILSMTP_NO_ERROR) {
 		s->reused = 1;
 		ss_event(s, EVENT_INFO, NULL, 0, "reusing the connection");
@@ -266,6 +270,8 @@ ss_keep(struct ss *s)
 	k->size_max = s->size_max;
 	k->plain_reason = xstrdup(s->plain_reason);
 	k->downgrade = xstrdup(s->downgrade);
+	stream_guard_set_state(mailstream_get_low(k->smtp->stream),
+	    &k->sstate);
 	s->smtp = NULL;
 	s->fd = -1;
 	*s->o->conn = k;
@@ -559,11 +565,18 @@ ss_set(struct ss *s, size_t i, enum outcome o, int code, const char *reply,
 		va_start(ap, fmt);
 		r->reason = xvasprintf(fmt, ap);
 		va_end(ap);
-		if (s->smtp != NULL && s->smtp->stream != NULL &&
-		    stream_guard_tripped(mailstream_get_low(s->smtp->stream))) {
-			char	*t = xasprintf("%s (its reply passed %d KiB, "
-			    "so tern stopped reading)", r->reason,
-			    STREAM_REPLY_MAX / 1024);
+		if (s->sstate != STREAM_OK) {
+			char	*t = xasprintf("%s (%s)", r->reason,
+			    s->sstate == STREAM_TOO_LONG ? "its reply passed "
+			    "64 KiB, so tern stopped reading" : s->sstate ==
+			    STREAM_CLOSED ? "the server closed the connection" :
+			    "no answer in time, or a network error");
+
+			free(r->reason);
+			r->reason = text_sanitize(t);
+			free(t);
+		} else {
+			char	*t = text_sanitize(r->reason);
 
 			free(r->reason);
 			r->reason = t;
@@ -692,8 +705,8 @@ ss_connect(struct ss *s)
 		ss_event(s, EVENT_TLS, NULL, 0, NULL);
 		if ((low = tls_low_new(conn)) == NULL)
 			goto fail_mem;
-		if ((guard = stream_guard_new(low, STREAM_REPLY_MAX)) ==
-		    NULL || (stream = mailstream_new(guard, SS_BUFSIZE)) ==
+		if ((guard = stream_guard_new(low, STREAM_REPLY_MAX,
+		    &s->sstate)) == NULL || (stream = mailstream_new(guard, SS_BUFSIZE)) ==
 		    NULL) {
 			mailstream_low_free(guard != NULL ? guard : low);
 			goto fail_mem;
@@ -703,8 +716,8 @@ ss_connect(struct ss *s)
 		if (stream == NULL)
 			goto fail_mem;
 		low = mailstream_get_low(stream);
-		if ((guard = stream_guard_new(low, STREAM_REPLY_MAX)) ==
-		    NULL) {
+		if ((guard = stream_guard_new(low, STREAM_REPLY_MAX,
+		    &s->sstate)) == NULL) {
 			mailstream_close(stream);
 			s->fd = -1;
 			goto fail_mem;
@@ -862,7 +875,8 @@ ss_upgrade(struct ss *s)
 	}
 	old = mailstream_get_low(s->smtp->stream);
 	if ((low = tls_low_new(conn)) == NULL ||
-	    (guard = stream_guard_new(low, STREAM_REPLY_MAX)) == NULL) {
+	    (guard = stream_guard_new(low, STREAM_REPLY_MAX,
+	    &s->sstate)) == NULL) {
 		if (low != NULL)
 			mailstream_low_free(low);
 		s->res->end = SMTP_END_CONNECT;

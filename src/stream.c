@@ -12,7 +12,7 @@ struct guard {
 	mailstream_low	*inner;
 	size_t		 max;
 	size_t		 read;		/* since our last write */
-	int		 tripped;
+	enum stream_state *state;
 };
 
 static ssize_t	guard_read(mailstream_low *, void *, size_t);
@@ -35,7 +35,7 @@ static mailstream_low_driver guard_driver = {
 
 /* Wrap a stream. */
 mailstream_low *
-stream_guard_new(mailstream_low *inner, size_t max)
+stream_guard_new(mailstream_low *inner, size_t max, enum stream_state *state)
 {
 	struct guard	*g;
 	mailstream_low	*low;
@@ -43,6 +43,8 @@ stream_guard_new(mailstream_low *inner, size_t max)
 	g = xcalloc(1, sizeof *g);
 	g->inner = inner;
 	g->max = max;
+	g->state = state;
+	*state = STREAM_OK;
 	if ((low = mailstream_low_new(g, &guard_driver)) == NULL) {
 		free(g);
 		return NULL;
@@ -51,16 +53,16 @@ stream_guard_new(mailstream_low *inner, size_t max)
 	return low;
 }
 
-/* Was the last failure the guard's? */
-int
-stream_guard_tripped(mailstream_low *low)
+/* Move where the state is written. */
+void
+stream_guard_set_state(mailstream_low *low, enum stream_state *state)
 {
 	struct guard	*g;
 
 	if (low == NULL || low->driver != &guard_driver)
-		return 0;
+		return;
 	g = low->data;
-	return g->tripped;
+	g->state = state;
 }
 
 /* Read, within the reply budget. */
@@ -71,7 +73,7 @@ guard_read(mailstream_low *s, void *buf, size_t n)
 	ssize_t		 r;
 
 	if (g->read >= g->max) {
-		g->tripped = 1;
+		*g->state = STREAM_TOO_LONG;
 		return -1;
 	}
 	if (n > g->max - g->read)
@@ -79,6 +81,8 @@ guard_read(mailstream_low *s, void *buf, size_t n)
 	r = mailstream_low_read(g->inner, buf, n);
 	if (r > 0)
 		g->read += (size_t)r;
+	*g->state = r > 0 ? STREAM_OK : r == 0 ? STREAM_CLOSED :
+	    STREAM_FAILED;
 	return r;
 }
 

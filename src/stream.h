@@ -14,13 +14,24 @@
 
 #define STREAM_REPLY_MAX	(64 * 1024)
 
+/* How the last read ended, written where the caller asked. */
+enum stream_state {
+	STREAM_OK,
+	STREAM_CLOSED,		/* the server closed the connection */
+	STREAM_FAILED,		/* no answer in time, or a socket error */
+	STREAM_TOO_LONG		/* a reply passed the limit */
+};
+
 /*
  * Wrap inner (taken over: closing or freeing the guard closes or frees
- * it).  Returns NULL only when libetpan cannot allocate (inner is then
- * left to the caller).
+ * it).  The state of the last read is written to *state (which must
+ * outlive the stream; libetpan may close the stream on its own).
+ * Returns NULL only when libetpan cannot allocate (inner is then left to
+ * the caller).
  */
-mailstream_low	*stream_guard_new(mailstream_low *, size_t);
-/* 1 when the last failed read was the guard's doing. */
-int		 stream_guard_tripped(mailstream_low *);
+mailstream_low	*stream_guard_new(mailstream_low *, size_t,
+		    enum stream_state *);
+/* Point a guard's state somewhere else (a kept connection moves). */
+void		 stream_guard_set_state(mailstream_low *, enum stream_state *);
 
 #endif

@@ -80,8 +80,8 @@ ui_help_new(struct ui *ui)
 		"verified: delivered over TLS, certificate verified",
 		"encrypted: delivered over TLS, certificate NOT verified",
 		"plaintext: delivered without TLS (the reason is kept)",
-		"held: not sent; the policy needs TLS the server could not "
-		"give. It waits in the Outbox: relax the contact or retry later",
+		("held: not sent; the policy needs TLS the server could not "
+		"give. It waits in the Outbox: relax the contact or retry later"),
 		"deferred: temporary failure; waits in the Outbox for a retry",
 		"failed: the server refused it for good",
 	};
