@@ -26,6 +26,16 @@ buf_grow(struct buf *b, size_t n)
 	b->s = xrealloc(b->s, b->cap);
 }
 
+/* Grow to hold n more bytes exactly, if it does not already. */
+void
+buf_reserve(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 <= b->cap)
+		return;
+	b->cap = b->len + n + 1;
+	b->s = xrealloc(b->s, b->cap);
+}
+
 /* Append n bytes. */
 void
 buf_add(struct buf *b, const void *p, size_t n)

@@ -16,6 +16,8 @@ struct buf {
 
 #define BUF_INIT { NULL, 0, 0 }
 
+/* Make room for n more bytes now (one allocation for a known size). */
+void	 buf_reserve(struct buf *, size_t);
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_addc(struct buf *, char);

@@ -1,6 +1,8 @@
 /* The command line. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -63,7 +65,7 @@ static int	 cli_result_code(const struct record *, size_t);
 static int	 cli_add_addrs(struct addr_list *, const char *);
 static int	 cli_open_store(struct cli *);
 static int	 cli_submit(struct cli *, const char *, const char *,
-		    struct addr_list *, const char *, size_t);
+		    struct addr_list *, char **, size_t);
 static int	 cli_send_message(struct cli *, long long);
 static void	 cli_outbox_ctx(struct cli *, struct outbox_ctx *);
 static int	 cli_flush(struct cli *, int, char **);
@@ -280,8 +282,13 @@ cli_read_stdin(int dot_ends, size_t *len, struct err **errp)
 		}
 		free(line);
 	} else {
-		size_t	r;
+		struct stat	sb;
+		size_t		r;
 
+		/* A file on stdin: its size is known, allocate once. */
+		if (fstat(fileno(stdin), &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    sb.st_size > 0)
+			buf_reserve(&b, (size_t)sb.st_size);
 		while ((r = fread(chunk, 1, sizeof chunk, stdin)) > 0)
 			buf_add(&b, chunk, r);
 	}
@@ -388,7 +395,10 @@ cli_send(struct cli *cli, int argc, char **argv)
 	d.subject = subject;
 	d.body = body;
 	d.bodylen = bodylen;
-	if ((msg = msg_build(&d, &msglen, &e)) == NULL) {
+	msg = msg_build(&d, &msglen, &e);
+	free(body);
+	body = NULL;
+	if (msg == NULL) {
 		rv = cli_fail(e);
 		goto out;
 	}
@@ -398,7 +408,7 @@ cli_send(struct cli *cli, int argc, char **argv)
 		addr_list_add(&all, NULL, cc.v[i].mailbox);
 	for (i = 0; i < bcc.n; i++)
 		addr_list_add(&all, NULL, bcc.v[i].mailbox);
-	rv = cli_submit(cli, from.mailbox, subject, &all, msg, msglen);
+	rv = cli_submit(cli, from.mailbox, subject, &all, &msg, msglen);
 out:
 	addr_list_clear(&to);
 	addr_list_clear(&cc);
@@ -469,8 +479,11 @@ cli_sendmail(struct cli *cli, int argc, char **argv)
 		rv = cli_fail(e);
 		goto out;
 	}
-	if ((msg = msg_prepare(in, inlen, cli->conf->from,
-	    extract ? &rcpts : NULL, &msglen, &e)) == NULL) {
+	msg = msg_prepare(in, inlen, cli->conf->from, extract ? &rcpts : NULL,
+	    &msglen, &e);
+	free(in);
+	in = NULL;
+	if (msg == NULL) {
 		rv = cli_fail(e);
 		goto out;
 	}
@@ -504,7 +517,7 @@ cli_sendmail(struct cli *cli, int argc, char **argv)
 	{
 		char	*subj = msg_header(msg, msglen, "Subject");
 
-		rv = cli_submit(cli, envfrom, subj, &uniq, msg, msglen);
+		rv = cli_submit(cli, envfrom, subj, &uniq, &msg, msglen);
 		free(subj);
 	}
 out:
@@ -730,7 +743,7 @@ cli_merge_code(int a, int b)
 /* Put a message in the outbox, then send it. */
 static int
 cli_submit(struct cli *cli, const char *from, const char *subject,
-    struct addr_list *rcpts, const char *msg, size_t len)
+    struct addr_list *rcpts, char **msgp, size_t len)
 {
 	struct outbox_ctx	  o;
 	struct err		 *e = NULL;
@@ -745,8 +758,11 @@ cli_submit(struct cli *cli, const char *from, const char *subject,
 	v = xcalloc(rcpts->n, sizeof *v);
 	for (i = 0; i < rcpts->n; i++)
 		v[i] = rcpts->v[i].mailbox;
-	rv = outbox_add(&o, from, subject, v, rcpts->n, msg, len, &id, &e);
+	rv = outbox_add(&o, from, subject, v, rcpts->n, *msgp, len, &id, &e);
 	free(v);
+	/* The store has it now; a big message is not kept twice. */
+	free(*msgp);
+	*msgp = NULL;
 	if (rv == -1) {
 		fprintf(stderr, "tern: nothing was sent.\n");
 		return cli_fail(e);

@@ -69,7 +69,7 @@ conf_new(void)
 	c->downgrade = DOWNGRADE_WARN;
 	c->resolver_port = 53;
 	c->allow_plain_auth = 0;
-	c->concurrency = 8;
+	c->concurrency = CONF_CONCURRENCY;
 	c->ascii = xstrdup("auto");
 	return c;
 }

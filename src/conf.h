@@ -15,6 +15,12 @@
 
 struct err;
 
+/*
+ * Domains delivered at once in direct mode by default: each waits on the
+ * network, not on the CPU, so a send to 50 slow domains should not queue.
+ */
+#define CONF_CONCURRENCY	64
+
 enum relay_mode {
 	RELAY_DIRECT,		/* MX lookup per domain, port 25 */
 	RELAY_SMTP,		/* smtp://host:port, STARTTLS */
@@ -57,7 +63,7 @@ struct conf {
 	char			*resolver_host;	/* NULL: the system's */
 	int			 resolver_port;	/* default 53 */
 	int			 allow_plain_auth; /* auth_plaintext = yes */
-	int			 concurrency;	/* direct mode, default 8 */
+	int			 concurrency;	/* direct mode, CONF_CONCURRENCY */
 	char			*ascii;		/* glyphs = auto|ascii|utf-8 */
 	struct conf_domain	*domains;
 	size_t			 ndomains;

@@ -186,7 +186,8 @@ deliver_run(const struct deliver_req *req, struct record *out,
 	}
 	deliver_plan(&run);
 
-	conc = req->conf->concurrency > 0 ? req->conf->concurrency : 8;
+	conc = req->conf->concurrency > 0 ? req->conf->concurrency :
+	    CONF_CONCURRENCY;
 	nthreads = run.ndests < (size_t)conc ? run.ndests : (size_t)conc;
 	if (nthreads <= 1)
 		deliver_worker(&run);

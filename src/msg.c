@@ -565,6 +565,8 @@ msg_build(const struct msg_draft *d, size_t *len, struct err **errp)
 	buf_adds(&b, "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n");
 	buf_addf(&b, "Content-Transfer-Encoding: %s\r\n\r\n", cte);
+	/* One allocation for a big body: CR added to LF lines, 1/8 slack. */
+	buf_reserve(&b, bodylen + bodylen / 8 + 2);
 	if (strcmp(cte, "quoted-printable") == 0)
 		msg_qp(&b, d->body, bodylen);
 	else {
@@ -868,4 +870,24 @@ msg_header(const char *s, size_t len, const char *name)
 	}
 	free(h.v);
 	return out;
+}
+
+/* Can the text go to DATA as it is?  Then *wirelen is its DATA length. */
+int
+msg_wire_ready(const char *s, size_t len, size_t *wirelen)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0')
+			return 0;
+		if (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))
+			return 0;
+		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
+			return 0;
+	}
+	*wirelen = len;
+	if (len >= 2 && s[len - 2] == '\r' && s[len - 1] == '\n')
+		*wirelen = len - 2;
+	return 1;
 }

@@ -47,6 +47,12 @@ char	*msg_to_7bit(const char *, size_t, size_t *);
  */
 char	*msg_wire(const char *, size_t, size_t *, struct err **);
 /*
+ * 1 when the text already is what msg_wire would make (CRLF line ends
+ * only, no NUL), so it can be sent without a copy: *wirelen is then its
+ * length without the final line end.  0 otherwise.
+ */
+int	 msg_wire_ready(const char *, size_t, size_t *);
+/*
  * Read a whole message (sendmail -t): collect To, Cc and Bcc addresses
  * into rcpts (appended), remove Bcc from the text, add Date and Message-ID
  * when missing, and From from deffrom when missing.  Header values with

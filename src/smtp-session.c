@@ -104,6 +104,7 @@ struct ss {
 	int			 healthy;	/* ended cleanly: may be kept */
 	int			 reused;
 	enum stream_state	 sstate;	/* the last read, for reasons */
+	int			 wire_borrowed;	/* wire is msg itself */
 };
 
 /* What outlives a session when the connection is kept. */
@@ -196,7 +197,8 @@ smtp_session_run(const struct smtp_opts *o, const char *from, const char *msg,
 	free(s.accepted);
 	free(s.plain_reason);
 	free(s.downgrade);
-	free(s.wire);
+	if (!s.wire_borrowed)
+		free(s.wire);
 }
 
 /* Take over a kept connection: RSET, and on 250 go on with it. */
@@ -1072,7 +1074,11 @@ ss_prepare_wire(struct ss *s)
 	}
 	if (seven != NULL)
 		s->wire = msg_wire(seven, sevenlen, &s->wirelen, &e);
-	else
+	else if (msg_wire_ready(s->msg, s->msglen, &s->wirelen)) {
+		/* Stored text is already CRLF: send it without a copy. */
+		s->wire = (char *)s->msg;
+		s->wire_borrowed = 1;
+	} else
 		s->wire = msg_wire(s->msg, s->msglen, &s->wirelen, &e);
 	free(seven);
 	if (s->wire == NULL) {

@@ -91,6 +91,18 @@ static const char *store_migrations[STORE_VERSION] = {
 	"  WHEN 'held' THEN 4 WHEN 'failed' THEN 5 END)"
 	"  FROM deliveries d WHERE d.id IN (SELECT MAX(id) FROM deliveries"
 	"  WHERE message_id = messages.id GROUP BY recipient_id));",
+	/*
+	 * 2 -> 3: the latest attempt of a recipient without a scan; message
+	 * texts in a table of their own, so that updating a message's state
+	 * never rewrites (and reads back) a big text.
+	 */
+	"CREATE INDEX deliveries_by_recipient ON deliveries(recipient_id, id);"
+	"CREATE TABLE bodies ("
+	"  id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,"
+	"  text BLOB NOT NULL);"
+	"INSERT INTO bodies (id, text) SELECT id, text FROM messages"
+	"  WHERE text IS NOT NULL;"
+	"UPDATE messages SET text = NULL;",
 };
 
 #define STORE_SEVERITY							\
@@ -681,13 +693,40 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	st_bind_text(s, 4, from);
 	st_bind_text(s, 5, all.s != NULL ? all.s : "");
 	st_bind_text(s, 6, subject);
-	sqlite3_bind_blob64(s, 7, text, len, SQLITE_TRANSIENT);
+	sqlite3_bind_null(s, 7);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "save the message");
 		goto rollback;
 	}
 	*id = sqlite3_last_insert_rowid(st->db);
 	sqlite3_finalize(s);
+	/* Room first, then the text written in place: no record copy. */
+	if ((s = st_prep(st, "INSERT INTO bodies (id, text) VALUES (?, ?)",
+	    errp)) == NULL)
+		goto rollback;
+	sqlite3_bind_int64(s, 1, *id);
+	sqlite3_bind_zeroblob64(s, 2, len);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		st_fail(st, errp, "save the message");
+		goto rollback;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (len > 0) {
+		sqlite3_blob	*b = NULL;
+
+		if (sqlite3_blob_open(st->db, "main", "bodies", "text", *id,
+		    1, &b) != SQLITE_OK || len > INT_MAX ||
+		    sqlite3_blob_write(b, text, (int)len, 0) != SQLITE_OK) {
+			st_fail(st, errp, "save the message");
+			sqlite3_blob_close(b);
+			goto rollback;
+		}
+		if (sqlite3_blob_close(b) != SQLITE_OK) {
+			st_fail(st, errp, "save the message");
+			goto rollback;
+		}
+	}
 	if ((s = st_prep(st, "INSERT OR IGNORE INTO recipients (message_id, "
 	    "address, status) VALUES (?, ?, 0)", errp)) == NULL)
 		goto rollback;
@@ -957,18 +996,28 @@ store_message_text(struct store *st, long long id, size_t *len, char **from,
 	int		 r;
 
 	pthread_mutex_lock(&st->lock);
-	if ((s = st_prep(st, "SELECT text, env_from FROM messages WHERE id = "
-	    "?", errp)) == NULL)
+	if ((s = st_prep(st, "SELECT length(b.text), m.env_from, b.text IS "
+	    "NULL FROM messages m JOIN bodies b ON b.id = m.id WHERE m.id = ?",
+	    errp)) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	r = sqlite3_step(s);
-	if (r == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		*len = (size_t)sqlite3_column_bytes(s, 0);
+	if (r == SQLITE_ROW && sqlite3_column_int(s, 2) == 0) {
+		sqlite3_blob	*b = NULL;
+
+		/* Read straight into our buffer: one copy of a big text. */
+		*len = (size_t)sqlite3_column_int64(s, 0);
 		t = xmalloc(*len + 1);
-		memcpy(t, sqlite3_column_blob(s, 0), *len);
 		t[*len] = '\0';
-		if (from != NULL)
+		if (*len > 0 && (sqlite3_blob_open(st->db, "main", "bodies",
+		    "text", id, 0, &b) != SQLITE_OK ||
+		    sqlite3_blob_read(b, t, (int)*len, 0) != SQLITE_OK)) {
+			st_fail(st, errp, "read a message");
+			free(t);
+			t = NULL;
+		} else if (from != NULL)
 			*from = st_col(s, 1);
+		sqlite3_blob_close(b);
 	} else if (r == SQLITE_ROW || r == SQLITE_DONE)
 		err_set(errp, ERR_INPUT, 0, "no message %lld", id);
 	else

@@ -30,7 +30,7 @@ struct deliver_seen;
 
 struct store;
 
-#define STORE_VERSION	2
+#define STORE_VERSION	3
 
 enum store_state {
 	STORE_DRAFT,

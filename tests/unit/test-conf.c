@@ -104,7 +104,7 @@ test_defaults(void **state)
 	assert_null(c->resolver_host);
 	assert_int_equal(c->resolver_port, 53);
 	assert_int_equal(c->allow_plain_auth, 0);
-	assert_int_equal(c->concurrency, 8);
+	assert_int_equal(c->concurrency, CONF_CONCURRENCY);
 	assert_string_equal(c->ascii, "auto");
 	assert_int_equal(c->ndomains, 0);
 	assert_int_equal(c->nroutes, 0);
