@@ -798,6 +798,16 @@ ss_ehlo(struct ss *s, int ehlo)
 	code = mailsmtp_read_response(s->smtp);
 	if (code == 250) {
 		if (ehlo) {
+			char	*p;
+
+			/*
+			 * libetpan's AUTH parser loops forever on a tab after
+			 * an unknown mechanism: give it spaces.
+			 */
+			for (p = s->smtp->response; p != NULL && *p != '\0';
+			    p++)
+				if (*p == '\t')
+					*p = ' ';
 			mailesmtp_parse_ehlo(s->smtp);
 			ss_parse_caps(s);
 		} else {

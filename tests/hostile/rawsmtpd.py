@@ -21,6 +21,8 @@ Scenarios:
   overlong-rcpt   correct, but RCPT gets a 100,000-byte "250" line
   mismatched      EHLO reply lines with different codes (250-/354-/250)
   mismatched-data correct, but the end of DATA gets "250-Ok" then "451 ..."
+  auth-tab        EHLO offers "AUTH x<TAB>y" (libetpan's AUTH parser once
+                  looped forever on a tab after an unknown mechanism)
   garbage         non-numeric text instead of a banner
   garbage-rcpt    correct, but RCPT gets non-numeric text
   nul-reply       correct, but replies carry NUL and escape bytes
@@ -287,6 +289,12 @@ def serve(conn, addr):
             s.send("220 raw.test ESMTP\r\n")
             s.line()
             s.send("250-raw.test Hello\r\n354-SIZE 1000\r\n550 8BITMIME\r\n")
+            smtp_after_banner(s)
+        elif sc == "auth-tab":
+            s.send("220 raw.test ESMTP\r\n")
+            s.line()
+            s.send("250-raw.test Hello\r\n250-AUTH x\ty E\r\n"
+                   "250 8BITMIME\r\n")
             smtp_after_banner(s)
         elif sc == "garbage":
             s.send("HTTP/1.1 400 Bad Request\r\nServer: not-smtp\r\n\r\n")

@@ -54,6 +54,8 @@ i_raw overlongrcpt overlong-rcpt
 scenario overlongrcpt deferred '64 KiB'
 i_raw mismatched mismatched
 scenario mismatched plaintext 'no ESMTP'
+i_raw authtab auth-tab
+scenario authtab plaintext 'STARTTLS'
 i_raw mismatcheddata mismatched-data
 scenario mismatcheddata deferred '451'
 i_raw garbage garbage
