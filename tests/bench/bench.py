@@ -636,8 +636,14 @@ def bench2():
         return
     write_config(env, relay_config(srv.port))
     con = sqlite3.connect(store_path(env))
-    mtext = bytes(con.execute("SELECT text FROM messages ORDER BY id DESC "
-                              "LIMIT 1").fetchone()[0])
+    # schema 3 keeps texts in "bodies"; older ones in messages.text
+    try:
+        last = con.execute("SELECT text FROM bodies ORDER BY id DESC "
+                           "LIMIT 1").fetchone()
+    except sqlite3.OperationalError:
+        last = con.execute("SELECT text FROM messages ORDER BY id DESC "
+                           "LIMIT 1").fetchone()
+    mtext = bytes(last[0])
     con.close()
     # the server's own rate: one raw run just before the flush and two
     # just after, so that the machine's mood is the same for both
@@ -924,6 +930,9 @@ def clone_store(db, n):
                             "recipient_id": "%d + seq.i" % rbase,
                             "message_id": "%d + seq.i" % mbase,
                             "time": tm}, "t.id = %d" % dids[0])
+    if "text" in cols("bodies"):
+        copy("bodies", {"id": "%d + seq.i" % mbase}, "t.id = %d" % mid)
+        con.execute("DELETE FROM bodies WHERE id = ?", (mid,))
     # the template goes: N messages, ids and times in the same order
     con.execute("DELETE FROM deliveries WHERE message_id = ?", (mid,))
     con.execute("DELETE FROM recipients WHERE message_id = ?", (mid,))
