@@ -230,10 +230,21 @@ ss_reuse(struct ss *s)
 	free(k);
 	stream_guard_set_state(mailstream_get_low(s->smtp->stream),
 	    &s->sstate);
-	if (mailsmtp_reset(s->smtp) == MAILSMTP_NO_ERROR) {
-		s->reused = 1;
-		ss_event(s, EVENT_INFO, NULL, 0, "reusing the connection");
-		return 0;
+	/*
+	 * A kept connection ended its last transaction cleanly, so the next
+	 * MAIL needs no RSET: only check that the server has not closed it
+	 * (or said 421) meanwhile, which would make it readable.
+	 */
+	{
+		struct pollfd	pfd = { s->fd, POLLIN, 0 };
+
+		if (s->smtp->stream->read_buffer_len == 0 &&
+		    poll(&pfd, 1, 0) == 0) {
+			s->reused = 1;
+			ss_event(s, EVENT_INFO, NULL, 0, "reusing the "
+			    "connection");
+			return 0;
+		}
 	}
 	/* The server closed it meanwhile: start afresh. */
 	ss_abort(s);
