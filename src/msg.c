@@ -68,6 +68,10 @@ static struct mailimf_date_time *msg_date_now(void);
 static int	 msg_write_fields(struct buf *, const struct addr *,
 		    const struct addr_list *, const struct addr_list *, int,
 		    const char *, const char *, struct err **);
+static int	 msg_is_text(struct mailmime_content *, int);
+static struct mailmime *msg_find_text(struct mailmime *, int);
+static int	 msg_is_utf8_charset(const char *);
+static void	 msg_lf(struct buf *, const char *, size_t);
 
 /* Length of the line end at i (0 if none); *next gets the next line. */
 static size_t
@@ -890,4 +894,134 @@ msg_wire_ready(const char *s, size_t len, size_t *wirelen)
 	if (len >= 2 && s[len - 2] == '\r' && s[len - 1] == '\n')
 		*wirelen = len - 2;
 	return 1;
+}
+
+/* Is a part of this content type text (text/plain when plain is set)? */
+static int
+msg_is_text(struct mailmime_content *ct, int plain)
+{
+	struct mailmime_type	*t;
+
+	if (ct == NULL)		/* RFC 2045 5.2: text/plain by default */
+		return 1;
+	t = ct->ct_type;
+	if (t == NULL || t->tp_type != MAILMIME_TYPE_DISCRETE_TYPE ||
+	    t->tp_data.tp_discrete_type == NULL ||
+	    t->tp_data.tp_discrete_type->dt_type != MAILMIME_DISCRETE_TYPE_TEXT)
+		return 0;
+	return !plain || (ct->ct_subtype != NULL &&
+	    strcasecmp(ct->ct_subtype, "plain") == 0);
+}
+
+/* The first text part (text/plain when plain is set), depth first. */
+static struct mailmime *
+msg_find_text(struct mailmime *mm, int plain)
+{
+	struct mailmime	*found;
+	clistiter	*it;
+
+	switch (mm->mm_type) {
+	case MAILMIME_SINGLE:
+		if (mm->mm_data.mm_single != NULL &&
+		    msg_is_text(mm->mm_content_type, plain))
+			return mm;
+		break;
+	case MAILMIME_MULTIPLE:
+		if (mm->mm_data.mm_multipart.mm_mp_list == NULL)
+			break;
+		for (it = clist_begin(mm->mm_data.mm_multipart.mm_mp_list);
+		    it != NULL; it = clist_next(it))
+			if ((found = msg_find_text(clist_content(it), plain)) !=
+			    NULL)
+				return found;
+		break;
+	case MAILMIME_MESSAGE:
+		if (mm->mm_data.mm_message.mm_msg_mime != NULL)
+			return msg_find_text(mm->mm_data.mm_message.mm_msg_mime,
+			    plain);
+		break;
+	}
+	return NULL;
+}
+
+/* Is text in this charset already UTF-8 (US-ASCII is a subset)? */
+static int
+msg_is_utf8_charset(const char *cs)
+{
+	return cs == NULL || *cs == '\0' || strcasecmp(cs, "utf-8") == 0 ||
+	    strcasecmp(cs, "utf8") == 0 || strcasecmp(cs, "us-ascii") == 0 ||
+	    strcasecmp(cs, "ascii") == 0;
+}
+
+/* Append text with every CRLF and CR alone made LF. */
+static void
+msg_lf(struct buf *b, const char *s, size_t len)
+{
+	size_t	i, start, next;
+
+	for (i = start = 0; i < len; ) {
+		if (msg_eol(s, len, i, &next) == 0) {
+			i++;
+			continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_addc(b, '\n');
+		i = start = next;
+	}
+	buf_add(b, s + start, len - start);
+}
+
+/* The readable text of a message's body: decoded, UTF-8, sanitized. */
+char *
+msg_body_text(const char *text, size_t len, size_t *outlen)
+{
+	struct mailmime		*mime = NULL, *part;
+	struct mailmime_data	*data;
+	struct buf		 b = BUF_INIT;
+	const char		*cs = NULL, *p;
+	char			*dec = NULL, *conv = NULL, *out = NULL;
+	size_t			 idx = 0, declen = 0, convlen = 0, plen;
+
+	if (mailmime_parse(text, len, &idx, &mime) != MAILIMF_NO_ERROR)
+		return NULL;
+	/* Plain text first: in multipart/alternative it beats text/html. */
+	if ((part = msg_find_text(mime, 1)) == NULL &&
+	    (part = msg_find_text(mime, 0)) == NULL)
+		goto fail;
+	data = part->mm_data.mm_single;
+	if (data->dt_type != MAILMIME_DATA_TEXT)
+		goto fail;
+	p = "";
+	plen = 0;
+	if (data->dt_data.dt_text.dt_length > 0) {
+		idx = 0;
+		if (mailmime_part_parse(data->dt_data.dt_text.dt_data,
+		    data->dt_data.dt_text.dt_length, &idx, data->dt_encoding,
+		    &dec, &declen) != MAILIMF_NO_ERROR)
+			goto fail;
+		p = dec;
+		plen = declen;
+	}
+	if (part->mm_content_type != NULL)
+		cs = mailmime_content_charset_get(part->mm_content_type);
+	/* A charset iconv does not know: sanitizing makes it safe anyway. */
+	if (plen > 0 && !msg_is_utf8_charset(cs) && charconv_buffer("utf-8",
+	    cs, p, plen, &conv, &convlen) == MAIL_CHARCONV_NO_ERROR) {
+		p = conv;
+		plen = convlen;
+	}
+	buf_reserve(&b, plen + 1);
+	buf_add(&b, "", 0);
+	msg_lf(&b, p, plen);
+	out = text_sanitize_n(b.s, b.len);
+	if (outlen != NULL)
+		*outlen = strlen(out);
+fail:
+	buf_free(&b);
+	if (conv != NULL)
+		charconv_buffer_free(conv);
+	if (dec != NULL)
+		mmap_string_unref(dec);
+	mailmime_free(mime);
+	return out;
 }

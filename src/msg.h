@@ -67,6 +67,20 @@ char	*msg_prepare(const char *, size_t, const char *, struct addr_list *,
  * or NULL when there is none.
  */
 char	*msg_header(const char *, size_t, const char *);
+/*
+ * The body of a message as a person should read it: the first text/plain
+ * part (so text/plain wins in multipart/alternative), else the first
+ * text part of another subtype; a message without MIME is one text/plain
+ * part.  Its Content-Transfer-Encoding (quoted-printable, base64, 7bit,
+ * 8bit, binary) is decoded, its charset converted to UTF-8 (text in a
+ * charset iconv does not know is kept as it is), CRLF and CR alone become
+ * LF, and the result is sanitized as by text_sanitize (control characters
+ * and invalid UTF-8 become '?', tabs spaces, newlines kept).  Returns a
+ * new string (caller frees) with its length in *outlen when outlen is not
+ * NULL, or NULL when the text does not parse as MIME or has no text part:
+ * the caller then shows the raw body.
+ */
+char	*msg_body_text(const char *, size_t, size_t *);
 /* Is there any 8-bit byte in the text? */
 int	 msg_is_8bit(const char *, size_t);
 /*

@@ -174,16 +174,19 @@ ui_view_load(struct ui_view *v, struct ui *ui)
 		free(h);
 	}
 	ui_pager_add(v->p, n, "");
-	b = text;
-	for (i = 0; i + 1 < len; i++) {
-		if (text[i] == '\n' && (text[i + 1] == '\n' ||
-		    (text[i + 1] == '\r' && i + 2 < len && text[i + 2] ==
-		    '\n'))) {
-			b = text + i + (text[i + 1] == '\n' ? 2 : 3);
-			break;
+	/* Decoded and in UTF-8; the raw body when it does not parse. */
+	if ((body = msg_body_text(text, len, NULL)) == NULL) {
+		b = text;
+		for (i = 0; i + 1 < len; i++) {
+			if (text[i] == '\n' && (text[i + 1] == '\n' ||
+			    (text[i + 1] == '\r' && i + 2 < len &&
+			    text[i + 2] == '\n'))) {
+				b = text + i + (text[i + 1] == '\n' ? 2 : 3);
+				break;
+			}
 		}
+		body = text_sanitize_n(b, len - (size_t)(b - text));
 	}
-	body = text_sanitize_n(b, len - (size_t)(b - text));
 	ui_pager_add(v->p, n, body);
 	free(body);
 	ui_pager_add(v->p, n, "");

@@ -40,6 +40,14 @@ static void	 test_prepare(void **);
 static void	 test_prepare_defaults(void **);
 static void	 test_prepare_bad(void **);
 static void	 test_new_id(void **);
+static void	 check_body(const char *, const char *);
+static void	 test_body_plain(void **);
+static void	 test_body_qp(void **);
+static void	 test_body_base64(void **);
+static void	 test_body_latin1(void **);
+static void	 test_body_alternative(void **);
+static void	 test_body_crlf(void **);
+static void	 test_body_sanitize(void **);
 
 /* Decode RFC 2047 words with libetpan (new string). */
 static char *
@@ -799,6 +807,228 @@ test_new_id(void **state)
 	free(a);
 }
 
+/* msg_body_text on a message gives want, its length in outlen. */
+static void
+check_body(const char *text, const char *want)
+{
+	char	*got;
+	size_t	 len = 0;
+
+	got = msg_body_text(text, strlen(text), &len);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	assert_int_equal(len, strlen(want));
+	free(got);
+}
+
+/* Without MIME the whole body is the text; an empty body is "". */
+static void
+test_body_plain(void **state)
+{
+	char	*got;
+
+	(void)state;
+	check_body("From: a@example.org\nSubject: x\n\nHello\nthere\n",
+	    "Hello\nthere\n");
+	check_body("From: a@example.org\n\n", "");
+	got = msg_body_text("From: a@example.org\n\nx", 25, NULL);
+	assert_non_null(got);
+	free(got);
+}
+
+/* Quoted-printable: soft line breaks join, =C3=BC is a u-umlaut. */
+static void
+test_body_qp(void **state)
+{
+	struct msg_draft	 d;
+	struct addr_list	 to = { NULL, 0 };
+	char			*text, *qp, *got;
+	const char		*body = "Gr\xc3\xbc\xc3\x9f" "e aus M\xc3\xbc"
+	    "nchen, and a line long enough to be folded by the quoted-"
+	    "printable encoder at seventy-six columns.\nZweite Zeile.\n";
+	size_t			 len, qplen;
+
+	(void)state;
+	check_body("From: a@example.org\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n"
+	    "\n"
+	    "Gr=C3=BC=C3=9Fe, this line is=\n"
+	    " joined; a=3Db\n"
+	    "M=C3=BCnchen\n",
+	    "Gr\xc3\xbc\xc3\x9f" "e, this line is joined; a=b\n"
+	    "M\xc3\xbcnchen\n");
+
+	/* What msg_to_7bit makes for a server without 8BITMIME reads back. */
+	addr_list_add(&to, NULL, "bob@example.net");
+	memset(&d, 0, sizeof d);
+	d.from = "Alice <alice@example.org>";
+	d.to = &to;
+	d.subject = "x";
+	d.body = body;
+	d.bodylen = strlen(body);
+	text = msg_build(&d, &len, NULL);
+	assert_non_null(text);
+	qp = msg_to_7bit(text, len, &qplen);
+	assert_non_null(qp);
+	assert_false(msg_is_8bit(qp, qplen));
+	got = msg_body_text(qp, qplen, NULL);
+	assert_non_null(got);
+	assert_string_equal(got, body);
+	free(got);
+	free(qp);
+	free(text);
+	addr_list_clear(&to);
+}
+
+/* Base64, folded over lines, is decoded. */
+static void
+test_body_base64(void **state)
+{
+	(void)state;
+	/* "Hallo W\xc3\xbclt\nzwei\n" */
+	check_body("From: a@example.org\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: base64\n"
+	    "\n"
+	    "SGFsbG8g\n"
+	    "V8O8bHQKendlaQo=\n",
+	    "Hallo W\xc3\xbclt\nzwei\n");
+}
+
+/* ISO-8859-1 becomes UTF-8, in 8bit and in quoted-printable. */
+static void
+test_body_latin1(void **state)
+{
+	(void)state;
+	check_body("From: a@example.org\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=iso-8859-1\n"
+	    "Content-Transfer-Encoding: 8bit\n"
+	    "\n"
+	    "Gr\xfc\xdf" "e, caf\xe9\n",
+	    "Gr\xc3\xbc\xc3\x9f" "e, caf\xc3\xa9\n");
+	check_body("From: a@example.org\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=\"ISO-8859-1\"\n"
+	    "Content-Transfer-Encoding: quoted-printable\n"
+	    "\n"
+	    "caf=E9\n",
+	    "caf\xc3\xa9\n");
+}
+
+/* multipart/alternative: text/plain wins even after text/html. */
+static void
+test_body_alternative(void **state)
+{
+	(void)state;
+	check_body("From: a@example.org\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/alternative; boundary=\"b1\"\n"
+	    "\n"
+	    "preamble\n"
+	    "--b1\n"
+	    "Content-Type: text/html; charset=utf-8\n"
+	    "\n"
+	    "<p>HTML part</p>\n"
+	    "--b1\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n"
+	    "\n"
+	    "Plain part =C3=BC\n"
+	    "--b1--\n"
+	    "epilogue\n",
+	    "Plain part \xc3\xbc");
+	/* Nested in multipart/mixed with an attachment after it. */
+	check_body("From: a@example.org\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=out\n"
+	    "\n"
+	    "--out\n"
+	    "Content-Type: multipart/alternative; boundary=in\n"
+	    "\n"
+	    "--in\n"
+	    "Content-Type: text/html\n"
+	    "\n"
+	    "<b>no</b>\n"
+	    "--in\n"
+	    "Content-Type: text/plain\n"
+	    "\n"
+	    "yes\n"
+	    "--in--\n"
+	    "--out\n"
+	    "Content-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: base64\n"
+	    "\n"
+	    "AAEC\n"
+	    "--out--\n",
+	    "yes");
+	/* Only HTML: that is the text there is. */
+	check_body("From: a@example.org\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/alternative; boundary=b\n"
+	    "\n"
+	    "--b\n"
+	    "Content-Type: image/png\n"
+	    "Content-Transfer-Encoding: base64\n"
+	    "\n"
+	    "AAEC\n"
+	    "--b\n"
+	    "Content-Type: text/html\n"
+	    "\n"
+	    "<p>only</p>\n"
+	    "--b--\n",
+	    "<p>only</p>");
+}
+
+/* CRLF (and a CR alone) become LF, also inside base64. */
+static void
+test_body_crlf(void **state)
+{
+	(void)state;
+	check_body("From: a@example.org\r\n"
+	    "Subject: x\r\n"
+	    "\r\n"
+	    "one\r\n"
+	    "two\r\n"
+	    "\r\n"
+	    "three\rfour\r\n",
+	    "one\ntwo\n\nthree\nfour\n");
+	/* base64 of "a\r\nb\r\n" */
+	check_body("From: a@example.org\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: base64\r\n"
+	    "\r\n"
+	    "YQ0KYg0K\r\n",
+	    "a\nb\n");
+}
+
+/* Escape sequences and other controls are defused, plain or encoded. */
+static void
+test_body_sanitize(void **state)
+{
+	(void)state;
+	check_body("From: a@example.org\n"
+	    "\n"
+	    "red \x1b[31mtext\x1b[0m\x07 end\n"
+	    "tab\there\n",
+	    "red ?[31mtext?[0m? end\n"
+	    "tab here\n");
+	check_body("From: a@example.org\n"
+	    "Content-Transfer-Encoding: quoted-printable\n"
+	    "\n"
+	    "=1B]0;title=07 =C2=9B2J =00 =FF\n",
+	    "?]0;title? ?2J ? ?\n");
+	/* base64 of "\x1b[2J\xc2\x9b" */
+	check_body("From: a@example.org\n"
+	    "Content-Transfer-Encoding: base64\n"
+	    "\n"
+	    "G1sySsKb\n",
+	    "?[2J?");
+}
+
 int
 main(void)
 {
@@ -817,6 +1047,13 @@ main(void)
 		cmocka_unit_test(test_prepare_defaults),
 		cmocka_unit_test(test_prepare_bad),
 		cmocka_unit_test(test_new_id),
+		cmocka_unit_test(test_body_plain),
+		cmocka_unit_test(test_body_qp),
+		cmocka_unit_test(test_body_base64),
+		cmocka_unit_test(test_body_latin1),
+		cmocka_unit_test(test_body_alternative),
+		cmocka_unit_test(test_body_crlf),
+		cmocka_unit_test(test_body_sanitize),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
