@@ -49,6 +49,7 @@ struct msg_head {
 
 static size_t	 msg_eol(const char *, size_t, size_t, size_t *);
 static void	 msg_crlf(struct buf *, const char *, size_t);
+static void	 msg_eols(struct buf *, const char *, size_t, const char *);
 static size_t	 msg_char_len(unsigned char);
 static int	 msg_needs_encoding(const char *, size_t);
 static int	 msg_q_safe(unsigned char);
@@ -93,7 +94,14 @@ msg_eol(const char *s, size_t len, size_t i, size_t *next)
 static void
 msg_crlf(struct buf *b, const char *s, size_t len)
 {
-	size_t	i, start, next;
+	msg_eols(b, s, len, "\r\n");
+}
+
+/* Append text with every CR, LF and CRLF made eol. */
+static void
+msg_eols(struct buf *b, const char *s, size_t len, const char *eol)
+{
+	size_t	i, start, next, eollen = strlen(eol);
 
 	for (i = start = 0; i < len; ) {
 		if (msg_eol(s, len, i, &next) == 0) {
@@ -101,7 +109,7 @@ msg_crlf(struct buf *b, const char *s, size_t len)
 			continue;
 		}
 		buf_add(b, s + start, i - start);
-		buf_add(b, "\r\n", 2);
+		buf_add(b, eol, eollen);
 		i = start = next;
 	}
 	buf_add(b, s + start, len - start);
@@ -957,18 +965,7 @@ msg_is_utf8_charset(const char *cs)
 static void
 msg_lf(struct buf *b, const char *s, size_t len)
 {
-	size_t	i, start, next;
-
-	for (i = start = 0; i < len; ) {
-		if (msg_eol(s, len, i, &next) == 0) {
-			i++;
-			continue;
-		}
-		buf_add(b, s + start, i - start);
-		buf_addc(b, '\n');
-		i = start = next;
-	}
-	buf_add(b, s + start, len - start);
+	msg_eols(b, s, len, "\n");
 }
 
 /* The readable text of a message's body: decoded, UTF-8, sanitized. */
