@@ -28,11 +28,24 @@
 
 enum { RS_QUEUED = 0, RS_CLAIMED = 1, RS_DELIVERED = 2, RS_FAILED = 3 };
 
+#define ST_CACHE	48
+
+/*
+ * Prepared statements are kept by their SQL text's address (every query
+ * is a string literal): parsing SQL was half of a flush's CPU.
+ */
+struct st_cached {
+	const char	*sql;
+	sqlite3_stmt	*stmt;
+};
+
 struct store {
 	sqlite3		*db;
 	char		*path;
 	pthread_mutex_t	 lock;
 	char		 host[256];
+	struct st_cached cache[ST_CACHE];
+	size_t		 ncache;
 };
 
 /* Schema migrations: migrations[v] takes version v to v + 1. */
@@ -117,6 +130,7 @@ static const char *store_state_names[STORE_STATE_LAST] = {
 static int	 st_fail(struct store *, struct err **, const char *);
 static int	 st_exec(struct store *, const char *, struct err **);
 static sqlite3_stmt *st_prep(struct store *, const char *, struct err **);
+static void	 st_done(struct store *, sqlite3_stmt *);
 static int	 st_check_file(const char *, struct err **);
 static int	 st_mkdirs(const char *, struct err **);
 static int	 st_migrate(struct store *, struct err **);
@@ -182,17 +196,51 @@ st_exec(struct store *st, const char *sql, struct err **errp)
 	return 0;
 }
 
-/* Prepare a statement. */
+/*
+ * A prepared statement for sql (a string literal), from the cache when
+ * it is there and not in use; give it back with st_done().
+ */
 static sqlite3_stmt *
 st_prep(struct store *st, const char *sql, struct err **errp)
 {
 	sqlite3_stmt	*s = NULL;
+	size_t		 i;
 
+	for (i = 0; i < st->ncache; i++)
+		if (st->cache[i].sql == sql && !sqlite3_stmt_busy(
+		    st->cache[i].stmt))
+			return st->cache[i].stmt;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		st_fail(st, errp, "query");
 		return NULL;
 	}
+	for (i = 0; i < st->ncache; i++)
+		if (st->cache[i].sql == sql)
+			return s;	/* in use: this copy is not kept */
+	if (st->ncache < ST_CACHE) {
+		st->cache[st->ncache].sql = sql;
+		st->cache[st->ncache].stmt = s;
+		st->ncache++;
+	}
 	return s;
+}
+
+/* Give a statement back: reset when cached, finalized otherwise. */
+static void
+st_done(struct store *st, sqlite3_stmt *s)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < st->ncache; i++) {
+		if (st->cache[i].stmt == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	}
+	sqlite3_finalize(s);
 }
 
 /* A copy of a text column, or NULL. */
@@ -333,13 +381,13 @@ st_migrate(struct store *st, struct err **errp)
 	    errp)) == NULL)
 		return -1;
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		st_done(st, s);
 		return st_fail(st, errp, "read the schema");
 	}
 	v = sqlite3_column_int(s, 0);
 	app = sqlite3_column_int(s, 1);
 	tables = sqlite3_column_int(s, 2);
-	sqlite3_finalize(s);
+	st_done(st, s);
 	if (tables > 0 && app != STORE_APP_ID)
 		return err_set(errp, ERR_STORE, 0, "%s is an SQLite database "
 		    "of another program, not a tern store; tern leaves it "
@@ -360,7 +408,7 @@ st_migrate(struct store *st, struct err **errp)
 	if ((s = st_prep(st, "PRAGMA user_version", errp)) == NULL)
 		goto fail;
 	v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : v;
-	sqlite3_finalize(s);
+	st_done(st, s);
 	for (i = v; i < STORE_VERSION; i++)
 		if (st_exec(st, store_migrations[i], errp) == -1)
 			goto fail;
@@ -380,6 +428,8 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	while (st->ncache > 0)
+		sqlite3_finalize(st->cache[--st->ncache].stmt);
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);
 	pthread_mutex_destroy(&st->lock);
@@ -399,7 +449,7 @@ store_version(struct store *st)
 		return -1;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	st_done(st, s);
 	return v;
 }
 
@@ -464,7 +514,7 @@ store_contact_get(struct store *st, const char *addr,
 		rv = 0;
 	else
 		st_fail(st, errp, "read contact");
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -500,7 +550,7 @@ store_contact_put(struct store *st, const struct store_contact *c,
 		rv = 0;
 	else
 		st_fail(st, errp, "save contact");
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -531,7 +581,7 @@ store_contact_set_policy(struct store *st, const char *addr, enum policy p,
 		    "contacts add %s)", addr, addr);
 	else
 		rv = 0;
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -558,7 +608,7 @@ store_contact_remove(struct store *st, const char *addr, struct err **errp)
 		err_set(errp, ERR_INPUT, 0, "no contact %s", addr);
 	else
 		rv = 0;
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -608,7 +658,7 @@ store_contact_each(struct store *st, const char *search, size_t offset,
 		rv = 0;
 	else
 		st_fail(st, errp, "list contacts");
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	free(pat);
 	pthread_mutex_unlock(&st->lock);
@@ -629,7 +679,7 @@ store_contact_count(struct store *st, long long *n, struct err **errp)
 			rv = 0;
 		} else
 			st_fail(st, errp, "count contacts");
-		sqlite3_finalize(s);
+		st_done(st, s);
 	}
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -699,7 +749,7 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 		goto rollback;
 	}
 	*id = sqlite3_last_insert_rowid(st->db);
-	sqlite3_finalize(s);
+	st_done(st, s);
 	/* Room first, then the text written in place: no record copy. */
 	if ((s = st_prep(st, "INSERT INTO bodies (id, text) VALUES (?, ?)",
 	    errp)) == NULL)
@@ -710,7 +760,7 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 		st_fail(st, errp, "save the message");
 		goto rollback;
 	}
-	sqlite3_finalize(s);
+	st_done(st, s);
 	s = NULL;
 	if (len > 0) {
 		sqlite3_blob	*b = NULL;
@@ -739,14 +789,14 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 			goto rollback;
 		}
 	}
-	sqlite3_finalize(s);
+	st_done(st, s);
 	s = NULL;
 	if (st_exec(st, "COMMIT", errp) == -1)
 		goto rollback;
 	rv = 0;
 	goto out;
 rollback:
-	sqlite3_finalize(s);
+	st_done(st, s);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 out:
 	sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
@@ -829,8 +879,8 @@ store_claim(struct store *st, long long id, struct store_rcpt **out,
 			goto rollback;
 		}
 	}
-	sqlite3_finalize(s);
-	sqlite3_finalize(u);
+	st_done(st, s);
+	st_done(st, u);
 	u = NULL;
 	if ((s = st_prep(st, "UPDATE recipients SET status = 1, claim_pid = "
 	    "?1, claim_host = ?2, claim_time = ?3 WHERE status = 0 AND "
@@ -844,7 +894,7 @@ store_claim(struct store *st, long long id, struct store_rcpt **out,
 	sqlite3_bind_int64(s, 4, id);
 	if (st_rcpts_query(st, s, out, n, errp) == -1)
 		goto rollback;
-	sqlite3_finalize(s);
+	st_done(st, s);
 	s = NULL;
 	if (st_exec(st, "COMMIT", errp) == -1) {
 		store_rcpts_free(*out, *n);
@@ -855,8 +905,8 @@ store_claim(struct store *st, long long id, struct store_rcpt **out,
 	rv = 0;
 	goto out;
 rollback:
-	sqlite3_finalize(s);
-	sqlite3_finalize(u);
+	st_done(st, s);
+	st_done(st, u);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 out:
 	pthread_mutex_unlock(&st->lock);
@@ -898,7 +948,7 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 		goto rollback;
 	}
 	mid = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	st_done(st, s);
 	if ((s = st_prep(st, "INSERT INTO deliveries (recipient_id, "
 	    "message_id, time, outcome, policy, policy_source, reason, "
 	    "server, address, port, tls_version, cipher, cert_subject, "
@@ -935,7 +985,7 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 		st_fail(st, errp, "record the attempt");
 		goto rollback;
 	}
-	sqlite3_finalize(s);
+	st_done(st, s);
 	if ((s = st_prep(st, "UPDATE messages SET updated = ?2, worst = "
 	    "(SELECT MAX(" STORE_SEVERITY ") FROM deliveries WHERE id IN "
 	    "(SELECT MAX(id) FROM deliveries WHERE message_id = ?1 GROUP BY "
@@ -949,14 +999,14 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 		st_fail(st, errp, "update the message");
 		goto rollback;
 	}
-	sqlite3_finalize(s);
+	st_done(st, s);
 	s = NULL;
 	if (st_exec(st, "COMMIT", errp) == -1)
 		goto rollback;
 	rv = 0;
 	goto out;
 rollback:
-	sqlite3_finalize(s);
+	st_done(st, s);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 out:
 	pthread_mutex_unlock(&st->lock);
@@ -980,7 +1030,7 @@ store_release(struct store *st, long long mid, struct err **errp)
 			rv = 0;
 		else
 			st_fail(st, errp, "release recipients");
-		sqlite3_finalize(s);
+		st_done(st, s);
 	}
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -1022,7 +1072,7 @@ store_message_text(struct store *st, long long id, size_t *len, char **from,
 		err_set(errp, ERR_INPUT, 0, "no message %lld", id);
 	else
 		st_fail(st, errp, "read a message");
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return t;
@@ -1112,7 +1162,7 @@ store_message_find(struct store *st, enum store_state state,
 		rv = 0;
 	else
 		st_fail(st, errp, "list messages");
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	free(pat);
@@ -1139,7 +1189,7 @@ store_message_find_count(struct store *st, enum store_state state,
 			rv = 0;
 		} else
 			st_fail(st, errp, "count messages");
-		sqlite3_finalize(s);
+		st_done(st, s);
 	}
 	pthread_mutex_unlock(&st->lock);
 	free(pat);
@@ -1163,7 +1213,7 @@ store_message_delete(struct store *st, long long id, struct err **errp)
 			err_set(errp, ERR_INPUT, 0, "no message %lld", id);
 		else
 			rv = 0;
-		sqlite3_finalize(s);
+		st_done(st, s);
 	}
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -1184,7 +1234,7 @@ store_message_rcpts(struct store *st, long long id, struct store_rcpt **out,
 	    "r.id) WHERE r.message_id = ? ORDER BY r.id", errp)) != NULL) {
 		sqlite3_bind_int64(s, 1, id);
 		rv = st_rcpts_query(st, s, out, n, errp);
-		sqlite3_finalize(s);
+		st_done(st, s);
 	}
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -1268,7 +1318,7 @@ store_attempts(struct store *st, long long id, struct record **out,
 		record_free_array(v, cnt);
 		st_fail(st, errp, "read attempts");
 	}
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -1300,7 +1350,7 @@ store_log_each(struct store *st, size_t limit, int (*fn)(long long,
 		rv = 0;
 	else
 		st_fail(st, errp, "read the log");
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -1368,7 +1418,7 @@ store_draft_save(struct store *st, struct store_draft *d, struct err **errp)
 		d->updated = now;
 		rv = 0;
 	}
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -1403,7 +1453,7 @@ store_draft_load(struct store *st, long long id, struct store_draft *d,
 		err_set(errp, ERR_INPUT, 0, "no draft %lld", id);
 	else
 		st_fail(st, errp, "read a draft");
-	sqlite3_finalize(s);
+	st_done(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -1431,9 +1481,9 @@ store_server_get(struct store *st, const char *host, int port,
 
 	memset(seen, 0, sizeof *seen);
 	pthread_mutex_lock(&st->lock);
-	if (sqlite3_prepare_v2(st->db, "SELECT starttls, tls, issuer, "
-	    "fingerprint FROM servers WHERE host = ? AND port = ?", -1, &s,
-	    NULL) == SQLITE_OK) {
+	if ((s = st_prep(st, "SELECT starttls, tls, issuer, "
+	    "fingerprint FROM servers WHERE host = ? AND port = ?", NULL)) !=
+	    NULL) {
 		st_bind_text(s, 1, host);
 		sqlite3_bind_int(s, 2, port);
 		if (sqlite3_step(s) == SQLITE_ROW) {
@@ -1443,7 +1493,7 @@ store_server_get(struct store *st, const char *host, int port,
 			seen->fingerprint = st_col(s, 3);
 			rv = 1;
 		}
-		sqlite3_finalize(s);
+		st_done(st, s);
 	}
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -1461,12 +1511,12 @@ store_server_note(struct store *st, const char *host, int port,
 	long long	 t = (long long)time(NULL);
 
 	pthread_mutex_lock(&st->lock);
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO servers (host, port, "
+	if ((s = st_prep(st, "INSERT INTO servers (host, port, "
 	    "starttls, tls, issuer, fingerprint, first_seen, last_seen) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(host, port) DO "
 	    "UPDATE SET starttls = max(starttls, ?3), tls = max(tls, ?4), "
 	    "issuer = coalesce(?5, issuer), fingerprint = coalesce(?6, "
-	    "fingerprint), last_seen = ?7", -1, &s, NULL) == SQLITE_OK) {
+	    "fingerprint), last_seen = ?7", NULL)) != NULL) {
 		st_bind_text(s, 1, host);
 		sqlite3_bind_int(s, 2, port);
 		sqlite3_bind_int(s, 3, now->starttls);
@@ -1475,7 +1525,7 @@ store_server_note(struct store *st, const char *host, int port,
 		st_bind_text(s, 6, now->fingerprint);
 		sqlite3_bind_int64(s, 7, t);
 		(void)sqlite3_step(s);
-		sqlite3_finalize(s);
+		st_done(st, s);
 	}
 	pthread_mutex_unlock(&st->lock);
 }
