@@ -56,8 +56,6 @@ static int	 cli_help(struct cli *, int, char **);
 static int	 cli_load_conf(struct cli *);
 static int	 cli_fail(struct err *);
 static char	*cli_read_stdin(int, size_t *, struct err **);
-static int	 cli_deliver(struct cli *, const char *, struct addr_list *,
-		    const char *, size_t, int);
 static void	 cli_event(const struct event *, void *);
 static char	*cli_password(const char *, void *, struct err **);
 static void	 cli_print_record(struct cli *, const struct record *);
@@ -566,58 +564,29 @@ cli_probe(struct cli *cli, int argc, char **argv)
 		char		*path = store_default_path();
 
 		/* Contacts refine the policy shown; no store is fine too. */
+		struct outbox_ctx	  o;
+		struct record		 *out = NULL;
+		const char		**v;
+		size_t			  j;
+
 		cli->store = store_open(path, &e);
 		err_free(e);
+		e = NULL;
 		free(path);
-		rv = cli_deliver(cli, "", &l, NULL, 0, 1);
+		cli_outbox_ctx(cli, &o);
+		v = xcalloc(l.n, sizeof *v);
+		for (j = 0; j < l.n; j++)
+			v[j] = l.v[j].mailbox;
+		if (outbox_probe(&o, v, l.n, &out, &e) == -1)
+			rv = cli_fail(e);
+		else {
+			for (j = 0; j < l.n; j++)
+				cli_print_record(cli, &out[j]);
+			record_free_array(out, l.n);
+		}
+		free(v);
 	}
 	addr_list_clear(&l);
-	return rv;
-}
-
-/* Resolve policies, deliver, print the records. */
-static int
-cli_deliver(struct cli *cli, const char *from, struct addr_list *rcpts,
-    const char *msg, size_t msglen, int probe)
-{
-	struct deliver_req	 req;
-	struct deliver_rcpt	*dr;
-	struct record		*out;
-	struct err		*e = NULL;
-	size_t			 i;
-	int			 rv;
-
-	dr = xcalloc(rcpts->n, sizeof *dr);
-	out = xcalloc(rcpts->n, sizeof *out);
-	for (i = 0; i < rcpts->n; i++) {
-		dr[i].addr = rcpts->v[i].mailbox;
-		dr[i].policy = policy_resolve(cli->conf, dr[i].addr,
-		    cli->store != NULL ? store_contact_policy(cli->store,
-		    dr[i].addr) : POLICY_UNSET, &dr[i].source);
-	}
-	memset(&req, 0, sizeof req);
-	req.conf = cli->conf;
-	req.from = from;
-	req.rcpts = dr;
-	req.n = rcpts->n;
-	req.msg = msg;
-	req.len = msglen;
-	req.ev = cli_event;
-	req.ev_ctx = cli;
-	req.password = cli_password;
-	req.password_ctx = cli;
-	req.verbose = cli->verbose > 1;
-	req.probe = probe;
-	if (deliver_run(&req, out, &e) == -1) {
-		free(dr);
-		free(out);
-		return cli_fail(e);
-	}
-	for (i = 0; i < rcpts->n; i++)
-		cli_print_record(cli, &out[i]);
-	rv = probe ? CLI_OK : cli_result_code(out, rcpts->n);
-	record_free_array(out, rcpts->n);
-	free(dr);
 	return rv;
 }
 

@@ -40,6 +40,44 @@ outbox_policy(const struct outbox_ctx *o, const char *addr,
 	    store_contact_policy(o->store, addr) : POLICY_UNSET, src);
 }
 
+/* Probe the recipients' servers. */
+int
+outbox_probe(const struct outbox_ctx *o, const char **addrs, size_t n,
+    struct record **outp, struct err **errp)
+{
+	struct deliver_req	 req;
+	struct deliver_rcpt	*dr;
+	struct record		*out;
+	size_t			 i;
+	int			 rv;
+
+	dr = xcalloc(n, sizeof *dr);
+	out = xcalloc(n, sizeof *out);
+	for (i = 0; i < n; i++) {
+		dr[i].addr = addrs[i];
+		dr[i].policy = outbox_policy(o, addrs[i], &dr[i].source);
+	}
+	memset(&req, 0, sizeof req);
+	req.conf = o->conf;
+	req.from = "";
+	req.rcpts = dr;
+	req.n = n;
+	req.ev = o->ev;
+	req.ev_ctx = o->ev_ctx;
+	req.password = o->password;
+	req.password_ctx = o->password_ctx;
+	req.verbose = o->verbose;
+	req.probe = 1;
+	rv = deliver_run(&req, out, errp);
+	free(dr);
+	if (rv == -1) {
+		free(out);
+		out = NULL;
+	}
+	*outp = out;
+	return rv;
+}
+
 /* Claim, deliver, record. */
 int
 outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,

@@ -48,6 +48,14 @@ int	outbox_add(const struct outbox_ctx *, const char *, const char *,
 int	outbox_send(const struct outbox_ctx *, long long, struct record **,
 	    size_t *, struct err **);
 /*
+ * Ask the servers of n recipients what TLS they offer, without sending:
+ * each gets the outcome a send would have now (with its policy as it is
+ * now).  *out gets a new array of n records (record_free_array).  0, or
+ * -1 with *errp when nothing could be tried.  o->store may be NULL.
+ */
+int	outbox_probe(const struct outbox_ctx *, const char **, size_t,
+	    struct record **, struct err **);
+/*
  * The policy a recipient has now, and where it comes from (contact,
  * domain, default).
  */

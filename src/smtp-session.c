@@ -126,6 +126,7 @@ struct smtp_conn {
 
 static void	 ss_move(struct ss *, enum ss_state);
 static void	 ss_step(struct ss *);
+static void	 ss_event_init(struct ss *, struct event *, enum event_type);
 static void	 ss_event(struct ss *, enum event_type, const char *, int,
 		    const char *);
 static char	*ss_reply(struct ss *);
@@ -505,6 +506,17 @@ ss_step(struct ss *s)
 	}
 }
 
+/* An event of this session's server, nothing else set. */
+static void
+ss_event_init(struct ss *s, struct event *e, enum event_type type)
+{
+	memset(e, 0, sizeof *e);
+	e->type = type;
+	e->server = s->o->host;
+	e->address = s->o->address;
+	e->port = s->o->port;
+}
+
 /* Report an event. */
 static void
 ss_event(struct ss *s, enum event_type type, const char *rcpt, int code,
@@ -515,11 +527,7 @@ ss_event(struct ss *s, enum event_type type, const char *rcpt, int code,
 
 	if (s->o->ev == NULL)
 		return;
-	memset(&e, 0, sizeof e);
-	e.type = type;
-	e.server = s->o->host;
-	e.address = s->o->address;
-	e.port = s->o->port;
+	ss_event_init(s, &e, type);
 	e.recipient = rcpt;
 	e.code = code;
 	if (text != NULL) {
@@ -1404,11 +1412,7 @@ ss_progress(size_t done, size_t total, void *arg)
 
 	if (s->o->ev == NULL)
 		return;
-	memset(&e, 0, sizeof e);
-	e.type = EVENT_PROGRESS;
-	e.server = s->o->host;
-	e.address = s->o->address;
-	e.port = s->o->port;
+	ss_event_init(s, &e, EVENT_PROGRESS);
 	e.done = done;
 	e.total = total;
 	s->o->ev(&e, s->o->ev_ctx);

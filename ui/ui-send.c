@@ -57,7 +57,6 @@ struct ui_work {
 	int			 probe;
 	struct outbox_ctx	 ob;
 	long long		 id;
-	struct deliver_rcpt	*dr;
 	char			**addrs;
 	size_t			 n;
 };
@@ -302,7 +301,6 @@ static void *
 ui_send_thread(void *arg)
 {
 	struct ui_work		*w = arg;
-	struct deliver_req	 req;
 	struct ui_ev		*ev;
 	struct err		*e = NULL;
 	size_t			 i;
@@ -311,21 +309,8 @@ ui_send_thread(void *arg)
 	ev->job = w->job;
 	ev->end = 1;
 	if (w->probe) {
-		memset(&req, 0, sizeof req);
-		req.conf = w->ob.conf;
-		req.from = "";
-		req.rcpts = w->dr;
-		req.n = w->n;
-		req.ev = ui_send_event;
-		req.ev_ctx = w;
-		req.password = ui_send_password;
-		req.password_ctx = w;
-		req.probe = 1;
-		ev->recs = xcalloc(w->n, sizeof *ev->recs);
-		if (deliver_run(&req, ev->recs, &e) == -1) {
-			free(ev->recs);
-			ev->recs = NULL;
-		} else
+		if (outbox_probe(&w->ob, (const char **)w->addrs, w->n,
+		    &ev->recs, &e) == 0)
 			ev->nrec = w->n;
 	} else
 		(void)outbox_send(&w->ob, w->id, &ev->recs, &ev->nrec, &e);
@@ -335,7 +320,6 @@ ui_send_thread(void *arg)
 	for (i = 0; i < w->n; i++)
 		free(w->addrs[i]);
 	free(w->addrs);
-	free(w->dr);
 	/* The last use of w: after the push the main thread may join. */
 	ui_send_push(w->s, ev);
 	free(w);
@@ -522,11 +506,13 @@ ui_send_start(struct ui_send *s, long long id, const char *title)
 int
 ui_send_probe(struct ui_send *s, const char **addrs, size_t n)
 {
-	struct ui	*ui = s->ui;
-	struct ui_work	*w;
-	struct ui_job	*j;
-	struct ui_row	*row;
-	size_t		 i;
+	struct ui		*ui = s->ui;
+	struct ui_work		*w;
+	struct ui_job		*j;
+	struct ui_row		*row;
+	enum policy		 p;
+	enum policy_source	 src;
+	size_t			 i;
 
 	j = ui_send_job_new(s, 1, "probe");
 	w = xcalloc(1, sizeof *w);
@@ -534,17 +520,18 @@ ui_send_probe(struct ui_send *s, const char **addrs, size_t n)
 	w->job = j->no;
 	w->probe = 1;
 	w->ob = ui->ob;
+	w->ob.ev = ui_send_event;
+	w->ob.ev_ctx = w;
+	w->ob.password = ui_send_password;
+	w->ob.password_ctx = w;
 	w->n = n;
 	w->addrs = xcalloc(n, sizeof *w->addrs);
-	w->dr = xcalloc(n, sizeof *w->dr);
 	for (i = 0; i < n; i++) {
 		w->addrs[i] = xstrdup(addrs[i]);
-		w->dr[i].addr = w->addrs[i];
-		w->dr[i].policy = outbox_policy(&ui->ob, addrs[i],
-		    &w->dr[i].source);
+		p = outbox_policy(&ui->ob, addrs[i], &src);
 		row = ui_send_row(j, 1, addrs[i]);
-		row->policy = xasprintf("%s (%s)", policy_name(w->dr[i].policy),
-		    policy_source_name(w->dr[i].source));
+		row->policy = xasprintf("%s (%s)", policy_name(p),
+		    policy_source_name(src));
 		ui_send_set(row, ui_term_attr(UI_A_DIM), "asking the server");
 	}
 	j->last = xstrdup("asking the servers");
@@ -552,7 +539,6 @@ ui_send_probe(struct ui_send *s, const char **addrs, size_t n)
 		for (i = 0; i < n; i++)
 			free(w->addrs[i]);
 		free(w->addrs);
-		free(w->dr);
 		free(w);
 		j->error = xstrdup("cannot start a thread");
 		return -1;
