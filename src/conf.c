@@ -84,6 +84,8 @@ conf_free(struct conf *c)
 		return;
 	free(c->path);
 	free(c->from);
+	free(c->from_domain);
+	free(c->maildomain);
 	free(c->relay_host);
 	free(c->user);
 	free(c->passcmd);
@@ -170,6 +172,17 @@ conf_find_route(const struct conf *c, const char *name)
 		if (strcasecmp(c->routes[i].name, name) == 0)
 			return &c->routes[i];
 	return NULL;
+}
+
+/* The domain for bare local parts. */
+const char *
+conf_maildomain(const struct conf *c)
+{
+	if (c == NULL)
+		return NULL;
+	if (c->maildomain != NULL)
+		return c->maildomain;
+	return c->from_domain;
 }
 
 /* Lower-case ASCII in place. */
@@ -423,8 +436,16 @@ conf_key_top(struct conf_parser *p, const char *key, const char *value)
 			err_free(e);
 			return -1;
 		}
-		addr_clear(&a);
 		conf_set(&c->from, value);
+		conf_set(&c->from_domain, addr_domain(a.mailbox));
+		addr_clear(&a);
+	} else if (strcmp(key, "maildomain") == 0) {
+		if (strpbrk(value, " \t@<>[]()\",;:") != NULL ||
+		    *value == '.' || value[strlen(value) - 1] == '.')
+			return conf_fail(p, "maildomain must be one domain name, "
+			    "like example.org, not \"%s\"", value);
+		conf_set(&c->maildomain, value);
+		conf_lower(c->maildomain);
 	} else if (strcmp(key, "relay") == 0) {
 		if (strcasecmp(value, "direct") == 0) {
 			c->relay_mode = RELAY_DIRECT;

@@ -49,6 +49,8 @@ struct conf_route {
 struct conf {
 	char			*path;		/* file it came from, or NULL */
 	char			*from;		/* "Name <addr>" as written */
+	char			*maildomain;	/* maildomain =, or NULL */
+	char			*from_domain;	/* the domain of from, or NULL */
 	enum relay_mode		 relay_mode;
 	char			*relay_host;	/* NULL in direct mode */
 	int			 relay_port;	/* 587 / 465 by default */
@@ -99,6 +101,11 @@ const struct conf_domain *conf_find_domain(const struct conf *,
 /* The route for a domain (case-insensitive), or NULL. */
 const struct conf_route *conf_find_route(const struct conf *,
 		    const char *);
+/*
+ * The domain that qualifies a bare local part ("root"): maildomain when
+ * set, else the domain of from; NULL when neither is known.  Borrowed.
+ */
+const char	*conf_maildomain(const struct conf *);
 /* Free a config; NULL-safe. */
 void		 conf_free(struct conf *);
 
