@@ -22,14 +22,15 @@ static int		 addr_is_space(int);
 static void		 addr_lower_domain(char *);
 static char		*addr_decode_name(const char *);
 static int		 addr_from_mailbox(const char *,
-			    const struct mailimf_mailbox *, struct addr *,
-			    struct err **);
+			    const struct mailimf_mailbox *, const char *,
+			    struct addr *, struct err **);
+static size_t		 addr_skip_cfws(const char *, size_t, size_t);
 static char		*addr_unfold(const char *, struct err **);
 static int		 addr_add_mailbox(const char *,
-			    const struct mailimf_mailbox *, struct addr_list *,
-			    struct err **);
-static int		 addr_add_mailboxes(const char *, clist *,
+			    const struct mailimf_mailbox *, const char *,
 			    struct addr_list *, struct err **);
+static int		 addr_add_mailboxes(const char *, clist *,
+			    const char *, struct addr_list *, struct err **);
 
 /* Is c white space in a header? */
 static int
@@ -226,10 +227,29 @@ addr_decode_name(const char *raw)
 	return p;
 }
 
-/* Turn a parsed mailbox into an address, checking it. */
+/*
+ * Skip the comments and white space at i (libetpan's parsers take the
+ * CFWS before a token, never the CFWS after the last one: a trailing
+ * comment such as "bob@x (Bob)" is left to us).  Returns the new index;
+ * i itself when a comment there is not closed.
+ */
+static size_t
+addr_skip_cfws(const char *s, size_t len, size_t i)
+{
+	size_t	idx = i;
+
+	if (mailimf_cfws_parse(s, len, &idx) != MAILIMF_NO_ERROR)
+		return i;
+	return idx;
+}
+
+/*
+ * Turn a parsed mailbox into an address, checking it; a bare local part
+ * ("root") gets "@domain" when domain is not NULL.
+ */
 static int
 addr_from_mailbox(const char *input, const struct mailimf_mailbox *mb,
-    struct addr *a, struct err **errp)
+    const char *domain, struct addr *a, struct err **errp)
 {
 	char	*san;
 
@@ -245,9 +265,16 @@ addr_from_mailbox(const char *input, const struct mailimf_mailbox *mb,
 		free(san);
 		return -1;
 	}
-	if (addr_check(mb->mb_addr_spec, errp) != 0)
+	if (domain != NULL && *domain != '\0' &&
+	    strchr(mb->mb_addr_spec, '@') == NULL)
+		a->mailbox = xasprintf("%s@%s", mb->mb_addr_spec, domain);
+	else
+		a->mailbox = xstrdup(mb->mb_addr_spec);
+	if (addr_check(a->mailbox, errp) != 0) {
+		free(a->mailbox);
+		a->mailbox = NULL;
 		return -1;
-	a->mailbox = xstrdup(mb->mb_addr_spec);
+	}
 	addr_lower_domain(a->mailbox);
 	a->name = addr_decode_name(mb->mb_display_name);
 	return 0;
@@ -256,6 +283,14 @@ addr_from_mailbox(const char *input, const struct mailimf_mailbox *mb,
 /* Parse one address as a user writes it. */
 int
 addr_parse(const char *s, struct addr *a, struct err **errp)
+{
+	return addr_parse_in(s, NULL, a, errp);
+}
+
+/* Parse one address; a bare local part is qualified with domain. */
+int
+addr_parse_in(const char *s, const char *domain, struct addr *a,
+    struct err **errp)
 {
 	struct mailimf_mailbox	*mb = NULL;
 	size_t			 len, idx = 0;
@@ -283,8 +318,7 @@ addr_parse(const char *s, struct addr *a, struct err **errp)
 		    "(write user@domain or Name <user@domain>)", san);
 		goto fail;
 	}
-	while (idx < len && addr_is_space((unsigned char)s[idx]))
-		idx++;
+	idx = addr_skip_cfws(s, len, idx);
 	if (idx != len) {
 		san = text_sanitize(s);
 		err_set(errp, ERR_INPUT, 0, "invalid address \"%s\": "
@@ -292,7 +326,7 @@ addr_parse(const char *s, struct addr *a, struct err **errp)
 		    "expected here)", san);
 		goto fail;
 	}
-	if (addr_from_mailbox(s, mb, a, errp) != 0)
+	if (addr_from_mailbox(s, mb, domain, a, errp) != 0)
 		goto fail;
 	rv = 0;
 fail:
@@ -331,11 +365,11 @@ addr_unfold(const char *s, struct err **errp)
 /* Convert and append one mailimf_mailbox. */
 static int
 addr_add_mailbox(const char *input, const struct mailimf_mailbox *mb,
-    struct addr_list *l, struct err **errp)
+    const char *domain, struct addr_list *l, struct err **errp)
 {
 	struct addr	 a;
 
-	if (addr_from_mailbox(input, mb, &a, errp) != 0)
+	if (addr_from_mailbox(input, mb, domain, &a, errp) != 0)
 		return -1;
 	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
 	l->v[l->n++] = a;
@@ -344,13 +378,14 @@ addr_add_mailbox(const char *input, const struct mailimf_mailbox *mb,
 
 /* Convert and append a clist of mailimf_mailbox. */
 static int
-addr_add_mailboxes(const char *input, clist *list, struct addr_list *l,
-    struct err **errp)
+addr_add_mailboxes(const char *input, clist *list, const char *domain,
+    struct addr_list *l, struct err **errp)
 {
 	clistiter	*it;
 
 	for (it = clist_begin(list); it != NULL; it = clist_next(it))
-		if (addr_add_mailbox(input, clist_content(it), l, errp) != 0)
+		if (addr_add_mailbox(input, clist_content(it), domain, l,
+		    errp) != 0)
 			return -1;
 	return 0;
 }
@@ -358,6 +393,14 @@ addr_add_mailboxes(const char *input, clist *list, struct addr_list *l,
 /* Parse a comma-separated list of addresses and groups. */
 int
 addr_parse_list(const char *s, struct addr_list *l, struct err **errp)
+{
+	return addr_parse_list_in(s, NULL, l, errp);
+}
+
+/* Parse a list; bare local parts are qualified with domain. */
+int
+addr_parse_list_in(const char *s, const char *domain, struct addr_list *l,
+    struct err **errp)
 {
 	struct mailimf_address_list	*al = NULL;
 	struct mailimf_address		*ad;
@@ -373,9 +416,12 @@ addr_parse_list(const char *s, struct addr_list *l, struct err **errp)
 	len = strlen(u);
 	idx = 0;
 	for (;;) {
-		while (idx < len && (addr_is_space((unsigned char)u[idx]) ||
-		    u[idx] == ','))
+		for (;;) {
+			idx = addr_skip_cfws(u, len, idx);
+			if (idx == len || u[idx] != ',')
+				break;
 			idx++;
+		}
 		if (idx == len)
 			break;
 		if (mailimf_address_list_parse(u, len, &idx, &al) !=
@@ -391,13 +437,13 @@ addr_parse_list(const char *s, struct addr_list *l, struct err **errp)
 			ad = clist_content(it);
 			if (ad->ad_type == MAILIMF_ADDRESS_MAILBOX) {
 				if (addr_add_mailbox(u, ad->ad_data.ad_mailbox,
-				    &tmp, errp) != 0)
+				    domain, &tmp, errp) != 0)
 					goto fail;
 				continue;
 			}
 			g = ad->ad_data.ad_group;
 			if (g->grp_mb_list != NULL && addr_add_mailboxes(u,
-			    g->grp_mb_list->mb_list, &tmp, errp) != 0)
+			    g->grp_mb_list->mb_list, domain, &tmp, errp) != 0)
 				goto fail;
 		}
 		mailimf_address_list_free(al);

@@ -32,10 +32,26 @@ int	 addr_check(const char *, struct err **);
  */
 int	 addr_parse(const char *, struct addr *, struct err **);
 /*
+ * As addr_parse, and a bare local part ("root", as cron writes it) is
+ * qualified: it becomes "root@DOMAIN" (the account's maildomain).  A NULL
+ * or empty domain makes it addr_parse.  Comments anywhere RFC 5322 puts
+ * CFWS around an address ("root (Cron Daemon)", "<bob@x (c)>") are
+ * skipped.
+ */
+int	 addr_parse_in(const char *, const char *, struct addr *,
+	    struct err **);
+/*
  * Parse a comma-separated list (a header value, RFC 2047 words decoded,
  * groups flattened) and append to l.  0 or -1 with *errp.
  */
 int	 addr_parse_list(const char *, struct addr_list *, struct err **);
+/*
+ * As addr_parse_list, with bare local parts qualified with the domain
+ * (second argument; NULL: refused as by addr_parse_list).  Group syntax
+ * ("team: a@x, b@y;", "undisclosed-recipients:;") gives its members.
+ */
+int	 addr_parse_list_in(const char *, const char *, struct addr_list *,
+	    struct err **);
 /*
  * The domain part of a bare address (borrowed pointer into it, after the
  * last '@'); "" (the end of the string) when there is no '@'.

@@ -201,7 +201,8 @@ test_parse_bad(void **state)
 		{ "a@b junk", "spaces" },
 		{ "a b@c.d", "spaces" },
 		{ "a@b.c, d@e.f", "one address" },
-		{ "a@b.c (comment)", "after the address" },
+		{ "a@b.c (comment", "after the address" },
+		{ "a@b.c (comment) junk", "after the address" },
 		{ "Alice <a@b.c\r\n>", "line break" },
 		{ "a@b.c\nRCPT TO:<x@y.z>", "line break" },
 		{ "Bob <a@@b.c>", "more than one '@'" },
@@ -226,6 +227,82 @@ test_parse_bad(void **state)
 			    e->msg, bad[i].why);
 		err_free(e);
 	}
+}
+
+/* Comments wherever RFC 5322 allows CFWS, groups, bare local parts. */
+static void
+test_comments_groups_bare(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*mailbox;
+		const char	*name;
+	} good[] = {
+		{ "bob@x.org (Bob)", "bob@x.org", NULL },
+		{ "Bob <bob@x.org>", "bob@x.org", "Bob" },
+		{ "\"Bob, Jr.\" <bob@x.org>", "bob@x.org", "Bob, Jr." },
+		{ "<bob@x.org (c)>", "bob@x.org", NULL },
+		{ "Bob <(c) bob@x.org>", "bob@x.org", "Bob" },
+		{ "Bob <bob@x.org> (after)", "bob@x.org", "Bob" },
+		{ "(lead) bob@x.org", "bob@x.org", NULL },
+		{ "a@x.org (nested (c) here)", "a@x.org", NULL },
+	};
+	struct addr_list	 l = { NULL, 0 };
+	struct addr		 a;
+	struct err		*e = NULL;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		if (addr_parse(good[i].in, &a, &e) != 0)
+			fail_msg("refused \"%s\": %s", good[i].in, e->msg);
+		assert_string_equal(a.mailbox, good[i].mailbox);
+		if (good[i].name == NULL)
+			assert_null(a.name);
+		else
+			assert_string_equal(a.name, good[i].name);
+		addr_clear(&a);
+		assert_int_equal(addr_parse_list(good[i].in, &l, &e), 0);
+		assert_int_equal(l.n, 1);
+		assert_string_equal(l.v[0].mailbox, good[i].mailbox);
+		addr_list_clear(&l);
+	}
+	/* Comments after each member of a list, and after the last. */
+	assert_int_equal(addr_parse_list("a@x.org (A), b@y.org (B)", &l, &e),
+	    0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[1].mailbox, "b@y.org");
+	addr_list_clear(&l);
+	/* Groups: empty, with members, with a comment after. */
+	assert_int_equal(addr_parse_list("undisclosed-recipients:;", &l, &e),
+	    0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(addr_parse_list("team: a@x.org (A), b@y.org; (end)",
+	    &l, &e), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].mailbox, "a@x.org");
+	assert_string_equal(l.v[1].mailbox, "b@y.org");
+	addr_list_clear(&l);
+	/* Bare local parts: qualified when a domain is given, else refused. */
+	assert_int_equal(addr_parse_in("root (Cron Daemon)", "Mail.Example",
+	    &a, &e), 0);
+	assert_string_equal(a.mailbox, "root@mail.example");
+	addr_clear(&a);
+	assert_int_equal(addr_parse_list_in("root, bob@x.org, team: op;",
+	    "example.org", &l, &e), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0].mailbox, "root@example.org");
+	assert_string_equal(l.v[1].mailbox, "bob@x.org");
+	assert_string_equal(l.v[2].mailbox, "op@example.org");
+	addr_list_clear(&l);
+	assert_null(e);
+	assert_int_equal(addr_parse_list("root", &l, &e), -1);
+	assert_non_null(strstr(e->msg, "no '@'"));
+	err_free(e);
+	e = NULL;
+	assert_int_equal(addr_parse_in("ro ot", "example.org", &a, &e), -1);
+	err_free(e);
+	assert_int_equal(l.n, 0);
 }
 
 /* A list as a user types it. */
@@ -371,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_parse_forms),
 		cmocka_unit_test(test_parse_rfc2047),
 		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_comments_groups_bare),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_list_group),
 		cmocka_unit_test(test_list_bad_keeps_list),
