@@ -33,9 +33,13 @@
 #include "xmalloc.h"
 
 struct cli {
-	char		*conf_path;	/* -F */
+	char		*conf_path;	/* -F (sendmail: -C) */
+	const char	*account;	/* -a NAME, or NULL: the default */
 	int		 verbose;	/* -v */
 	int		 json;
+	int		 sendmail;	/* silent on success, reasons on stderr */
+	FILE		*logf;		/* sendmail -X: one line per outcome */
+	const char	*envfrom;	/* the sender, for the -X log */
 	struct conf	*conf;
 	struct store	*store;
 	struct deliver_pool *pool;	/* flush: connections kept */
@@ -55,12 +59,19 @@ static int	 cli_probe(struct cli *, int, char **);
 static int	 cli_help(struct cli *, int, char **);
 static int	 cli_load_conf(struct cli *);
 static int	 cli_fail(struct err *);
-static char	*cli_read_stdin(int, size_t *, struct err **);
+static char	*cli_read_stdin(size_t *, struct err **);
+static int	 cli_usage(const char *);
+static int	 cli_wants_help(int, char **);
+static const struct cli_cmd *cli_find(const char *);
+static int	 cli_is_sendmail_arg(const char *);
+static int	 cli_named_sendmail(const char *);
+static void	 cli_sendmail_record(struct cli *, const struct record *);
 static void	 cli_event(const struct event *, void *);
 static char	*cli_password(const char *, void *, struct err **);
 static void	 cli_print_record(struct cli *, const struct record *);
 static int	 cli_result_code(const struct record *, size_t);
-static int	 cli_add_addrs(struct addr_list *, const char *);
+static int	 cli_add_addrs(struct addr_list *, const char *,
+		    const char *);
 static int	 cli_open_store(struct cli *);
 static int	 cli_submit(struct cli *, const char *, const char *,
 		    struct addr_list *, char **, size_t);
@@ -81,7 +92,9 @@ static const struct cli_cmd cli_cmds[] = {
 	  "send [-s SUBJECT] [-c ADDR] [-b ADDR] [--json] ADDR...   "
 	  "(body on stdin)" },
 	{ "sendmail", cli_sendmail,
-	  "sendmail [-t] [-i] [-f FROM] [ADDR...]   (message on stdin)" },
+	  "sendmail [-t] [-i] [-f FROM] [-F NAME] [-a ACCOUNT] [-C CONFIG] "
+	  "[-X LOGFILE] [-N DSN] [-R RET] [-V ENVID] [-v] [--] [ADDR...]   "
+	  "(message on stdin)" },
 	{ "probe", cli_probe,
 	  "probe [--json] ADDR|DOMAIN...   (what TLS the server offers)" },
 	{ "flush", cli_flush,
@@ -93,36 +106,120 @@ static const struct cli_cmd cli_cmds[] = {
 	  "[--tls POLICY] [--notes TEXT] | set ADDR [--name NAME] "
 	  "[--tls may|encrypt|verify|default] | remove ADDR | import FILE | "
 	  "export [FILE]" },
-	{ "help", cli_help, "help" },
+	{ "help", cli_help, "help [COMMAND]" },
 };
 
 #define CLI_NCMDS (sizeof cli_cmds / sizeof cli_cmds[0])
+
+/* Long options, with the short one each stands for ('\0': its own). */
+static const struct {
+	const char	*name;
+	int		 arg;		/* takes a value */
+	char		 opt;
+} cli_sm_long[] = {
+	{ "from", 1, 'f' },
+	{ "account", 1, 'a' },
+	{ "file", 1, 'C' },
+	{ "logfile", 1, 'X' },
+	{ "dsn-notify", 1, 'N' },
+	{ "dsn-return", 1, 'R' },
+	{ "read-recipients", 0, 't' },
+	{ "read-envelope-from", 0, 'E' },
+	{ "pretend", 0, 'P' },
+	{ "debug", 0, 'd' },
+	{ "verbose", 0, 'v' },
+	{ "help", 0, 'H' },
+	{ "version", 0, 'W' },
+	{ "maildomain", 1, 'M' },
+};
+
+
+/* The command called name, or NULL. */
+static const struct cli_cmd *
+cli_find(const char *name)
+{
+	size_t	j;
+
+	for (j = 0; j < CLI_NCMDS; j++)
+		if (strcmp(name, cli_cmds[j].name) == 0)
+			return &cli_cmds[j];
+	return NULL;
+}
+
+/*
+ * Is this first argument after tern's own options one of sendmail's
+ * (git's smtpServer = /path/to/tern calls "tern -i RCPT...")?  Every
+ * option but tern's own is: an unknown one gets sendmail's usage.
+ */
+static int
+cli_is_sendmail_arg(const char *a)
+{
+	size_t	k, n;
+
+	if (a[0] != '-' || a[1] == '\0')
+		return 0;
+	if (a[1] != '-')
+		return strcmp(a, "-h") != 0;
+	n = strcspn(a + 2, "=");
+	for (k = 0; k < sizeof cli_sm_long / sizeof cli_sm_long[0]; k++)
+		if (strlen(cli_sm_long[k].name) == n &&
+		    strncmp(cli_sm_long[k].name, a + 2, n) == 0)
+			return cli_sm_long[k].opt != 'H' &&
+			    cli_sm_long[k].opt != 'W';
+	return 0;
+}
+
+/* Is the program's name sendmail (a link, /usr/sbin/sendmail)? */
+static int
+cli_named_sendmail(const char *argv0)
+{
+	size_t	n = strlen(argv0);
+
+	return n >= 8 && strcmp(argv0 + n - 8, "sendmail") == 0;
+}
+
+/* Is tern called as sendmail (by name or with sendmail's options)? */
+int
+cli_is_sendmail(int argc, char **argv)
+{
+	int	i;
+
+	if (argc < 1)
+		return 0;
+	if (cli_named_sendmail(argv[0]))
+		return 1;
+	for (i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "-F") == 0 || strcmp(argv[i], "-a") == 0) &&
+		    i + 1 < argc) {
+			i++;
+			continue;
+		}
+		if (strcmp(argv[i], "-v") == 0)
+			continue;
+		return cli_is_sendmail_arg(argv[i]);
+	}
+	return 0;
+}
 
 /* Is this a command line for the CLI rather than the interface? */
 int
 cli_is_command(int argc, char **argv)
 {
-	const char	*base;
-	int		 i;
-	size_t		 j;
+	int	i;
 
-	if (argc > 0 && (base = strrchr(argv[0], '/')) != NULL)
-		base++;
-	else
-		base = argc > 0 ? argv[0] : "";
-	if (strcmp(base, "sendmail") == 0)
+	if (cli_is_sendmail(argc, argv))
 		return 1;
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-F") == 0) {
+		if ((strcmp(argv[i], "-F") == 0 || strcmp(argv[i], "-a") == 0) &&
+		    i + 1 < argc) {
 			i++;
 			continue;
 		}
-		if (argv[i][0] == '-')
+		if (strcmp(argv[i], "-v") == 0 ||
+		    strncmp(argv[i], "--bench-startup", 15) == 0)
 			continue;
-		for (j = 0; j < CLI_NCMDS; j++)
-			if (strcmp(argv[i], cli_cmds[j].name) == 0)
-				return 1;
-		return 1;	/* unknown words get the CLI's usage message */
+		/* Commands, help, version, and unknown words and options. */
+		return 1;
 	}
 	return 0;
 }
@@ -147,78 +244,136 @@ cli_exitcode(const struct err *e)
 	}
 }
 
+/* Say how a command is used, on stderr; returns CLI_USAGE. */
+static int
+cli_usage(const char *name)
+{
+	const struct cli_cmd	*c;
+
+	if (name != NULL && (c = cli_find(name)) != NULL)
+		fprintf(stderr, "usage: tern %s\n", c->usage);
+	else
+		fprintf(stderr, "usage: tern [-F CONFIG] [-a ACCOUNT] [-v] "
+		    "COMMAND ...   (tern help: the commands)\n");
+	return CLI_USAGE;
+}
+
+/* Does a command's argument list ask for help (-h or --help)? */
+static int
+cli_wants_help(int argc, char **argv)
+{
+	int	i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Parse global options and run a command. */
 int
 cli_main(int argc, char **argv)
 {
-	struct cli	 cli;
-	const char	*base;
-	size_t		 j;
-	int		 i, rv;
+	struct cli		 cli;
+	const struct cli_cmd	*c;
+	int			 i, rv;
 
 	memset(&cli, 0, sizeof cli);
 	pthread_mutex_init(&cli.lock, NULL);
 	/* A server that closes on us must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
 
-	base = strrchr(argv[0], '/') != NULL ? strrchr(argv[0], '/') + 1 :
-	    argv[0];
-	if (strcmp(base, "sendmail") == 0) {
+	if (argc > 0 && cli_named_sendmail(argv[0])) {
 		rv = cli_sendmail(&cli, argc, argv);
 		goto out;
 	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-F") == 0 && i + 1 < argc)
 			cli.conf_path = argv[++i];
+		else if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
+			cli.account = argv[++i];
 		else if (strcmp(argv[i], "-v") == 0)
 			cli.verbose++;
 		else if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
 			rv = cli_help(&cli, 0, NULL);
 			goto out;
-		} else {
-			fprintf(stderr, "tern: unknown option %s\n", argv[i]);
-			cli_help(&cli, 0, NULL);
-			rv = CLI_USAGE;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("tern %s\n", PACKAGE_VERSION);
+			rv = CLI_OK;
 			goto out;
-		}
+		} else
+			break;	/* sendmail's options */
 	}
-	if (i == argc) {
-		rv = cli_help(&cli, 0, NULL);
+	if (i < argc && cli_is_sendmail_arg(argv[i])) {
+		/* sendmail's arguments start after argv[i - 1]. */
+		rv = cli_sendmail(&cli, argc - i + 1, argv + i - 1);
 		goto out;
 	}
-	for (j = 0; j < CLI_NCMDS; j++) {
-		if (strcmp(argv[i], cli_cmds[j].name) == 0) {
-			rv = cli_cmds[j].fn(&cli, argc - i, argv + i);
-			goto out;
-		}
+	if (i == argc) {
+		rv = cli_usage(NULL);
+		goto out;
 	}
-	fprintf(stderr, "tern: unknown command '%s'\n", argv[i]);
-	cli_help(&cli, 0, NULL);
-	rv = CLI_USAGE;
+	if ((c = cli_find(argv[i])) == NULL) {
+		fprintf(stderr, "tern: unknown %s '%s'\n", argv[i][0] == '-' ?
+		    "option" : "command", argv[i]);
+		rv = cli_usage(NULL);
+		goto out;
+	}
+	/* sendmail's -h is a hop count: it reads its own options. */
+	if (c->fn != cli_sendmail && c->fn != cli_help &&
+	    cli_wants_help(argc - i, argv + i)) {
+		printf("usage: tern %s\n", c->usage);
+		rv = CLI_OK;
+		goto out;
+	}
+	rv = c->fn(&cli, argc - i, argv + i);
 out:
+	if (cli.logf != NULL)
+		fclose(cli.logf);
 	store_close(cli.store);
 	conf_free(cli.conf);
 	pthread_mutex_destroy(&cli.lock);
 	return rv;
 }
 
-/* Print usage. */
+/* tern help [COMMAND]: usage on stdout. */
 static int
 cli_help(struct cli *cli, int argc, char **argv)
 {
-	size_t	j;
+	const struct cli_cmd	*c;
+	size_t			 j;
 
 	(void)cli;
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "usage: tern [-F CONFIG] [-v] COMMAND ...\n");
+	if (argc > 1 && strcmp(argv[1], "-h") != 0 &&
+	    strcmp(argv[1], "--help") != 0) {
+		if (strcmp(argv[1], "demo") == 0) {
+			printf("usage: tern demo   (the interface with loopback "
+			    "demo servers and a throw-away config)\n");
+			return CLI_OK;
+		}
+		if ((c = cli_find(argv[1])) == NULL) {
+			fprintf(stderr, "tern: help: unknown command '%s'\n",
+			    argv[1]);
+			return cli_usage(NULL);
+		}
+		printf("usage: tern %s\n", c->usage);
+		return CLI_OK;
+	}
+	printf("usage: tern [-F CONFIG] [-a ACCOUNT] [-v] COMMAND ...\n");
 	for (j = 0; j < CLI_NCMDS; j++)
-		fprintf(stderr, "       tern %s\n", cli_cmds[j].usage);
-	fprintf(stderr, "       tern demo   (the interface with loopback demo "
+		printf("       tern %s\n", cli_cmds[j].usage);
+	printf("       tern demo   (the interface with loopback demo "
 	    "servers)\n");
-	fprintf(stderr, "Without a command, tern opens its interface.\n");
-	return CLI_USAGE;
+	printf("       tern --version\n");
+	printf("Without a command, tern opens its interface.  Called as "
+	    "sendmail (a link),\nor with sendmail's options (tern -i ADDR...), "
+	    "it is tern sendmail.\n");
+	return CLI_OK;
 }
 
 /* Report an error and return its exit code. */
@@ -227,9 +382,11 @@ cli_fail(struct err *e)
 {
 	int	rv;
 
-	fprintf(stderr, "tern: %s\n", e->msg);
 	if (e->reply != NULL)
-		fprintf(stderr, "tern: the server said: %s\n", e->reply);
+		fprintf(stderr, "tern: %s (the server said: %s)\n", e->msg,
+		    e->reply);
+	else
+		fprintf(stderr, "tern: %s\n", e->msg);
 	rv = cli_exitcode(e);
 	err_free(e);
 	return rv;
@@ -248,6 +405,13 @@ cli_load_conf(struct cli *cli)
 	free(path);
 	if (cli->conf == NULL)
 		return cli_fail(e);
+	/* XXX until the core has [account NAME]: only the default. */
+	if (cli->account != NULL && strcmp(cli->account, "default") != 0) {
+		err_set(&e, ERR_CONFIG, 0, "%s: no account \"%s\" (this tern "
+		    "knows only the default account)", cli->conf->path != NULL ?
+		    cli->conf->path : "config", cli->account);
+		return cli_fail(e);
+	}
 	if (cli->conf->from == NULL) {
 		err_set(&e, ERR_CONFIG, 0, "%s: no 'from' address; add a line "
 		    "like: from = Your Name <you@example.org>",
@@ -257,39 +421,21 @@ cli_load_conf(struct cli *cli)
 	return CLI_OK;
 }
 
-/*
- * Read standard input; with dot_ends, a line with a single dot ends it
- * (sendmail without -i).  NUL bytes are refused.
- */
+/* Read all of standard input (a line with a dot never ends it). */
 static char *
-cli_read_stdin(int dot_ends, size_t *len, struct err **errp)
+cli_read_stdin(size_t *len, struct err **errp)
 {
 	struct buf	 b = BUF_INIT;
+	struct stat	 sb;
 	char		 chunk[65536];
-	char		*line = NULL;
-	size_t		 cap = 0;
-	ssize_t		 n;
+	size_t		 r;
 
-	if (dot_ends) {
-		while ((n = getline(&line, &cap, stdin)) != -1) {
-			if (strcmp(line, ".\n") == 0 ||
-			    strcmp(line, ".\r\n") == 0 ||
-			    strcmp(line, ".") == 0)
-				break;
-			buf_add(&b, line, (size_t)n);
-		}
-		free(line);
-	} else {
-		struct stat	sb;
-		size_t		r;
-
-		/* A file on stdin: its size is known, allocate once. */
-		if (fstat(fileno(stdin), &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    sb.st_size > 0)
-			buf_reserve(&b, (size_t)sb.st_size);
-		while ((r = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-			buf_add(&b, chunk, r);
-	}
+	/* A file on stdin: its size is known, allocate once. */
+	if (fstat(fileno(stdin), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size > 0)
+		buf_reserve(&b, (size_t)sb.st_size + 1);
+	while ((r = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		buf_add(&b, chunk, r);
 	if (ferror(stdin)) {
 		buf_free(&b);
 		err_set(errp, ERR_INPUT, 0, "cannot read standard input: %s",
@@ -301,14 +447,17 @@ cli_read_stdin(int dot_ends, size_t *len, struct err **errp)
 	return buf_steal(&b);
 }
 
-/* Add the addresses of one argument (a list allowed) to l. */
+/*
+ * Add the addresses of one argument (a list allowed) to l; bare local
+ * parts are qualified with domain when it is not NULL.
+ */
 static int
-cli_add_addrs(struct addr_list *l, const char *arg)
+cli_add_addrs(struct addr_list *l, const char *arg, const char *domain)
 {
 	struct err	*e = NULL;
 	size_t		 i, before = l->n;
 
-	if (addr_parse_list(arg, l, &e) == -1)
+	if (addr_parse_list_in(arg, domain, l, &e) == -1)
 		return cli_fail(e);
 	for (i = before; i < l->n; i++)
 		if (addr_check(l->v[i].mailbox, &e) == -1)
@@ -347,11 +496,11 @@ cli_send(struct cli *cli, int argc, char **argv)
 			subject = optarg;
 			break;
 		case 'c':
-			if ((rv = cli_add_addrs(&cc, optarg)) != CLI_OK)
+			if ((rv = cli_add_addrs(&cc, optarg, NULL)) != CLI_OK)
 				goto out;
 			break;
 		case 'b':
-			if ((rv = cli_add_addrs(&bcc, optarg)) != CLI_OK)
+			if ((rv = cli_add_addrs(&bcc, optarg, NULL)) != CLI_OK)
 				goto out;
 			break;
 		case 'j':
@@ -367,7 +516,7 @@ cli_send(struct cli *cli, int argc, char **argv)
 		}
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++)
-		if ((rv = cli_add_addrs(&to, argv[i])) != CLI_OK)
+		if ((rv = cli_add_addrs(&to, argv[i], NULL)) != CLI_OK)
 			goto out;
 	if (to.n + cc.n + bcc.n == 0) {
 		fprintf(stderr, "tern: no recipient\nusage: tern %s\n",
@@ -381,7 +530,7 @@ cli_send(struct cli *cli, int argc, char **argv)
 		rv = cli_fail(e);
 		goto out;
 	}
-	if ((body = cli_read_stdin(0, &bodylen, &e)) == NULL) {
+	if ((body = cli_read_stdin(&bodylen, &e)) == NULL) {
 		rv = cli_fail(e);
 		goto out;
 	}
@@ -418,67 +567,359 @@ out:
 	return rv;
 }
 
-/* tern sendmail: the sendmail(8) interface. */
+/* What sendmail's options asked for. */
+struct cli_sm {
+	const char	*envfrom;	/* -f, -r, --from */
+	const char	*fullname;	/* -F */
+	const char	*logfile;	/* -X, --logfile */
+	const char	*notify;	/* -N: DSN NOTIFY */
+	const char	*ret;		/* -R: DSN RET */
+	const char	*envid;		/* -V: DSN ENVID */
+	int		 extract;	/* -t */
+	int		 read_envfrom;	/* --read-envelope-from */
+	int		 pretend;	/* -P, --pretend */
+	int		 help;
+	int		 version;
+	const char	*maildomain;	/* --maildomain */
+	int		 rcpt;		/* index of the first recipient */
+	int		 nrcpt;		/* recipients, moved to argv[rcpt] */
+};
+
+/* Letters of sendmail's -oX that are flags (the others take a value). */
+#define CLI_SM_OFLAGS	"78cDfiImnosv"
+
+/* One option with its value (NULL for a flag); CLI_OK or CLI_USAGE. */
+static int
+cli_sm_option(struct cli *cli, struct cli_sm *sm, char opt, const char *val)
+{
+	switch (opt) {
+	case 't':
+		sm->extract = 1;
+		break;
+	case 'i':	/* the whole of stdin is always read */
+	case 'n':	/* no aliases */
+	case 'G':	/* a relayed submission */
+	case 'U':	/* initial submission */
+	case 'I':	/* newaliases */
+	case 'm':	/* me too */
+	case 'B':	/* body type: tern chooses 8BITMIME itself */
+	case 'L':	/* syslog tag */
+	case 'O':	/* option=value */
+	case 'A':	/* -Am, -Ac */
+	case 'e':	/* error mode */
+	case 'p':	/* protocol */
+		break;
+	case 'v':
+		cli->verbose++;
+		break;
+	case 'd':
+		cli->verbose += 2;
+		break;
+	case 'P':
+		sm->pretend = 1;
+		break;
+	case 'E':
+		sm->read_envfrom = 1;
+		break;
+	case 'H':
+		sm->help = 1;
+		break;
+	case 'W':
+		sm->version = 1;
+		break;
+	case 'f':
+	case 'r':
+		sm->envfrom = val;
+		break;
+	case 'F':
+		sm->fullname = val;
+		break;
+	case 'a':
+		cli->account = val;
+		break;
+	case 'C':
+		cli->conf_path = (char *)val;
+		break;
+	case 'X':
+		sm->logfile = val;
+		break;
+	case 'N':
+		if (strcasecmp(val, "never") != 0 &&
+		    strspn(val, "successfailuredelaySUCCESSFAILUREDELAY,") !=
+		    strlen(val)) {
+			fprintf(stderr, "tern: sendmail: -N %s: give never, or "
+			    "a list of success, failure and delay\n", val);
+			return CLI_USAGE;
+		}
+		sm->notify = val;
+		break;
+	case 'R':
+		if (strcasecmp(val, "full") != 0 &&
+		    strcasecmp(val, "hdrs") != 0) {
+			fprintf(stderr, "tern: sendmail: -R %s: give full or "
+			    "hdrs\n", val);
+			return CLI_USAGE;
+		}
+		sm->ret = val;
+		break;
+	case 'V':
+		sm->envid = val;
+		break;
+	case 'M':
+		sm->maildomain = val;
+		break;
+	case 'b':
+		if (strcmp(val, "m") == 0)
+			break;
+		fprintf(stderr, "tern: sendmail: -b%s is not supported: tern "
+		    "only sends a message from standard input (-bm)%s\n", val,
+		    *val == 'p' ? "; tern outbox shows the queue" : "");
+		return CLI_USAGE;
+	case 'q':
+		fprintf(stderr, "tern: sendmail: -q: there is no queue runner "
+		    "here; tern flush sends what waits\n");
+		return CLI_USAGE;
+	default:
+		fprintf(stderr, "tern: sendmail: unknown option -%c\n", opt);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+/* Parse sendmail's command line (options and recipients mixed). */
+static int
+cli_sm_parse(struct cli *cli, struct cli_sm *sm, int argc, char **argv)
+{
+	static const char	 flags[] = "tinvGUImPdq";
+	static const char	 withval[] = "aCfFBNRVLXOrpAeb";
+	const char		*a, *val, *eq;
+	size_t			 k, n;
+	int			 i, j, rv, nrcpt = 0;
+
+	sm->nrcpt = 0;
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++)
+				argv[sm->rcpt + nrcpt++] = argv[i];
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			/* Recipients are moved to the front, in order. */
+			argv[sm->rcpt + nrcpt++] = argv[i];
+			continue;
+		}
+		if (a[1] == '-') {
+			eq = strchr(a + 2, '=');
+			n = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
+			for (k = 0; k < sizeof cli_sm_long /
+			    sizeof cli_sm_long[0]; k++)
+				if (strlen(cli_sm_long[k].name) == n &&
+				    strncmp(cli_sm_long[k].name, a + 2, n) == 0)
+					break;
+			if (k == sizeof cli_sm_long / sizeof cli_sm_long[0] ||
+			    (eq != NULL && !cli_sm_long[k].arg)) {
+				fprintf(stderr, "tern: sendmail: unknown option "
+				    "%s\n", a);
+				return CLI_USAGE;
+			}
+			val = NULL;
+			if (cli_sm_long[k].arg) {
+				if (eq != NULL)
+					val = eq + 1;
+				else if (i + 1 < argc)
+					val = argv[++i];
+				else {
+					fprintf(stderr, "tern: sendmail: %s "
+					    "needs a value\n", a);
+					return CLI_USAGE;
+				}
+			}
+			if ((rv = cli_sm_option(cli, sm, cli_sm_long[k].opt,
+			    val)) != CLI_OK)
+				return rv;
+			continue;
+		}
+		if (a[1] == 'o') {
+			/* -oX[value], or -o X[value]; -oX VALUE for a letter
+			 * that takes one.  Only -oi means something (and
+			 * nothing now: all of stdin is read). */
+			val = a + 2;
+			if (*val == '\0') {
+				if (i + 1 == argc) {
+					fprintf(stderr, "tern: sendmail: -o "
+					    "needs an option\n");
+					return CLI_USAGE;
+				}
+				val = argv[++i];
+			}
+			if (val[0] != '\0' && val[1] == '\0' &&
+			    strchr(CLI_SM_OFLAGS, val[0]) == NULL &&
+			    i + 1 < argc)
+				i++;	/* its value */
+			continue;
+		}
+		if (a[1] == 'h') {
+			/* -hN: a hop count.  Alone at the end: help. */
+			if (a[2] >= '0' && a[2] <= '9')
+				continue;
+			if (a[2] == '\0' && i + 1 < argc &&
+			    argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9') {
+				i++;
+				continue;
+			}
+			sm->help = 1;
+			continue;
+		}
+		for (j = 1; a[j] != '\0'; j++) {
+			if (strchr(flags, a[j]) != NULL) {
+				if ((rv = cli_sm_option(cli, sm, a[j], NULL)) !=
+				    CLI_OK)
+					return rv;
+				if (a[j] == 'd')	/* -dCLASSES */
+					break;
+				continue;
+			}
+			if (strchr(withval, a[j]) == NULL)
+				return cli_sm_option(cli, sm, a[j], NULL);
+			if (a[j] == 'X' && strcmp(a + j, "XV") == 0)
+				break;	/* Postfix's -XV: VERP, ignored */
+			if (a[j + 1] != '\0')
+				val = a + j + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else {
+				fprintf(stderr, "tern: sendmail: -%c needs a "
+				    "value\n", a[j]);
+				return CLI_USAGE;
+			}
+			if ((rv = cli_sm_option(cli, sm, a[j], val)) != CLI_OK)
+				return rv;
+			break;
+		}
+	}
+	sm->nrcpt = nrcpt;
+	return CLI_OK;
+}
+
+/* One outcome of sendmail: a reason on stderr, a line in the -X log. */
+static void
+cli_sendmail_record(struct cli *cli, const struct record *r)
+{
+	char		 when[40];
+	struct tm	 tm;
+	time_t		 t = time(NULL);
+	int		 ok = outcome_delivered(r->outcome);
+
+	if (!ok) {
+		fprintf(stderr, "tern: %s: %s%s%s%s%s%s\n", r->recipient,
+		    outcome_name(r->outcome), r->reason != NULL ? ": " : "",
+		    r->reason != NULL ? r->reason : "", r->reply != NULL ?
+		    " (the server said: " : "", r->reply != NULL ? r->reply :
+		    "", r->reply != NULL ? ")" : "");
+		if (r->outcome != OUTCOME_FAILED)
+			fprintf(stderr, "tern: %s: the message waits in the "
+			    "outbox (tern outbox, tern flush)\n", r->recipient);
+	}
+	if (cli->logf == NULL)
+		return;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	fprintf(cli->logf, "%s account=%s from=%s recipient=%s outcome=%s",
+	    when, cli->account != NULL ? cli->account : "default",
+	    cli->envfrom != NULL ? cli->envfrom : "", r->recipient,
+	    outcome_name(r->outcome));
+	if (r->server != NULL)
+		fprintf(cli->logf, " server=%s", r->server);
+	if (r->address != NULL)
+		fprintf(cli->logf, " address=%s port=%d", r->address, r->port);
+	if (r->tls.used)
+		fprintf(cli->logf, " tls=%s cipher=%s", r->tls.version,
+		    r->tls.cipher);
+	else
+		fprintf(cli->logf, " tls=no");
+	if (r->reason != NULL)
+		fprintf(cli->logf, " reason=\"%s\"", r->reason);
+	if (r->reply != NULL)
+		fprintf(cli->logf, " reply=\"%s\"", r->reply);
+	fprintf(cli->logf, " exitcode=%s\n", ok ? "EX_OK" :
+	    r->outcome == OUTCOME_FAILED ? "EX_UNAVAILABLE" : "EX_TEMPFAIL");
+	fflush(cli->logf);
+}
+
+/* tern sendmail: the sendmail(8) interface, as msmtp and Postfix have it. */
 static int
 cli_sendmail(struct cli *cli, int argc, char **argv)
 {
 	struct addr_list	 rcpts = { NULL, 0 }, uniq = { NULL, 0 };
 	struct addr		 from;
+	struct msg_prep		 prep;
+	struct cli_sm		 sm;
 	struct err		*e = NULL;
-	const char		*envfrom = NULL;
-	char			*in = NULL, *msg = NULL;
+	const char		*dom;
+	char			*in = NULL, *msg = NULL, *subj;
 	size_t			 inlen, msglen, i, j;
-	int			 ch, extract = 0, dot_ends = 1, rv;
+	int			 rv;
 
 	memset(&from, 0, sizeof from);
-	optind = 1;
-	opterr = 0;
-	/* Flags sendmail callers pass that mean nothing here are accepted. */
-	while ((ch = getopt(argc, argv, "+tif:F:o:B:N:R:V:X:vUGm")) != -1) {
-		switch (ch) {
-		case 't':
-			extract = 1;
-			break;
-		case 'i':
-			dot_ends = 0;
-			break;
-		case 'o':
-			if (strcmp(optarg, "i") == 0)
-				dot_ends = 0;
-			break;
-		case 'f':
-			envfrom = optarg;
-			break;
-		case 'v':
-			cli->verbose++;
-			break;
-		case 'F':
-		case 'B':
-		case 'N':
-		case 'R':
-		case 'V':
-		case 'X':
-		case 'U':
-		case 'G':
-		case 'm':
-			break;
-		default:
-			fprintf(stderr, "tern: sendmail: unknown option -%c\n"
-			    "usage: tern %s\n", optopt, cli_cmds[1].usage);
-			return CLI_USAGE;
-		}
+	memset(&prep, 0, sizeof prep);
+	memset(&sm, 0, sizeof sm);
+	sm.rcpt = 1;
+	cli->sendmail = 1;
+	if (cli_sm_parse(cli, &sm, argc, argv) != CLI_OK) {
+		fprintf(stderr, "usage: tern %s\n", cli_find("sendmail")->usage);
+		return CLI_USAGE;
+	}
+	if (sm.help) {
+		printf("usage: tern %s\n", cli_find("sendmail")->usage);
+		return CLI_OK;
+	}
+	if (sm.version) {
+		printf("tern %s\n", PACKAGE_VERSION);
+		return CLI_OK;
 	}
 	if ((rv = cli_load_conf(cli)) != CLI_OK)
 		goto out;
-	for (i = (size_t)optind; i < (size_t)argc; i++)
-		if ((rv = cli_add_addrs(&rcpts, argv[i])) != CLI_OK)
-			goto out;
-	if ((in = cli_read_stdin(dot_ends, &inlen, &e)) == NULL) {
+	dom = sm.maildomain != NULL ? sm.maildomain :
+	    conf_maildomain(cli->conf);
+	if (sm.pretend) {
+		printf("config: %s\naccount: %s\nfrom: %s\nmaildomain: %s\n"
+		    "relay: %s%s%s\n", cli->conf->path != NULL ?
+		    cli->conf->path : "(none)", cli->account != NULL ?
+		    cli->account : "default", cli->conf->from, dom != NULL ?
+		    dom : "(none)", cli->conf->relay_host != NULL ?
+		    (cli->conf->relay_mode == RELAY_SMTPS ? "smtps://" :
+		    "smtp://") : "direct", cli->conf->relay_host != NULL ?
+		    cli->conf->relay_host : "", "");
+		rv = CLI_OK;
+		goto out;
+	}
+	if (sm.logfile != NULL && (cli->logf = fopen(sm.logfile, "a")) ==
+	    NULL) {
+		err_set(&e, ERR_CONFIG, 0, "-X %s: cannot open the log file: "
+		    "%s", sm.logfile, strerror(errno));
 		rv = cli_fail(e);
 		goto out;
 	}
-	msg = msg_prepare(in, inlen, cli->conf->from, extract ? &rcpts : NULL,
-	    &msglen, &e);
+	for (i = 0; i < (size_t)sm.nrcpt; i++)
+		if ((rv = cli_add_addrs(&rcpts, argv[sm.rcpt + i], dom)) !=
+		    CLI_OK)
+			goto out;
+	if ((in = cli_read_stdin(&inlen, &e)) == NULL) {
+		rv = cli_fail(e);
+		goto out;
+	}
+	/* The From tern adds when there is none: -f and -F win. */
+	prep.from = sm.envfrom != NULL && !sm.read_envfrom ? sm.envfrom :
+	    cli->conf->from;
+	prep.fullname = sm.fullname;
+	if (prep.fullname == NULL && prep.from != cli->conf->from &&
+	    addr_parse(cli->conf->from, &from, NULL) == 0)
+		prep.fullname = from.name;
+	prep.maildomain = dom;
+	prep.rcpts = sm.extract ? &rcpts : NULL;
+	msg = msg_prepare_with(in, inlen, &prep, &msglen, &e);
+	addr_clear(&from);
 	free(in);
 	in = NULL;
 	if (msg == NULL) {
@@ -497,33 +938,35 @@ cli_sendmail(struct cli *cli, int argc, char **argv)
 			addr_list_add(&uniq, NULL, rcpts.v[i].mailbox);
 	}
 	if (uniq.n == 0) {
-		fprintf(stderr, "tern: sendmail: no recipient (give addresses "
-		    "or -t)\n");
-		rv = CLI_USAGE;
+		fprintf(stderr, "tern: sendmail: no recipient (give addresses, "
+		    "or -t with To, Cc or Bcc in the message)\n");
+		rv = sm.extract ? CLI_DATAERR : CLI_USAGE;
 		goto out;
 	}
-	if (envfrom == NULL) {
-		if (addr_parse(cli->conf->from, &from, &e) == -1) {
-			rv = cli_fail(e);
-			goto out;
-		}
-		envfrom = from.mailbox;
-	} else if (addr_check(envfrom, &e) == -1) {
+	/* The envelope sender: -f, the From header, or the config's. */
+	if (sm.read_envfrom && prep.sender != NULL)
+		rv = addr_parse_in(prep.sender, dom, &from, &e);
+	else if (sm.envfrom != NULL && !sm.read_envfrom)
+		rv = addr_parse_in(sm.envfrom, dom, &from, &e);
+	else
+		rv = addr_parse(cli->conf->from, &from, &e);
+	if (rv != 0) {
+		err_set(&e, ERR_INPUT, 0, "no usable sender");
 		rv = cli_fail(e);
 		goto out;
 	}
-	{
-		char	*subj = msg_header(msg, msglen, "Subject");
-
-		rv = cli_submit(cli, envfrom, subj, &uniq, &msg, msglen);
-		free(subj);
-	}
+	cli->envfrom = from.mailbox;
+	subj = msg_header(msg, msglen, "Subject");
+	rv = cli_submit(cli, from.mailbox, subj, &uniq, &msg, msglen);
+	free(subj);
 out:
 	addr_list_clear(&rcpts);
 	addr_list_clear(&uniq);
 	addr_clear(&from);
+	free(prep.sender);
 	free(in);
 	free(msg);
+	cli->envfrom = NULL;
 	return rv;
 }
 
@@ -544,11 +987,17 @@ cli_probe(struct cli *cli, int argc, char **argv)
 			cli->verbose++;
 			continue;
 		}
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "tern: probe: unknown option %s\n",
+			    argv[i]);
+			addr_list_clear(&l);
+			return cli_usage("probe");
+		}
 		if (strchr(argv[i], '@') != NULL)
 			a = xstrdup(argv[i]);
 		else
 			a = xasprintf("postmaster@%s", argv[i]);
-		rv = cli_add_addrs(&l, a);
+		rv = cli_add_addrs(&l, a, NULL);
 		free(a);
 		if (rv != CLI_OK) {
 			addr_list_clear(&l);
@@ -692,7 +1141,8 @@ cli_open_store(struct cli *cli)
 	cli->store = store_open(path, &e);
 	free(path);
 	if (cli->store == NULL) {
-		fprintf(stderr, "tern: nothing was sent.\n");
+		if (!cli->sendmail)
+			fprintf(stderr, "tern: nothing was sent.\n");
 		return cli_fail(e);
 	}
 	return CLI_OK;
@@ -733,7 +1183,8 @@ cli_submit(struct cli *cli, const char *from, const char *subject,
 	free(*msgp);
 	*msgp = NULL;
 	if (rv == -1) {
-		fprintf(stderr, "tern: nothing was sent.\n");
+		if (!cli->sendmail)
+			fprintf(stderr, "tern: nothing was sent.\n");
 		return cli_fail(e);
 	}
 	return cli_send_message(cli, id);
@@ -772,8 +1223,12 @@ cli_send_message(struct cli *cli, long long id)
 		err_free(e);
 		rv = CLI_IOERR;
 	}
-	for (i = 0; i < n; i++)
-		cli_print_record(cli, &out[i]);
+	for (i = 0; i < n; i++) {
+		if (cli->sendmail)
+			cli_sendmail_record(cli, &out[i]);
+		else
+			cli_print_record(cli, &out[i]);
+	}
 	rv = cli_merge_code(rv, cli_result_code(out, n));
 	record_free_array(out, n);
 	return rv;
@@ -893,6 +1348,10 @@ cli_outbox(struct cli *cli, int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "--json") == 0)
 		cli->json = 1;
+	else if (argc > 1) {
+		fprintf(stderr, "tern: outbox: unknown argument %s\n", argv[1]);
+		return cli_usage("outbox");
+	}
 	if ((rv = cli_open_store(cli)) != CLI_OK)
 		return rv;
 	ctx.cli = cli;

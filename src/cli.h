@@ -18,7 +18,17 @@ struct err;
 #define CLI_TEMPFAIL	75	/* EX_TEMPFAIL */
 #define CLI_CONFIG	78	/* EX_CONFIG */
 
-/* 1 when argv names a command of the CLI (after global options). */
+/*
+ * 1 when tern is called as sendmail: its name ends in "sendmail" (a
+ * link), or the first argument after tern's own options (-F, -a, -v) is
+ * one of sendmail's options (git's smtpServer = /path/to/tern runs
+ * "tern -i RCPT...").
+ */
+int	cli_is_sendmail(int, char **);
+/*
+ * 1 when argv is for the CLI: sendmail, a command, help, --version, or
+ * anything the interface does not take (after -F, -a, -v).
+ */
 int	cli_is_command(int, char **);
 /* Run the command line; returns the process exit code. */
 int	cli_main(int, char **);

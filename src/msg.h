@@ -53,14 +53,41 @@ char	*msg_wire(const char *, size_t, size_t *, struct err **);
  */
 int	 msg_wire_ready(const char *, size_t, size_t *);
 /*
- * Read a whole message (sendmail -t): collect To, Cc and Bcc addresses
- * into rcpts (appended), remove Bcc from the text, add Date and Message-ID
- * when missing, and From from deffrom when missing.  Header values with
- * CR/LF injected are impossible here by construction; a header that does
- * not parse is refused.  Returns the new text or NULL with *errp.
+ * Read a whole message (sendmail): msg_prepare_with with the From to add
+ * deffrom and recipients (To, Cc, Bcc; Resent- ones when present)
+ * appended to rcpts when rcpts is not NULL.
  */
 char	*msg_prepare(const char *, size_t, const char *, struct addr_list *,
 	    size_t *, struct err **);
+
+/* What msg_prepare_with is given and what it finds; strings borrowed. */
+struct msg_prep {
+	const char		*from;		/* From to add, "Name <addr>" */
+	const char		*fullname;	/* sendmail -F: its name, or NULL */
+	const char		*maildomain;	/* for bare local parts, or NULL */
+	struct addr_list	*rcpts;		/* -t: recipients appended, or
+						   NULL (not collected) */
+	char			*sender;	/* out: the From header's first
+						   address, or the From added
+						   (new string, caller frees) */
+};
+
+/*
+ * Read a whole message as sendmail does: with o->rcpts, collect the
+ * addresses of To, Cc and Bcc (only Resent-To, Resent-Cc and Resent-Bcc
+ * when the message has Resent- fields, RFC 5322 3.6.6); bare local parts
+ * qualified with o->maildomain.  Every Bcc and Resent-Bcc field is
+ * removed from the text.  Date and Message-ID are added when missing,
+ * and From from o->from (its name replaced by o->fullname when set).  A
+ * header line over 998 octets is folded at white space (refused,
+ * ERR_INPUT, when a run without white space is too long); a body with a
+ * line over 998 octets is sent quoted-printable (RFC 5322 2.1.1), MIME
+ * headers added (refused when it is multipart or already encoded).  Line
+ * ends become CRLF; NUL is refused.  Returns the new text (length in
+ * *outlen) or NULL with *errp.
+ */
+char	*msg_prepare_with(const char *, size_t, struct msg_prep *, size_t *,
+	    struct err **);
 /*
  * The value of the first header field called name (case-insensitive),
  * unfolded, RFC 2047 words decoded to UTF-8 and sanitized; a new string,

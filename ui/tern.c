@@ -1,6 +1,7 @@
 /*
- * tern: the program.  Commands go to the CLI; "tern demo" runs the demo;
- * no command opens the interface.
+ * tern: the program.  Commands go to the CLI (so does tern called as
+ * sendmail, by name or with sendmail's options); "tern demo" runs the
+ * demo; no command opens the interface.
  */
 #include "config.h"
 
@@ -21,7 +22,7 @@ tern_is_demo(int argc, char **argv)
 	int	i;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-F") == 0) {
+		if (strcmp(argv[i], "-F") == 0 || strcmp(argv[i], "-a") == 0) {
 			i++;
 			continue;
 		}
@@ -37,6 +38,9 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* sendmail first: "sendmail -t demo" is a recipient, not the demo. */
+	if (cli_is_sendmail(argc, argv))
+		return cli_main(argc, argv);
 	if (tern_is_demo(argc, argv))
 		return ui_demo_main(argc, argv);
 	if (cli_is_command(argc, argv))
