@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "err.h"
 #include "maildir.h"
+#include "safefile.h"
 #include "text.h"
 #include "xmalloc.h"
 
@@ -80,7 +81,12 @@ maildir_mkdir(const char *dir, const char *maildir, struct err **errp)
 	return 0;
 }
 
-/* Create the Maildir, its missing parents, cur/ new/ tmp/. */
+/*
+ * Create the Maildir, its missing parents, cur/ new/ tmp/.  The parents
+ * are followed as usual; the Maildir and its three folders must be real
+ * directories of ours that nobody else may write (safefile.h), since
+ * tern puts sent mail there.
+ */
 static int
 maildir_create(const char *dir, struct err **errp)
 {
@@ -98,11 +104,12 @@ maildir_create(const char *dir, struct err **errp)
 			goto fail;
 		*q = '/';
 	}
-	if (maildir_mkdir(p, dir, errp) != 0)
+	if (safefile_mkdir(p, "the fcc Maildir", errp) != 0)
 		goto fail;
 	for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		sub = xasprintf("%s/%s", dir, subs[i]);
-		if (maildir_mkdir(sub, dir, errp) != 0) {
+		if (safefile_mkdir(sub, "a folder of the fcc Maildir",
+		    errp) != 0) {
 			free(sub);
 			goto fail;
 		}
@@ -207,7 +214,8 @@ maildir_deliver(const char *path, const char *msg, size_t len,
 		free(tmp);
 		name = maildir_unique();
 		tmp = xasprintf("%s/tmp/%s", dir, name);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}

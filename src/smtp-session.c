@@ -714,7 +714,7 @@ ss_connect(struct ss *s)
 
 	if (s->o->implicit_tls) {
 		conn = tls_handshake(s->o->tls, fd, s->o->host,
-		    ss_modern(s), s->o->timeout, &s->res->tls, &e);
+		    ss_modern(s), s->o->timeout, &s->res->tls, NULL, &e);
 		if (conn == NULL) {
 			s->res->end = SMTP_END_CONNECT;
 			ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "%s (implicit "
@@ -894,7 +894,7 @@ ss_upgrade(struct ss *s)
 	int		 modern = ss_modern(s);
 
 	conn = tls_handshake(s->o->tls, s->fd, s->o->host, modern,
-	    s->o->timeout, &s->res->tls, &e);
+	    s->o->timeout, &s->res->tls, NULL, &e);
 	if (conn == NULL) {
 		free(s->plain_reason);
 		s->plain_reason = xasprintf("STARTTLS failed at %s: %s%s",

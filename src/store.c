@@ -21,6 +21,7 @@
 #include "deliver.h"
 #include "err.h"
 #include "buf.h"
+#include "safefile.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -262,20 +263,21 @@ st_bind_text(sqlite3_stmt *s, int i, const char *t)
 		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
 }
 
-/* The file must be an SQLite database (or empty, or absent). */
+/*
+ * The file must be ours (safefile.h: no link, no other owner, nobody else
+ * may write it) and an SQLite database (or empty, or absent).
+ */
 static int
 st_check_file(const char *path, struct err **errp)
 {
 	char	 head[16];
 	ssize_t	 n;
-	int	 fd;
+	int	 fd, r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		return err_set(errp, ERR_STORE, 0, "%s: cannot open: %s",
-		    path, strerror(errno));
-	}
+	if ((r = safefile_check_file(path, "the store", NULL, errp)) != 0)
+		return r == 1 ? 0 : -1;
+	if ((fd = safefile_open(path, O_RDONLY, 0, "the store", errp)) == -1)
+		return -1;
 	n = read(fd, head, sizeof head);
 	close(fd);
 	if (n == 0)
@@ -288,11 +290,15 @@ st_check_file(const char *path, struct err **errp)
 	return 0;
 }
 
-/* mkdir -p the directory of path, mode 0700. */
+/*
+ * mkdir -p the directory of path, mode 0700; the store's own directory
+ * must be ours and writable by nobody else (safefile.h), and is made 0700.
+ */
 static int
 st_mkdirs(const char *path, struct err **errp)
 {
-	char	*d, *p;
+	struct stat	 sb;
+	char		*d, *p;
 
 	d = xstrdup(path);
 	if ((p = strrchr(d, '/')) == NULL || p == d) {
@@ -310,7 +316,12 @@ st_mkdirs(const char *path, struct err **errp)
 	}
 	if (mkdir(d, 0700) == -1 && errno != EEXIST)
 		goto fail;
-	(void)chmod(d, 0700);
+	if (safefile_check_dir(d, "the store directory", errp) == -1) {
+		free(d);
+		return -1;
+	}
+	if (lstat(d, &sb) == 0 && (sb.st_mode & 077) != 0)
+		(void)chmod(d, 0700);
 	free(d);
 	return 0;
 fail:
@@ -324,20 +335,52 @@ fail:
 struct store *
 store_open(const char *path, struct err **errp)
 {
-	struct store	*st;
-	int		 fd;
+	static const char	*sides[] = { "-wal", "-shm", "-journal" };
+	struct store		*st;
+	struct stat		 had, now;
+	char			*side;
+	size_t			 i;
+	int			 fd, flags, r;
 
 	if (st_mkdirs(path, errp) == -1 || st_check_file(path, errp) == -1)
 		return NULL;
-	/* Create the file ourselves so that it is 0600 from the start. */
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+	/*
+	 * Create the file ourselves so that it is 0600 from the start; never
+	 * through a link, never someone else's file (safefile.h).
+	 */
+	if ((fd = safefile_open(path, O_RDWR | O_CREAT, 0600, "the store",
+	    errp)) == -1)
+		return NULL;
+	/* Mail and contacts are private: only our own file gets here. */
+	(void)fchmod(fd, 0600);
+	if (fstat(fd, &had) == -1) {
 		err_set(errp, ERR_STORE, 1, "%s: cannot open for writing: %s",
 		    path, strerror(errno));
+		close(fd);
 		return NULL;
 	}
-	/* Mail and contacts are private, whoever made the file. */
-	(void)fchmod(fd, 0600);
-	close(fd);
+	/*
+	 * SQLite opens the file by its name: check the name once more right
+	 * before (still the file we opened) and the names SQLite adds.
+	 */
+	r = safefile_check_file(path, "the store", &now, errp);
+	if (r == 0 && (now.st_dev != had.st_dev || now.st_ino != had.st_ino))
+		r = err_set(errp, ERR_STORE, 0, "refusing the store %s: it "
+		    "was replaced while tern opened it; try again", path);
+	else if (r == 1)
+		r = err_set(errp, ERR_STORE, 1, "the store %s disappeared "
+		    "while tern opened it; try again", path);
+	for (i = 0; r == 0 && i < sizeof sides / sizeof sides[0]; i++) {
+		side = xasprintf("%s%s", path, sides[i]);
+		if (safefile_check_file(side, "the store's journal", NULL,
+		    errp) == -1)
+			r = -1;
+		free(side);
+	}
+	if (r != 0) {
+		close(fd);
+		return NULL;
+	}
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
 	/* Recursive: a listing's callback may read more of the store. */
@@ -351,8 +394,13 @@ store_open(const char *path, struct err **errp)
 	}
 	if (gethostname(st->host, sizeof st->host - 1) == -1)
 		strcpy(st->host, "localhost");
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+#ifdef SQLITE_OPEN_NOFOLLOW
+	flags |= SQLITE_OPEN_NOFOLLOW;	/* SQLite >= 3.31 */
+#endif
+	r = sqlite3_open_v2(path, &st->db, flags, NULL);
+	close(fd);
+	if (r != SQLITE_OK) {
 		st_fail(st, errp, "open");
 		goto fail;
 	}

@@ -8,6 +8,7 @@
 #include "text.h"
 
 static size_t	text_utf8_len(const unsigned char *, size_t, unsigned int *);
+static int	text_unsafe(unsigned int);
 
 /* Length of the valid UTF-8 sequence at p (0 if invalid); *cp gets it. */
 static size_t
@@ -45,6 +46,23 @@ text_utf8_len(const unsigned char *p, size_t n, unsigned int *cp)
 	return len;
 }
 
+/*
+ * 1 for a code point that must not reach a terminal as it is: C0 but tab
+ * and newline, DEL, C1, and the bidirectional controls (they reorder what
+ * follows them on screen, so a reply or a name could show text in an
+ * order other than its own: U+061C, U+200E, U+200F, U+202A-U+202E,
+ * U+2066-U+2069).
+ */
+static int
+text_unsafe(unsigned int cp)
+{
+	if (cp == '\t' || cp == '\n')
+		return 0;
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+	    cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Sanitize n bytes into a new string. */
 char *
 text_sanitize_n(const char *s, size_t n)
@@ -66,7 +84,7 @@ text_sanitize_n(const char *s, size_t n)
 			buf_addc(&b, ' ');
 		else if (cp == '\n')
 			buf_addc(&b, '\n');
-		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+		else if (text_unsafe(cp))
 			buf_addc(&b, '?');
 		else
 			buf_add(&b, p + i, len);
@@ -79,6 +97,43 @@ char *
 text_sanitize(const char *s)
 {
 	return text_sanitize_n(s, strlen(s));
+}
+
+/* Sanitize into one line. */
+char *
+text_sanitize_line(const char *s, size_t n)
+{
+	char	*t, *p;
+
+	t = text_sanitize_n(s, n);
+	for (p = t; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return t;
+}
+
+/* Escape what text_sanitize would replace, visibly. */
+char *
+text_escape(const char *s)
+{
+	struct buf		 b = BUF_INIT;
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, k, n = strlen(s), len;
+	unsigned int		 cp;
+
+	buf_add(&b, "", 0);
+	for (i = 0; i < n; i += len) {
+		len = text_utf8_len(p + i, n - i, &cp);
+		if (len == 0)
+			len = 1;
+		else if (!text_unsafe(cp) && cp != '\t' && cp != '\n') {
+			buf_add(&b, p + i, len);
+			continue;
+		}
+		for (k = 0; k < len; k++)
+			buf_addf(&b, "\\x%02x", p[i + k]);
+	}
+	return buf_steal(&b);
 }
 
 /* Check that n bytes are valid UTF-8. */

@@ -22,6 +22,7 @@
 
 #include "err.h"
 #include "record.h"
+#include "text.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -56,6 +57,9 @@ static int	tls_verify(struct tls_ctx *, gnutls_session_t, const char *,
 static void	tls_fill_facts(struct tls_ctx *, struct tls_conn *,
 		    const char *, struct tls_facts *);
 static void	tls_fill_cert(gnutls_session_t, struct tls_facts *);
+static ssize_t	tls_pull_first(gnutls_transport_ptr_t, void *, size_t);
+static int	tls_pull_first_timeout(gnutls_transport_ptr_t, unsigned int);
+static ssize_t	tls_pull_fd(gnutls_transport_ptr_t, void *, size_t);
 static int	tls_wait(int, short, int);
 static ssize_t	tls_low_read(mailstream_low *, void *, size_t);
 static ssize_t	tls_low_write(mailstream_low *, const void *, size_t);
@@ -216,16 +220,75 @@ out:
 	return rv;
 }
 
+/*
+ * What the handshake has read so far: the first byte from the server
+ * must begin a TLS record (content type 20..24: change_cipher_spec,
+ * alert, handshake, application_data, heartbeat).  Anything else, such as
+ * the digit of an SMTP reply, is plaintext where TLS was expected.
+ */
+struct tls_first {
+	int		fd;
+	int		checked;	/* the first byte was looked at */
+	int		plaintext;	/* and it was not a TLS record */
+	unsigned char	byte;
+};
+
+/* Pull for the handshake: recv, judging the first byte received. */
+static ssize_t
+tls_pull_first(gnutls_transport_ptr_t p, void *buf, size_t n)
+{
+	struct tls_first	*t = p;
+	ssize_t			 r;
+	unsigned char		 b;
+
+	do {
+		r = recv(t->fd, buf, n, 0);
+	} while (r == -1 && errno == EINTR);
+	if (r > 0 && !t->checked) {
+		t->checked = 1;
+		b = *(unsigned char *)buf;
+		if (b < 0x14 || b > 0x18) {
+			t->plaintext = 1;
+			t->byte = b;
+			errno = EPROTO;
+			return -1;
+		}
+	}
+	return r;
+}
+
+/* Pull timeout for the handshake: wait on the socket. */
+static int
+tls_pull_first_timeout(gnutls_transport_ptr_t p, unsigned int ms)
+{
+	struct tls_first	*t = p;
+
+	return gnutls_system_recv_timeout(
+	    (gnutls_transport_ptr_t)(intptr_t)t->fd, ms);
+}
+
+/* Pull after the handshake: plain recv on the socket. */
+static ssize_t
+tls_pull_fd(gnutls_transport_ptr_t p, void *buf, size_t n)
+{
+	return recv((int)(intptr_t)p, buf, n, 0);
+}
+
 /* Handshake on fd and gather the facts. */
 struct tls_conn *
 tls_handshake(struct tls_ctx *ctx, int fd, const char *host, int modern_only,
-    int timeout, struct tls_facts *facts, struct err **errp)
+    int timeout, struct tls_facts *facts, int *plaintext_seen,
+    struct err **errp)
 {
-	struct tls_conn	*c;
-	struct timeval	 tv;
-	struct in6_addr	 a6;
-	const char	*errpos;
-	int		 r;
+	struct tls_conn		*c;
+	struct tls_first	 first;
+	struct timeval		 tv;
+	struct in6_addr		 a6;
+	const char		*errpos;
+	int			 r;
+
+	if (plaintext_seen != NULL)
+		*plaintext_seen = 0;
 
 	if (tls_ctx_load(ctx, errp) == -1)
 		return NULL;
@@ -256,18 +319,36 @@ tls_handshake(struct tls_ctx *ctx, int fd, const char *host, int modern_only,
 	    inet_pton(AF_INET6, host, &a6) != 1)
 		(void)gnutls_server_name_set(c->session, GNUTLS_NAME_DNS,
 		    host, strlen(host));
-	gnutls_transport_set_int(c->session, fd);
+	memset(&first, 0, sizeof first);
+	first.fd = fd;
+	gnutls_transport_set_ptr2(c->session, &first,
+	    (gnutls_transport_ptr_t)(intptr_t)fd);
+	gnutls_transport_set_pull_function(c->session, tls_pull_first);
+	gnutls_transport_set_pull_timeout_function(c->session,
+	    tls_pull_first_timeout);
 	gnutls_handshake_set_timeout(c->session, (unsigned)c->timeout * 1000);
 	do {
 		r = gnutls_handshake(c->session);
-	} while (r < 0 && gnutls_error_is_fatal(r) == 0);
+	} while (r < 0 && gnutls_error_is_fatal(r) == 0 && !first.plaintext);
+	/* first lives on this stack: the session reads the socket itself. */
+	gnutls_transport_set_int(c->session, fd);
+	gnutls_transport_set_pull_function(c->session, tls_pull_fd);
+	gnutls_transport_set_pull_timeout_function(c->session,
+	    gnutls_system_recv_timeout);
 	if (r < 0)
 		goto fail;
 	tls_fill_facts(ctx, c, host, facts);
 	return c;
 
 fail:
-	if (r == GNUTLS_E_TIMEDOUT)
+	if (first.plaintext) {
+		if (plaintext_seen != NULL)
+			*plaintext_seen = 1;
+		err_set(errp, ERR_PROTOCOL, 1, "the server sent plaintext where "
+		    "a TLS record was expected (first byte 0x%02x); after a "
+		    "STARTTLS 220 reply that is response injection",
+		    first.byte);
+	} else if (r == GNUTLS_E_TIMEDOUT)
 		err_set(errp, ERR_CONNECTION, 1, "TLS handshake timed out "
 		    "after %d s", c->timeout);
 	else
@@ -350,11 +431,14 @@ tls_fill_cert(gnutls_session_t session, struct tls_facts *f)
 	if (gnutls_x509_crt_import(crt, &list[0], GNUTLS_X509_FMT_DER) < 0)
 		goto out;
 	if (gnutls_x509_crt_get_dn3(crt, &dn, 0) == 0) {
-		f->cert_subject = xstrndup((const char *)dn.data, dn.size);
+		/* The server wrote it: sanitized here, once, for every output. */
+		f->cert_subject = text_sanitize_line((const char *)dn.data,
+		    dn.size);
 		gnutls_free(dn.data);
 	}
 	if (gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) == 0) {
-		f->cert_issuer = xstrndup((const char *)dn.data, dn.size);
+		f->cert_issuer = text_sanitize_line((const char *)dn.data,
+		    dn.size);
 		gnutls_free(dn.data);
 	}
 	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, fp,

@@ -38,9 +38,18 @@ void		 tls_ctx_free(struct tls_ctx *);
  * NULL with *errp (ERR_PROTOCOL, temporary) saying why, e.g.
  * "TLS handshake failed: ...".  A certificate that does not verify is not
  * a failure here: facts->verified is 0 and facts->verify says why.
+ *
+ * The first byte the server sends during the handshake must start a TLS
+ * record (content type 0x14..0x18).  When it does not (plaintext, such as
+ * an SMTP reply sent after the STARTTLS 220: response injection, however
+ * late it arrives), the handshake stops there, *plaintext_seen (when not
+ * NULL) is set to 1 and *errp says "the server sent plaintext where a TLS
+ * record was expected ...".  *plaintext_seen is 0 on every other return.
+ * The certificate's subject and issuer in facts are sanitized (one line,
+ * no control or bidirectional characters): they come from the server.
  */
 struct tls_conn	*tls_handshake(struct tls_ctx *, int, const char *, int, int,
-		    struct tls_facts *, struct err **);
+		    struct tls_facts *, int *, struct err **);
 /*
  * Wrap an established session as a libetpan low-level stream (for
  * mailstream_new or mailstream_set_low).  It takes ownership of the session

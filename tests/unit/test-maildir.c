@@ -28,6 +28,9 @@ static void	test_deliver(void **);
 static void	test_deliver_twice(void **);
 static void	test_deliver_home(void **);
 static void	test_deliver_unwritable(void **);
+static void	test_deliver_unsafe(void **);
+static void	want_msg(const struct err *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 static void	test_tls_header(void **);
 static void	test_tls_header_fold(void **);
 
@@ -83,6 +86,22 @@ count_files(const char *dir, const char *sub, char **first)
 	closedir(d);
 	free(path);
 	return n;
+}
+
+/* The error is ERR_STORE with exactly this message. */
+static void
+want_msg(const struct err *e, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*want;
+
+	assert_non_null(e);
+	assert_int_equal(e->cls, ERR_STORE);
+	va_start(ap, fmt);
+	assert_true(vasprintf(&want, fmt, ap) > 0);
+	va_end(ap);
+	assert_string_equal(e->msg, want);
+	free(want);
 }
 
 /* The contents of a file. */
@@ -203,7 +222,7 @@ test_deliver_unwritable(void **state)
 	assert_null(out);
 	err_free(e);
 	e = NULL;
-	/* cur/ on another file system: the move fails, tmp/ is cleaned. */
+	/* cur/ a link elsewhere (/proc): refused, nothing written. */
 	free(md);
 	free(file);
 	assert_true(asprintf(&md, "%s/Moved", (char *)*state) > 0);
@@ -213,12 +232,85 @@ test_deliver_unwritable(void **state)
 	assert_int_equal(maildir_deliver(md, "m\n", 2, NULL, &out, &e), -1);
 	assert_non_null(e);
 	assert_int_equal(e->cls, ERR_STORE);
-	assert_non_null(strstr(e->msg, file));
+	want_msg(e, "refusing a folder of the fcc Maildir %s: it is a symbolic "
+	    "link (to /proc) and tern follows no link there; put the real "
+	    "directory in its place", file);
 	assert_null(out);
-	assert_int_equal(count_files(md, "tmp", NULL), 0);
 	err_free(e);
 	free(file);
 	free(md);
+}
+
+/*
+ * A Maildir tern does not own is refused with words saying what and
+ * what to do, and nothing is written into it: a symbolic link (also
+ * written with a trailing slash), another user's directory, a directory
+ * others may write to.
+ */
+static void
+test_deliver_unsafe(void **state)
+{
+	struct err	*e = NULL;
+	struct stat	 sb;
+	char		*real, *md, *slash, *out = NULL;
+
+	assert_true(asprintf(&real, "%s/real", (char *)*state) > 0);
+	assert_true(asprintf(&md, "%s/Sent", (char *)*state) > 0);
+	assert_true(asprintf(&slash, "%s/", md) > 0);
+	assert_int_equal(mkdir(real, 0700), 0);
+	assert_int_equal(symlink(real, md), 0);
+	assert_int_equal(maildir_deliver(md, "m\n", 2, NULL, &out, &e), -1);
+	want_msg(e, "refusing the fcc Maildir %s: it is a symbolic link (to "
+	    "%s) and tern follows no link there; put the real directory in "
+	    "its place", md, real);
+	err_free(e);
+	e = NULL;
+	assert_int_equal(maildir_deliver(slash, "m\n", 2, NULL, &out, &e), -1);
+	want_msg(e, "refusing the fcc Maildir %s: it is a symbolic link (to "
+	    "%s) and tern follows no link there; put the real directory in "
+	    "its place", md, real);
+	err_free(e);
+	e = NULL;
+	assert_null(out);
+	assert_int_equal(count_files(real, ".", NULL), 0);
+
+	/* Another user's (tests run as root: chown works). */
+	assert_int_equal(unlink(md), 0);
+	assert_int_equal(mkdir(md, 0700), 0);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(md, 65534, 65534), 0);
+		assert_int_equal(maildir_deliver(md, "m\n", 2, NULL, &out, &e),
+		    -1);
+		want_msg(e, "refusing the fcc Maildir %s: it belongs to another "
+		    "user (uid 65534, you are uid 0) and tern writes only into "
+		    "its own files; move it aside, or use a path of your own",
+		    md);
+		err_free(e);
+		e = NULL;
+		assert_int_equal(count_files(md, ".", NULL), 0);
+		assert_int_equal(chown(md, 0, 0), 0);
+	}
+
+	/* Writable by others. */
+	assert_int_equal(chmod(md, 0777), 0);
+	assert_int_equal(maildir_deliver(md, "m\n", 2, NULL, &out, &e), -1);
+	want_msg(e, "refusing the fcc Maildir %s: others may write to it "
+	    "(mode 0777); check what is in it, then chmod go-w %s", md, md);
+	err_free(e);
+	e = NULL;
+	assert_int_equal(count_files(md, ".", NULL), 0);
+	assert_int_equal(stat(md, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0777);
+
+	/* Once it is fixed, the copy goes in. */
+	assert_int_equal(chmod(md, 0700), 0);
+	assert_int_equal(maildir_deliver(md, "m\n", 2, NULL, &out, &e), 0);
+	assert_null(e);
+	assert_int_equal(count_files(md, "cur", NULL), 1);
+	free(out);
+	free(slash);
+	free(md);
+	free(real);
 }
 
 /* The header: its parts, NULL parts left out, quoting, no CR/LF. */
@@ -293,6 +385,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deliver_home, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_unwritable, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_deliver_unsafe, setup,
 		    teardown),
 		cmocka_unit_test(test_tls_header),
 		cmocka_unit_test(test_tls_header_fold),

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,9 @@
 static void	test_sanitize_controls(void **);
 static void	test_sanitize_utf8(void **);
 static void	test_sanitize_n_nul(void **);
+static void	test_sanitize_bidi(void **);
+static void	test_sanitize_line(void **);
+static void	test_escape(void **);
 static void	test_is_utf8(void **);
 static void	test_has_8bit(void **);
 static void	test_buf_grow(void **);
@@ -74,6 +78,69 @@ test_sanitize_n_nul(void **state)
 	free(s);
 	s = text_sanitize_n("abc", 2);
 	assert_string_equal(s, "ab");
+	free(s);
+}
+
+/*
+ * Every bidirectional control becomes '?' (U+061C, U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069); their neighbours stay.
+ */
+static void
+test_sanitize_bidi(void **state)
+{
+	static const char *bidi[] = {
+		"\xd8\x9c", "\xe2\x80\x8e", "\xe2\x80\x8f",
+		"\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac",
+		"\xe2\x80\xad", "\xe2\x80\xae", "\xe2\x81\xa6",
+		"\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9",
+	};
+	char		*s, *in;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof bidi / sizeof bidi[0]; i++) {
+		assert_true(asprintf(&in, "250 ok%sgnp.exe", bidi[i]) > 0);
+		s = text_sanitize(in);
+		assert_string_equal(s, "250 ok?gnp.exe");
+		free(s);
+		free(in);
+	}
+	/* Neighbours of the ranges are ordinary text and stay. */
+	s = text_sanitize("\xd8\x9b\xe2\x80\x8d\xe2\x80\x90\xe2\x80\xa9"
+	    "\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa");
+	assert_string_equal(s, "\xd8\x9b\xe2\x80\x8d\xe2\x80\x90"
+	    "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa");
+	free(s);
+}
+
+/* One line: newlines become spaces, the rest as text_sanitize_n. */
+static void
+test_sanitize_line(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = text_sanitize_line("CN=a\nO=b\033]52;c;eA==\007\r\0z", 23);
+	assert_string_equal(s, "CN=a O=b?]52;c;eA==??z");
+	free(s);
+}
+
+/* Escaping for error messages: visible \xNN for what is unsafe. */
+static void
+test_escape(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = text_escape("res\033[2Jolver");
+	assert_string_equal(s, "res\\x1b[2Jolver");
+	free(s);
+	s = text_escape("a\tb\nc\rd\x7f\xc2\x85\xff \xe2\x80\xae! J\xc3\xbc");
+	assert_string_equal(s, "a\\x09b\\x0ac\\x0dd\\x7f\\xc2\\x85\\xff "
+	    "\\xe2\\x80\\xae! J\xc3\xbc");
+	free(s);
+	s = text_escape("");
+	assert_string_equal(s, "");
 	free(s);
 }
 
@@ -199,6 +266,9 @@ main(void)
 		cmocka_unit_test(test_sanitize_controls),
 		cmocka_unit_test(test_sanitize_utf8),
 		cmocka_unit_test(test_sanitize_n_nul),
+		cmocka_unit_test(test_sanitize_bidi),
+		cmocka_unit_test(test_sanitize_line),
+		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_is_utf8),
 		cmocka_unit_test(test_has_8bit),
 		cmocka_unit_test(test_buf_grow),
