@@ -425,8 +425,10 @@ addr_parse_list_in(const char *s, const char *domain, struct addr_list *l,
 		if (idx == len)
 			break;
 		if (mailimf_address_list_parse(u, len, &idx, &al) !=
-		    MAILIMF_NO_ERROR) {
-			san = text_sanitize(u + idx);
+		    MAILIMF_NO_ERROR || ((idx = addr_skip_cfws(u, len, idx)) <
+		    len && u[idx] != ',')) {
+			/* Text after what parsed: the whole value is wrong. */
+			san = text_sanitize(al != NULL ? u : u + idx);
 			err_set(errp, ERR_INPUT, 0, "cannot read \"%s\" as a "
 			    "list of addresses (write user@domain or Name "
 			    "<user@domain>, separated by commas)", san);
