@@ -202,17 +202,25 @@ conf_set(char **field, const char *value)
 	*field = xstrdup(value);
 }
 
-/* Set the error "FILE:LINE: message". */
+/*
+ * Set the error "FILE:LINE: message".  The message echoes what the file
+ * says: control bytes in it are shown escaped (\x1b), never sent to the
+ * terminal.
+ */
 static int
 conf_fail(struct conf_parser *p, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg;
+	char	*msg, *safe, *path;
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	err_set(p->errp, ERR_CONFIG, 0, "%s:%d: %s", p->path, p->line, msg);
+	safe = text_escape(msg);
+	path = text_escape(p->path);
+	err_set(p->errp, ERR_CONFIG, 0, "%s:%d: %s", path, p->line, safe);
+	free(path);
+	free(safe);
 	free(msg);
 	return -1;
 }
@@ -618,7 +626,7 @@ conf_load(const char *path, struct err **errp)
 	struct conf	*c = NULL;
 	struct buf	 b = BUF_INIT;
 	struct stat	 st;
-	char		 chunk[4096];
+	char		 chunk[4096], *shown = NULL;
 	ssize_t		 n;
 	int		 fd = -1;
 
@@ -627,18 +635,20 @@ conf_load(const char *path, struct err **errp)
 		    "XDG_CONFIG_HOME is set (use -F FILE)");
 		goto fail;
 	}
+	/* For messages: the path as the user can read it, escaped. */
+	shown = text_escape(path);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", path,
+		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", shown,
 		    strerror(errno));
 		goto fail;
 	}
 	if (fstat(fd, &st) == -1) {
-		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", path,
+		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", shown,
 		    strerror(errno));
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", path,
+		err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s", shown,
 		    strerror(EISDIR));
 		goto fail;
 	}
@@ -648,7 +658,7 @@ conf_load(const char *path, struct err **errp)
 			if (errno == EINTR)
 				continue;
 			err_set(errp, ERR_CONFIG, 0, "%s: cannot read: %s",
-			    path, strerror(errno));
+			    shown, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
@@ -657,7 +667,7 @@ conf_load(const char *path, struct err **errp)
 	}
 	if (strlen(b.s) != b.len) {
 		err_set(errp, ERR_CONFIG, 0, "%s: the file contains a NUL "
-		    "byte; is it really a tern config?", path);
+		    "byte; is it really a tern config?", shown);
 		goto fail;
 	}
 	if ((c = conf_parse(b.s, path, errp)) == NULL)
@@ -665,7 +675,7 @@ conf_load(const char *path, struct err **errp)
 	if (c->passcmd != NULL && (st.st_mode & 077) != 0) {
 		err_set(errp, ERR_CONFIG, 0, "%s: permissions %04o are too "
 		    "open for a file that names a password command; chmod 600 %s",
-		    path, (unsigned int)(st.st_mode & 07777), path);
+		    shown, (unsigned int)(st.st_mode & 07777), shown);
 		conf_free(c);
 		c = NULL;
 		goto fail;
@@ -673,6 +683,7 @@ conf_load(const char *path, struct err **errp)
 fail:
 	if (fd != -1)
 		close(fd);
+	free(shown);
 	buf_free(&b);
 	return c;
 }

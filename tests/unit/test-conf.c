@@ -28,6 +28,7 @@ static void	 test_comments(void **);
 static void	 test_tilde(void **);
 static void	 test_sections(void **);
 static void	 test_errors(void **);
+static void	 test_errors_escaped(void **);
 static void	 test_load_file(void **);
 static void	 test_load_permissions(void **);
 static void	 test_load_missing(void **);
@@ -392,6 +393,45 @@ test_errors(void **state)
 	parse_bad("helo = two words\n", "t.conf:1: helo must be one host name");
 }
 
+/*
+ * What the file says is echoed escaped: no control byte, no
+ * bidirectional control of the file reaches the terminal, also in the
+ * file's name; ordinary UTF-8 stays as it is.
+ */
+static void
+test_errors_escaped(void **state)
+{
+	struct conf	*c;
+	struct err	*e = NULL;
+	const char	*p;
+
+	(void)state;
+	c = conf_parse("res\033[2Jolver = 1\n", "t.conf", &e);
+	assert_null(c);
+	assert_non_null(e);
+	assert_string_equal(e->msg, "t.conf:1: unknown key "
+	    "\"res\\x1b[2Jolver\"");
+	err_free(e);
+	e = NULL;
+	c = conf_parse("tls = \033]52;c;cHduZWQ=\007\n", "t\x9b.conf", &e);
+	assert_null(c);
+	assert_non_null(e);
+	assert_string_equal(e->msg, "t\\x9b.conf:1: tls must be may, encrypt "
+	    "or verify, not \"\\x1b]52;c;cHduZWQ=\\x07\"");
+	err_free(e);
+	e = NULL;
+	c = conf_parse("[domain a\xe2\x80\xae" "example]\nh\xc3\xb6st = 1\n",
+	    "t.conf", &e);
+	assert_null(c);
+	assert_non_null(e);
+	assert_string_equal(e->msg, "t.conf:2: unknown key \"h\xc3\xb6st\" in "
+	    "[domain a\\xe2\\x80\\xaeexample] (the only key here is tls; "
+	    "top-level keys go before the first section)");
+	for (p = e->msg; *p != '\0'; p++)
+		assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+	err_free(e);
+}
+
 /* A real file: values and errors carry its name. */
 static void
 test_load_file(void **state)
@@ -542,6 +582,7 @@ main(void)
 		cmocka_unit_test(test_tilde),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_errors_escaped),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_permissions),
 		cmocka_unit_test(test_load_missing),
