@@ -909,17 +909,13 @@ cli_sendmail(struct cli *cli, int argc, char **argv)
 		rv = cli_fail(e);
 		goto out;
 	}
-	/* The From tern adds when there is none: -f and -F win. */
+	/* The From tern adds when there is none: -f and -F win (msmtp). */
 	prep.from = sm.envfrom != NULL && !sm.read_envfrom ? sm.envfrom :
 	    cli->conf->from;
 	prep.fullname = sm.fullname;
-	if (prep.fullname == NULL && prep.from != cli->conf->from &&
-	    addr_parse(cli->conf->from, &from, NULL) == 0)
-		prep.fullname = from.name;
 	prep.maildomain = dom;
 	prep.rcpts = sm.extract ? &rcpts : NULL;
 	msg = msg_prepare_with(in, inlen, &prep, &msglen, &e);
-	addr_clear(&from);
 	free(in);
 	in = NULL;
 	if (msg == NULL) {
