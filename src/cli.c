@@ -68,6 +68,9 @@ static int	 cli_named_sendmail(const char *);
 static void	 cli_sendmail_record(struct cli *, const struct record *);
 static void	 cli_event(const struct event *, void *);
 static char	*cli_password(const char *, void *, struct err **);
+static volatile sig_atomic_t cli_stop;	/* a stop signal came */
+static void	 cli_on_signal(int);
+static void	 cli_signals(void);
 static void	 cli_print_record(struct cli *, const struct record *);
 static int	 cli_result_code(const struct record *, size_t);
 static int	 cli_add_addrs(struct addr_list *, const char *,
@@ -286,6 +289,7 @@ cli_main(int argc, char **argv)
 	pthread_mutex_init(&cli.lock, NULL);
 	/* A server that closes on us must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
+	cli_signals();
 
 	if (argc > 0 && cli_named_sendmail(argv[0])) {
 		rv = cli_sendmail(&cli, argc, argv);
@@ -1103,6 +1107,11 @@ cli_print_record(struct cli *cli, const struct record *r)
 		    r->tls.cert_expires : "?");
 	if (r->reply != NULL)
 		printf("        server: %s\n", r->reply);
+	if (r->unrecorded)
+		printf("        %s to %s, but tern could not record it: the "
+		    "next flush will resend it as uncertain\n",
+		    outcome_delivered(r->outcome) ? "delivered" : "tried",
+		    r->recipient);
 	fflush(stdout);
 }
 
@@ -1199,6 +1208,42 @@ cli_outbox_ctx(struct cli *cli, struct outbox_ctx *o)
 	o->password_ctx = cli;
 	o->verbose = cli->verbose > 1;
 	o->pool = cli->pool;
+	o->stop = &cli_stop;
+}
+
+/*
+ * SIGTERM, SIGINT, SIGHUP: only set a flag (the delivery finishes the
+ * step it is in, records it and stops before the next transaction); a
+ * second one ends tern at once, which the store survives too.
+ */
+static void
+cli_on_signal(int sig)
+{
+	static const char	msg[] = "tern: stopping after the current step "
+				    "(again to stop at once)\n";
+
+	if (cli_stop) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	cli_stop = 1;
+	(void)write(STDERR_FILENO, msg, sizeof msg - 1);
+}
+
+/* Install the stop handlers. */
+static void
+cli_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = cli_on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
 }
 
 /* Send a message's queued recipients and print each outcome. */
@@ -1271,9 +1316,14 @@ cli_flush(struct cli *cli, int argc, char **argv)
 	/* One connection per server for the whole queue. */
 	cli->pool = deliver_pool_new();
 	/* Oldest first. */
-	for (i = n; i > 0; i--) {
+	for (i = n; i > 0 && !cli_stop; i--) {
 		r = cli_send_message(cli, v[i - 1]);
 		rv = cli_merge_code(rv, r);
+	}
+	if (cli_stop) {
+		fprintf(stderr, "tern: stopped on a signal; what was not sent "
+		    "stays in the outbox (tern flush sends it)\n");
+		rv = cli_merge_code(rv, CLI_TEMPFAIL);
 	}
 	deliver_pool_free(cli->pool);
 	cli->pool = NULL;

@@ -40,6 +40,19 @@ struct deliver_pool {
 	size_t			 n;
 };
 
+/* One session's link between its recipients and the run's records. */
+struct sess_link {
+	struct run		*run;
+	struct dest		*d;
+	struct smtp_rcpt	*sub;
+	size_t			*map;	/* sub index -> dest index */
+	size_t			*tmp;	/* scratch: run indices */
+	const char		*host;
+	const char		*address;
+	int			 port;
+	struct smtp_result	*res;
+};
+
 struct run {
 	const struct deliver_req *req;
 	struct record		*out;
@@ -63,6 +76,8 @@ static void	 deliver_fill(struct run *, size_t, const struct smtp_rcpt *,
 static void	 deliver_set_all(struct run *, struct dest *, int *,
 		    enum outcome, const char *, const char *);
 static void	 deliver_outcome_event(struct run *, size_t);
+static int	 deliver_before_dot(void *, const size_t *, size_t);
+static void	 deliver_after_dot(void *, const size_t *, size_t);
 static char	*deliver_pool_key(const char *, const char *, int, int,
 		    const char *);
 static struct smtp_conn *deliver_pool_take(struct deliver_pool *,
@@ -337,6 +352,8 @@ deliver_dest_run(struct run *run, struct dest *d)
 	    c->timeout, &mx, &e) == -1) {
 		deliver_set_all(run, d, pending, e->temporary ?
 		    OUTCOME_DEFERRED : OUTCOME_FAILED, e->msg, NULL);
+		for (i = 0; i < d->n; i++)
+			run->out[d->idx[i]].kind = REASON_DNS;
 		err_free(e);
 		goto done;
 	}
@@ -376,6 +393,7 @@ deliver_host(struct run *run, struct dest *d, const char *host, int port,
 			    run->out[d->idx[j]].outcome == OUTCOME_HELD)
 				continue;
 			record_set(&run->out[d->idx[j]].reason, e->msg);
+			run->out[d->idx[j]].kind = REASON_DNS;
 			record_set(&run->out[d->idx[j]].server, host);
 			run->out[d->idx[j]].outcome = e->temporary ?
 			    OUTCOME_DEFERRED : OUTCOME_FAILED;
@@ -405,10 +423,11 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	struct smtp_rcpt		*sub;
 	struct deliver_seen		 seen, now;
 	struct smtp_conn		*kept;
+	struct policy_seen		 ps;
+	struct sess_link		 link;
 	char				*key = NULL;
 	size_t				*map, i, n = 0, k;
-	int				 pass, hold_all = 0, dg = 0;
-	char				*why;
+	int				 pass;
 
 	sub = xcalloc(d->n, sizeof *sub);
 	map = xcalloc(d->n, sizeof *map);
@@ -430,12 +449,30 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	o.verbose = req->verbose;
 	o.probe = req->probe;
 	o.downgrade_hold = c->downgrade == DOWNGRADE_HOLD;
+	o.stop = req->stop;
 	memset(&seen, 0, sizeof seen);
+	memset(&ps, 0, sizeof ps);
 	if (req->memory != NULL && !req->probe &&
 	    req->memory->lookup(req->memory->ctx, host, port, &seen) == 1) {
-		o.expect_starttls = seen.starttls && !d->implicit_tls;
-		o.expect_issuer = seen.issuer;
+		ps.known = 1;
+		ps.starttls = seen.starttls && !d->implicit_tls;
+		ps.tls = seen.tls;
+		ps.issuer = seen.issuer;
+		o.seen = &ps;
 	}
+	memset(&link, 0, sizeof link);
+	link.run = run;
+	link.d = d;
+	link.sub = sub;
+	link.map = map;
+	link.tmp = xcalloc(d->n, sizeof *link.tmp);
+	link.host = host;
+	link.address = address;
+	link.port = port;
+	link.res = &res;
+	o.before_dot = deliver_before_dot;
+	o.after_dot = deliver_after_dot;
+	o.txn_ctx = &link;
 
 	for (pass = 0; pass < 2; pass++) {
 		n = 0;
@@ -479,28 +516,8 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 			}
 			req->memory->update(req->memory->ctx, host, port, &now);
 		}
-		/* A handshake that used to pass and now fails. */
-		if (res.end == SMTP_END_TLS_FAILED && seen.tls) {
-			why = xasprintf("downgrade: %s%s", res.error,
-			    o.downgrade_hold ? "; with downgrade = hold nothing "
-			    "was sent" : "");
-			free(res.error);
-			res.error = why;
-			hold_all = o.downgrade_hold;
-			dg = 1;
-			for (k = 0; k < n; k++) {
-				if (hold_all && !policy_needs_tls(
-				    sub[k].policy)) {
-					sub[k].outcome = OUTCOME_HELD;
-					free(sub[k].reason);
-					sub[k].reason = xstrdup(why);
-					sub[k].retry = 0;
-				}
-			}
-		}
 		for (k = 0; k < n; k++) {
 			i = map[k];
-			sub[k].downgrade |= dg;
 			/* A held is worth more than a later connect failure. */
 			if (!(res.end == SMTP_END_CONNECT &&
 			    run->out[d->idx[i]].outcome == OUTCOME_HELD))
@@ -514,17 +531,23 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 				pending[i] = 0;
 			smtp_rcpt_clear(&sub[k]);
 		}
-		if (res.end != SMTP_END_TLS_FAILED || pass == 1 || hold_all) {
+		if (res.end != SMTP_END_TLS_FAILED || pass == 1) {
 			smtp_result_clear(&res);
 			break;
 		}
-		/* STARTTLS failed: reconnect without it for "may". */
+		/*
+		 * STARTTLS failed: reconnect without it for those policy
+		 * lets through in plaintext, carrying why (and a downgrade).
+		 */
 		o.try_starttls = 0;
 		o.plain_reason = res.error;
-		res.error = NULL;
+		o.downgrade_in = res.downgrade;
+		res.error = res.downgrade = NULL;
 		smtp_result_clear(&res);
 	}
 	free((char *)o.plain_reason);
+	free((char *)o.downgrade_in);
+	free(link.tmp);
 	deliver_seen_clear(&seen);
 	free(sub);
 	free(map);
@@ -540,6 +563,8 @@ deliver_fill(struct run *run, size_t idx, const struct smtp_rcpt *sr,
 
 	rec->outcome = sr->outcome;
 	record_set(&rec->reason, sr->reason);
+	rec->kind = sr->kind;
+	rec->uncertain = sr->uncertain;
 	record_set(&rec->server, host);
 	record_set(&rec->address, address);
 	rec->port = port;
@@ -587,4 +612,38 @@ deliver_outcome_event(struct run *run, size_t idx)
 	e.code = run->out[idx].code;
 	e.record = &run->out[idx];
 	run->req->ev(&e, run->req->ev_ctx);
+}
+
+/* A transaction's recipients are about to get the final dot. */
+static int
+deliver_before_dot(void *ctx, const size_t *idx, size_t n)
+{
+	struct sess_link		*l = ctx;
+	const struct deliver_req	*req = l->run->req;
+	size_t				 k;
+
+	if (req->before_dot == NULL)
+		return 0;
+	for (k = 0; k < n; k++)
+		l->tmp[k] = l->d->idx[l->map[idx[k]]];
+	return req->before_dot(req->hook_ctx, l->tmp, n);
+}
+
+/* The server answered the final dot: settle those recipients now. */
+static void
+deliver_after_dot(void *ctx, const size_t *idx, size_t n)
+{
+	struct sess_link		*l = ctx;
+	struct run			*run = l->run;
+	const struct deliver_req	*req = run->req;
+	size_t				 k, ri;
+
+	for (k = 0; k < n; k++) {
+		ri = l->d->idx[l->map[idx[k]]];
+		deliver_fill(run, ri, &l->sub[idx[k]], l->host, l->address,
+		    l->port, &l->res->tls);
+		if (req->settle != NULL &&
+		    req->settle(req->hook_ctx, ri, &run->out[ri]) == -1)
+			run->out[ri].unrecorded = 1;
+	}
 }

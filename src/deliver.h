@@ -9,6 +9,7 @@
 #ifndef TERN_DELIVER_H
 #define TERN_DELIVER_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "event.h"
@@ -69,6 +70,22 @@ struct deliver_req {
 	int				 verbose;
 	int				 probe;	/* stop before MAIL FROM */
 	struct deliver_pool		*pool;	/* may be NULL */
+	/*
+	 * The crash rules (DESIGN.md), called from worker threads.  Indices
+	 * are into rcpts.  before_dot: these recipients are about to get the
+	 * final dot; 0 to send it, -1 to end without it (nothing recorded, so
+	 * nothing may be delivered).  settle: the server answered the final
+	 * dot for recipient i and out[i] is its record: store it now, before
+	 * anything else goes out; return 0, or -1 when it could not be
+	 * stored (the record then says so).  Either may be NULL.
+	 */
+	int				(*before_dot)(void *, const size_t *,
+					    size_t);
+	int				(*settle)(void *, size_t,
+					    struct record *);
+	void				*hook_ctx;
+	/* Set by a signal handler when tern should stop; may be NULL. */
+	const volatile sig_atomic_t	*stop;
 };
 
 /*

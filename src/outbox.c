@@ -20,6 +20,17 @@ static void	outbox_memory_update(void *, const char *, int,
 		    const struct deliver_seen *);
 static void	outbox_fcc(const struct outbox_ctx *, long long, const char *,
 		    size_t);
+static int	outbox_before_dot(void *, const size_t *, size_t);
+static int	outbox_settle(void *, size_t, struct record *);
+static void	outbox_mark_resent(struct record *);
+
+/* One send's link between the engine and the store. */
+struct outbox_send_ctx {
+	const struct outbox_ctx	*o;
+	struct store_rcpt	*rc;
+	int			*stored;	/* record written */
+	long long		*ids;		/* scratch */
+};
 
 /* Commit to the outbox. */
 int
@@ -88,6 +99,7 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	struct deliver_rcpt	*dr = NULL;
 	struct store_rcpt	*rc = NULL, *now = NULL;
 	struct record		*out = NULL;
+	struct outbox_send_ctx	 sc;
 	char			*text = NULL, *from = NULL;
 	size_t			 n = 0, nnow = 0, len = 0, i, left;
 	int			 rv = -1;
@@ -124,15 +136,42 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	req.memory = &mem;
 	req.verbose = o->verbose;
 	req.pool = o->pool;
+	req.stop = o->stop;
+	memset(&sc, 0, sizeof sc);
+	sc.o = o;
+	sc.rc = rc;
+	sc.stored = xcalloc(n, sizeof *sc.stored);
+	sc.ids = xcalloc(n, sizeof *sc.ids);
+	req.before_dot = outbox_before_dot;
+	req.settle = outbox_settle;
+	req.hook_ctx = &sc;
 	if (deliver_run(&req, out, errp) == -1) {
 		free(out);
 		out = NULL;
+		free(sc.stored);
+		free(sc.ids);
 		goto release;
 	}
 	rv = 0;
-	for (i = 0; i < n; i++)
-		if (store_record(o->store, rc[i].id, &out[i], errp) == -1)
+	/*
+	 * Those the server answered at the final dot are stored already;
+	 * the rest now (and a settle that failed gets a second chance).
+	 */
+	for (i = 0; i < n; i++) {
+		if (sc.stored[i])
+			continue;
+		if (rc[i].uncertain)
+			outbox_mark_resent(&out[i]);
+		if (store_record(o->store, rc[i].id, &out[i], errp) == -1) {
+			out[i].unrecorded = 1;
 			rv = -1;
+		} else
+			out[i].unrecorded = 0;
+	}
+	free(sc.stored);
+	free(sc.ids);
+	/* Claims whose record could not be written wait for the next flush. */
+	(void)store_release(o->store, id, NULL);
 	/* The fcc copy once the message has left the outbox. */
 	if (o->conf->fcc != NULL &&
 	    store_message_rcpts(o->store, id, &now, &nnow, NULL) == 0) {
@@ -218,4 +257,46 @@ outbox_memory_update(void *ctx, const char *host, int port,
     const struct deliver_seen *seen)
 {
 	store_server_note(ctx, host, port, seen);
+}
+
+/* Mark the recipients uncertain before their final dot. */
+static int
+outbox_before_dot(void *ctx, const size_t *idx, size_t n)
+{
+	struct outbox_send_ctx	*sc = ctx;
+	size_t			 k;
+
+	for (k = 0; k < n; k++)
+		sc->ids[k] = sc->rc[idx[k]].id;
+	return store_mark_uncertain(sc->o->store, sc->ids, n, NULL);
+}
+
+/* Store one recipient's outcome as soon as the server gave it. */
+static int
+outbox_settle(void *ctx, size_t i, struct record *r)
+{
+	struct outbox_send_ctx	*sc = ctx;
+
+	if (sc->rc[i].uncertain)
+		outbox_mark_resent(r);
+	if (store_record(sc->o->store, sc->rc[i].id, r, NULL) == -1)
+		return -1;
+	sc->stored[i] = 1;
+	return 0;
+}
+
+/* Say in the record that this was a resend after an interrupted one. */
+static void
+outbox_mark_resent(struct record *r)
+{
+	char	*t;
+
+	if (r->resent)
+		return;
+	r->resent = 1;
+	t = xasprintf("resent after an interrupted delivery; may be a "
+	    "duplicate%s%s", r->reason != NULL ? "; " : "",
+	    r->reason != NULL ? r->reason : "");
+	free(r->reason);
+	r->reason = t;
 }

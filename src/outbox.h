@@ -9,6 +9,7 @@
 #ifndef TERN_OUTBOX_H
 #define TERN_OUTBOX_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "event.h"
@@ -29,6 +30,8 @@ struct outbox_ctx {
 	void			*password_ctx;
 	int			 verbose;
 	struct deliver_pool	*pool;		/* keep connections (flush) */
+	/* Set by a signal handler when tern should stop; may be NULL. */
+	const volatile sig_atomic_t *stop;
 };
 
 /*

@@ -8,10 +8,19 @@
 #include "addr.h"
 #include "conf.h"
 #include "policy.h"
+#include "xmalloc.h"
 
 static const char *policy_names[POLICY_LAST] = { "may", "encrypt", "verify" };
 static const char *policy_source_names[POLICY_FROM_LAST] = {
 	"default", "domain", "contact"
+};
+
+static const char *reason_kind_names[REASON_LAST] = {
+	"", "no-starttls", "starttls-refused", "handshake-failed",
+	"injection", "cert-untrusted", "cert-name", "cert-expired", "old-tls",
+	"downgrade", "auth-needs-tls", "auth-failed", "auth-unsupported",
+	"temp-reply", "perm-reply", "connection", "timeout", "dns", "size",
+	"message", "store", "uncertain", "interrupted", "probe"
 };
 
 static enum policy	policy_domain_rule(const struct conf *, const char *);
@@ -104,4 +113,196 @@ int
 policy_needs_tls(enum policy p)
 {
 	return p == POLICY_ENCRYPT || p == POLICY_VERIFY;
+}
+
+/* Name of a reason kind. */
+const char *
+reason_kind_name(enum reason_kind k)
+{
+	if ((int)k < 0 || k >= REASON_LAST)
+		return "";
+	return reason_kind_names[k];
+}
+
+/* Parse a reason kind's name. */
+int
+reason_kind_parse(const char *s, enum reason_kind *k)
+{
+	int	i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < REASON_LAST; i++) {
+		if (strcmp(s, reason_kind_names[i]) == 0) {
+			*k = (enum reason_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The kind of a certificate problem. */
+enum reason_kind
+reason_kind_of_cert(enum cert_problem c)
+{
+	switch (c) {
+	case CERT_NAME:
+		return REASON_CERT_NAME;
+	case CERT_EXPIRED:
+		return REASON_CERT_EXPIRED;
+	case CERT_OK:
+		return REASON_NONE;
+	default:
+		return REASON_CERT_UNTRUSTED;
+	}
+}
+
+/* Does the kind say TLS fell short? */
+int
+reason_kind_is_tls(enum reason_kind k)
+{
+	switch (k) {
+	case REASON_NO_STARTTLS:
+	case REASON_STARTTLS_REFUSED:
+	case REASON_HANDSHAKE_FAILED:
+	case REASON_INJECTION:
+	case REASON_CERT_UNTRUSTED:
+	case REASON_CERT_NAME:
+	case REASON_CERT_EXPIRED:
+	case REASON_OLD_TLS:
+	case REASON_DOWNGRADE:
+	case REASON_AUTH_NEEDS_TLS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The verdict for one recipient over one connection. */
+struct policy_verdict
+policy_judge(enum policy p, const struct policy_conn *c)
+{
+	struct policy_verdict	v;
+	enum reason_kind	weak;
+
+	if (!c->tls)
+		weak = c->plain != REASON_NONE ? c->plain : REASON_NO_STARTTLS;
+	else if (c->old_version)
+		weak = REASON_OLD_TLS;
+	else if (!c->verified)
+		weak = reason_kind_of_cert(c->cert != CERT_OK ? c->cert :
+		    CERT_UNTRUSTED);
+	else
+		weak = REASON_NONE;
+
+	v.action = POLICY_SEND;
+	v.kind = weak;
+	if (c->downgrade && c->downgrade_hold) {
+		v.action = POLICY_HOLD;
+		v.kind = REASON_DOWNGRADE;
+		return v;
+	}
+	switch (p) {
+	case POLICY_ENCRYPT:
+		if (!c->tls || c->old_version)
+			v.action = POLICY_HOLD;
+		break;
+	case POLICY_VERIFY:
+		if (weak != REASON_NONE)
+			v.action = POLICY_HOLD;
+		break;
+	default:
+		break;
+	}
+	if (v.action == POLICY_SEND && c->downgrade)
+		v.kind = REASON_DOWNGRADE;
+	return v;
+}
+
+/* The words of a verdict. */
+char *
+policy_words(enum policy p, const struct policy_conn *c,
+    const struct policy_verdict *v)
+{
+	const char	*host = c->host != NULL ? c->host : "the server";
+	const char	*plain = c->plain_words != NULL ? c->plain_words :
+			    "no TLS";
+	const char	*verify = c->verify != NULL ? c->verify :
+			    "not verified";
+	const char	*version = c->version != NULL ? c->version : "TLS";
+	const char	*dg = c->downgrade_words != NULL ? c->downgrade_words :
+			    "downgrade: this server gave better TLS before";
+
+	if (v->action == POLICY_HOLD) {
+		if (v->kind == REASON_DOWNGRADE)
+			return xasprintf("%s; with downgrade = hold nothing "
+			    "was sent", dg);
+		if (v->kind == REASON_OLD_TLS)
+			return xasprintf("%s offers only %s, below TLS 1.2; "
+			    "policy %s needs TLS 1.2 or later, so nothing was "
+			    "sent", host, version, policy_name(p));
+		if (c->tls)
+			return xasprintf("certificate %s; policy %s needs a "
+			    "verified certificate, so nothing was sent",
+			    verify, policy_name(p));
+		return xasprintf("%s; policy %s needs TLS, so nothing was "
+		    "sent", plain, policy_name(p));
+	}
+	if (!c->tls)
+		return c->downgrade ? xasprintf("%s", dg) :
+		    xasprintf("%s", plain);
+	if (c->downgrade) {
+		if (c->verified && !c->old_version)
+			return xasprintf("%s", dg);
+		return xasprintf("%s; certificate %s%s%s%s", dg, verify,
+		    c->old_version ? "; an old TLS version (" : "",
+		    c->old_version ? version : "", c->old_version ?
+		    ", below 1.2) was accepted under policy may" : "");
+	}
+	if (c->verified && !c->old_version)
+		return NULL;
+	if (c->verified)
+		return xasprintf("an old TLS version (%s, below 1.2) was "
+		    "accepted under policy %s", version, policy_name(p));
+	return xasprintf("certificate %s%s%s%s%s", verify,
+	    c->old_version ? "; an old TLS version (" : "",
+	    c->old_version ? version : "", c->old_version ?
+	    ", below 1.2) was accepted under policy " : "",
+	    c->old_version ? policy_name(p) : "");
+}
+
+/* The downgrade rule. */
+int
+policy_downgrade(const struct policy_seen *seen, const char *host,
+    int starttls, int tls_failed, const char *issuer, char **words)
+{
+	*words = NULL;
+	if (seen == NULL || !seen->known)
+		return 0;
+	if (host == NULL)
+		host = "the server";
+	if (starttls == 0 && seen->starttls) {
+		*words = xasprintf("downgrade: %s offered STARTTLS before and "
+		    "does not now", host);
+		return 1;
+	}
+	if (tls_failed && seen->tls) {
+		*words = xasprintf("downgrade: %s passed the TLS handshake "
+		    "before and fails it now", host);
+		return 1;
+	}
+	if (issuer != NULL && seen->issuer != NULL &&
+	    strcmp(issuer, seen->issuer) != 0) {
+		*words = xasprintf("downgrade: the certificate issuer of %s "
+		    "changed from %s to %s", host, seen->issuer, issuer);
+		return 1;
+	}
+	return 0;
+}
+
+/* AUTH only over TLS, unless the user allowed otherwise. */
+int
+policy_auth_allowed(const struct policy_conn *c, int allow_plain)
+{
+	return c->tls || allow_plain;
 }

@@ -78,6 +78,7 @@ tls_facts_copy(struct tls_facts *dst, const struct tls_facts *src)
 	dst->verified = src->verified;
 	dst->verify = xstrdup(src->verify);
 	dst->old_version = src->old_version;
+	dst->cert = src->cert;
 }
 
 /* Free TLS facts. */
@@ -148,6 +149,12 @@ record_json(const struct record *r)
 	buf_add_json(&b, policy_source_name(r->policy_source));
 	buf_adds(&b, ",\"reason\":");
 	buf_add_json(&b, r->reason);
+	buf_adds(&b, ",\"reason_kind\":");
+	buf_add_json(&b, r->kind != REASON_NONE ? reason_kind_name(r->kind) :
+	    NULL);
+	buf_addf(&b, ",\"uncertain\":%s", r->uncertain ? "true" : "false");
+	buf_addf(&b, ",\"resent\":%s", r->resent ? "true" : "false");
+	buf_addf(&b, ",\"recorded\":%s", r->unrecorded ? "false" : "true");
 	buf_adds(&b, ",\"server\":");
 	buf_add_json(&b, r->server);
 	buf_adds(&b, ",\"address\":");

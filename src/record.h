@@ -34,6 +34,7 @@ struct tls_facts {
 	int	 verified;	/* chain to a trusted CA and name match */
 	char	*verify;	/* the verification result in words */
 	int	 old_version;	/* accepted a version below TLS 1.2 */
+	enum cert_problem cert;	/* why not verified (CERT_OK if it was) */
 };
 
 struct record {
@@ -42,6 +43,7 @@ struct record {
 	enum policy		 policy;
 	enum policy_source	 policy_source;
 	char			*reason;	/* why: words, may be NULL */
+	enum reason_kind	 kind;		/* why: the kind */
 	char			*server;	/* host name connected to */
 	char			*address;	/* its IP address */
 	int			 port;
@@ -51,6 +53,14 @@ struct record {
 	int			 code;		/* last SMTP code, 0 if none */
 	char			*reply;		/* last server reply */
 	long long		 when;		/* unix time of the outcome */
+	/*
+	 * The final dot went out and no reply was recorded: the next flush
+	 * resends (uncertain); resent: this attempt was such a resend.
+	 */
+	int			 uncertain;
+	int			 resent;
+	/* The outcome could not be written to the store (not stored). */
+	int			 unrecorded;
 };
 
 const char	*outcome_name(enum outcome);

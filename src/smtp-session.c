@@ -40,6 +40,8 @@ int	mailsmtp_read_response(mailsmtp *);
 int	mailesmtp_parse_ehlo(mailsmtp *);
 
 #define SS_BUFSIZE	8192
+#define SS_WINDOW	64		/* pipelined commands unanswered */
+#define SS_PROGRESS_STEP (64 * 1024)	/* bytes between progress events */
 
 enum ss_state {
 	SS_CONNECT,
@@ -81,6 +83,15 @@ struct ss {
 	int			*accepted;	/* RCPT got 2xx */
 	struct smtp_result	*res;
 	char			*plain_reason;	/* why this is not TLS */
+	enum reason_kind	 plain_kind;
+	struct policy_verdict	*verdict;	/* per recipient, this txn */
+	size_t			*idx;		/* scratch: a txn's recipients */
+	size_t			 ntxn;		/* recipients in idx */
+	size_t			 rcpt_sent;	/* pipelined RCPTs written */
+	size_t			 rcpt_read;	/* and their replies read */
+	int			 data_sent;	/* pipelined DATA written */
+	size_t			 too_many;	/* 452: for the next txn */
+	int			 cap_smtputf8;
 
 	/* What the server offers (forgotten when TLS starts). */
 	int			 esmtp;
@@ -117,9 +128,10 @@ struct smtp_conn {
 	int			 starttls_offered;
 	int			 esmtp, cap_starttls, cap_8bitmime;
 	int			 cap_requiretls, cap_size, cap_auth;
-	int			 cap_pipelining;
+	int			 cap_pipelining, cap_smtputf8;
 	size_t			 size_max;
 	char			*plain_reason;
+	enum reason_kind	 plain_kind;
 	char			*downgrade;
 	enum stream_state	 sstate;
 };
@@ -130,11 +142,23 @@ static void	 ss_event_init(struct ss *, struct event *, enum event_type);
 static void	 ss_event(struct ss *, enum event_type, const char *, int,
 		    const char *);
 static char	*ss_reply(struct ss *);
-static void	 ss_set(struct ss *, size_t, enum outcome, int, const char *,
-		    const char *, ...) __attribute__((format(printf, 6, 7)));
-static void	 ss_all(struct ss *, int, enum outcome, int, const char *,
-		    const char *, ...) __attribute__((format(printf, 6, 7)));
-static int	 ss_modern(struct ss *);
+static void	 ss_set(struct ss *, size_t, enum outcome, enum reason_kind,
+		    int, const char *, const char *, ...)
+		    __attribute__((format(printf, 7, 8)));
+static void	 ss_all(struct ss *, int, enum outcome, enum reason_kind, int,
+		    const char *, const char *, ...)
+		    __attribute__((format(printf, 7, 8)));
+static enum reason_kind ss_reply_kind(int);
+static void	 ss_conn_facts(struct ss *, struct policy_conn *);
+static size_t	 ss_judge(struct ss *);
+static void	 ss_set_plain(struct ss *, enum reason_kind, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static int	 ss_send_body(struct ss *);
+static void	 ss_rcpt_fill(struct ss *, struct buf *);
+static int	 ss_needs_utf8(struct ss *);
+static void	 ss_all_txn(struct ss *, enum outcome, enum reason_kind,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+static int	 ss_stop_requested(struct ss *);
 static void	 ss_tls_failed(struct ss *);
 static void	 ss_abort(struct ss *);
 static int	 ss_connect(struct ss *);
@@ -177,18 +201,26 @@ smtp_session_run(const struct smtp_opts *o, const char *from, const char *msg,
 	s.final = xcalloc(n, sizeof *s.final);
 	s.in_txn = xcalloc(n, sizeof *s.in_txn);
 	s.accepted = xcalloc(n, sizeof *s.accepted);
+	s.verdict = xcalloc(n, sizeof *s.verdict);
+	s.idx = xcalloc(n > 0 ? n : 1, sizeof *s.idx);
 	for (i = 0; i < n; i++) {
 		r[i].outcome = OUTCOME_DEFERRED;
 		r[i].code = 0;
 		r[i].reply = NULL;
 		r[i].reason = NULL;
+		r[i].kind = REASON_NONE;
+		r[i].uncertain = 0;
 		r[i].requiretls = 0;
 		r[i].retry = 0;
 		r[i].downgrade = 0;
 	}
 	res->end = SMTP_END_DONE;
-	if (!o->try_starttls && o->plain_reason != NULL)
+	if (!o->try_starttls && o->plain_reason != NULL) {
 		s.plain_reason = xstrdup(o->plain_reason);
+		s.plain_kind = REASON_HANDSHAKE_FAILED;
+	}
+	if (o->downgrade_in != NULL)
+		s.downgrade = xstrdup(o->downgrade_in);
 	s.state = SS_CONNECT;
 	while (s.state != SS_DONE)
 		ss_step(&s);
@@ -196,6 +228,8 @@ smtp_session_run(const struct smtp_opts *o, const char *from, const char *msg,
 	free(s.final);
 	free(s.in_txn);
 	free(s.accepted);
+	free(s.verdict);
+	free(s.idx);
 	free(s.plain_reason);
 	free(s.downgrade);
 	if (!s.wire_borrowed)
@@ -224,9 +258,12 @@ ss_reuse(struct ss *s)
 	s->cap_size = k->cap_size;
 	s->cap_auth = k->cap_auth;
 	s->cap_pipelining = k->cap_pipelining;
+	s->cap_smtputf8 = k->cap_smtputf8;
 	s->size_max = k->size_max;
 	free(s->plain_reason);
+	free(s->downgrade);
 	s->plain_reason = k->plain_reason;
+	s->plain_kind = k->plain_kind;
 	s->downgrade = k->downgrade;
 	free(k);
 	stream_guard_set_state(mailstream_get_low(s->smtp->stream),
@@ -255,9 +292,14 @@ ss_reuse(struct ss *s)
 	free(s->plain_reason);
 	free(s->downgrade);
 	s->plain_reason = s->downgrade = NULL;
+	s->plain_kind = REASON_NONE;
 	ss_forget_caps(s);
-	if (!s->o->try_starttls && s->o->plain_reason != NULL)
+	if (!s->o->try_starttls && s->o->plain_reason != NULL) {
 		s->plain_reason = xstrdup(s->o->plain_reason);
+		s->plain_kind = REASON_HANDSHAKE_FAILED;
+	}
+	if (s->o->downgrade_in != NULL)
+		s->downgrade = xstrdup(s->o->downgrade_in);
 	return -1;
 }
 
@@ -281,8 +323,10 @@ ss_keep(struct ss *s)
 	k->cap_size = s->cap_size;
 	k->cap_auth = s->cap_auth;
 	k->cap_pipelining = s->cap_pipelining;
+	k->cap_smtputf8 = s->cap_smtputf8;
 	k->size_max = s->size_max;
 	k->plain_reason = xstrdup(s->plain_reason);
+	k->plain_kind = s->plain_kind;
 	k->downgrade = xstrdup(s->downgrade);
 	stream_guard_set_state(mailstream_get_low(k->smtp->stream),
 	    &k->sstate);
@@ -323,7 +367,8 @@ smtp_result_clear(struct smtp_result *res)
 {
 	tls_facts_clear(&res->tls);
 	free(res->error);
-	res->error = NULL;
+	free(res->downgrade);
+	res->error = res->downgrade = NULL;
 }
 
 /* The only way to change state. */
@@ -365,7 +410,9 @@ ss_step(struct ss *s)
 			/* libetpan has closed the stream. */
 			s->fd = -1;
 			s->res->end = SMTP_END_CONNECT;
-			ss_all(s, 1, OUTCOME_DEFERRED, s->smtp->response_code,
+			ss_all(s, 1, OUTCOME_DEFERRED,
+			    s->smtp->response_code != 0 ? REASON_TEMP_REPLY :
+			    REASON_CONNECTION, s->smtp->response_code,
 			    rep, "%s did not greet: %s", s->o->host,
 			    s->smtp->response_code != 0 ? "refused service" :
 			    "no banner before the timeout or the connection "
@@ -389,8 +436,10 @@ ss_step(struct ss *s)
 			char	*rep = ss_reply(s);
 
 			s->res->end = SMTP_END_CONNECT;
-			ss_all(s, 1, OUTCOME_DEFERRED, s->smtp->response_code,
-			    rep, "EHLO failed at %s", s->o->host);
+			ss_all(s, 1, OUTCOME_DEFERRED,
+			    ss_reply_kind(s->smtp->response_code),
+			    s->smtp->response_code, rep, "EHLO failed at %s",
+			    s->o->host);
 			free(rep);
 			ss_move(s, SS_QUIT);
 			break;
@@ -400,14 +449,15 @@ ss_step(struct ss *s)
 		else if (s->cap_starttls && s->o->try_starttls)
 			ss_move(s, SS_STARTTLS);
 		else {
-			if (s->plain_reason == NULL && s->o->expect_starttls) {
-				s->plain_reason = xasprintf("downgrade: %s "
-				    "offered STARTTLS before and does not now",
-				    s->o->host);
-				s->downgrade = xstrdup(s->plain_reason);
-			} else if (s->plain_reason == NULL)
-				s->plain_reason = xasprintf("%s did not offer "
-				    "STARTTLS", s->o->host);
+			char	*dg = NULL;
+
+			if (s->plain_reason == NULL)
+				ss_set_plain(s, REASON_NO_STARTTLS, "%s did "
+				    "not offer STARTTLS", s->o->host);
+			if (s->downgrade == NULL && s->o->try_starttls &&
+			    policy_downgrade(s->o->seen, s->o->host, 0, 0,
+			    NULL, &dg))
+				s->downgrade = dg;
 			ss_move(s, SS_POLICY);
 		}
 		break;
@@ -416,15 +466,24 @@ ss_step(struct ss *s)
 			char	*rep = ss_reply(s);
 
 			s->res->end = SMTP_END_CONNECT;
-			ss_all(s, 1, OUTCOME_DEFERRED, s->smtp->response_code,
-			    rep, "HELO failed at %s", s->o->host);
+			ss_all(s, 1, OUTCOME_DEFERRED,
+			    ss_reply_kind(s->smtp->response_code),
+			    s->smtp->response_code, rep, "HELO failed at %s",
+			    s->o->host);
 			free(rep);
 			ss_move(s, SS_QUIT);
 			break;
 		}
 		if (s->plain_reason == NULL)
-			s->plain_reason = xasprintf("%s speaks no ESMTP, so no "
-			    "STARTTLS", s->o->host);
+			ss_set_plain(s, REASON_NO_STARTTLS, "%s speaks no "
+			    "ESMTP, so no STARTTLS", s->o->host);
+		if (s->downgrade == NULL && s->o->try_starttls) {
+			char	*dg = NULL;
+
+			if (policy_downgrade(s->o->seen, s->o->host, 0, 0,
+			    NULL, &dg))
+				s->downgrade = dg;
+		}
 		ss_move(s, SS_POLICY);
 		break;
 	case SS_STARTTLS:
@@ -433,36 +492,49 @@ ss_step(struct ss *s)
 		r = mailesmtp_starttls(s->smtp);
 		if (r == MAILSMTP_NO_ERROR) {
 			struct pollfd	pfd = { s->fd, POLLIN, 0 };
+			char		c;
+			ssize_t		got;
 
 			ss_event(s, EVENT_STARTTLS, NULL,
 			    s->smtp->response_code, s->smtp->response);
-			/* Data before our ClientHello is an injection. */
-			if (poll(&pfd, 1, 0) == 1) {
-				r = MAILSMTP_ERROR_SSL;
-			} else {
+			/*
+			 * Bytes before our ClientHello are an injection; a
+			 * readable socket with nothing to read is a close.
+			 */
+			if (poll(&pfd, 1, 0) != 1) {
 				ss_move(s, SS_HANDSHAKE);
 				break;
 			}
+			do {
+				got = recv(s->fd, &c, 1, MSG_PEEK |
+				    MSG_DONTWAIT);
+			} while (got == -1 && errno == EINTR);
+			r = got > 0 ? MAILSMTP_ERROR_SSL :
+			    MAILSMTP_ERROR_STREAM;
 		}
 		if (r == MAILSMTP_ERROR_SSL) {
-			free(s->plain_reason);
-			s->plain_reason = xasprintf("STARTTLS failed at %s: "
-			    "the server sent plaintext after its 220 reply "
-			    "(response injection)", s->o->host);
+			ss_set_plain(s, REASON_INJECTION, "STARTTLS failed at "
+			    "%s: the server sent plaintext after its 220 "
+			    "reply (response injection)", s->o->host);
 			ss_tls_failed(s);
 			break;
 		}
 		if (r == MAILSMTP_ERROR_STREAM) {
-			free(s->plain_reason);
-			s->plain_reason = xasprintf("STARTTLS failed at %s: "
-			    "the connection closed", s->o->host);
+			if (s->smtp->response_code == 220)
+				ss_set_plain(s, REASON_HANDSHAKE_FAILED,
+				    "STARTTLS failed at %s: the server answered "
+				    "220 to STARTTLS, then closed the "
+				    "connection", s->o->host);
+			else
+				ss_set_plain(s, REASON_HANDSHAKE_FAILED,
+				    "STARTTLS failed at %s: the connection "
+				    "closed", s->o->host);
 			ss_tls_failed(s);
 			break;
 		}
 		/* 454 or another refusal: the connection goes on in clear. */
-		free(s->plain_reason);
-		s->plain_reason = xasprintf("STARTTLS refused by %s: %d %s",
-		    s->o->host, s->smtp->response_code,
+		ss_set_plain(s, REASON_STARTTLS_REFUSED, "STARTTLS refused by "
+		    "%s: %d %s", s->o->host, s->smtp->response_code,
 		    s->smtp->response != NULL ? s->smtp->response : "");
 		for (i = 0; s->plain_reason[i] != '\0'; i++)
 			if (s->plain_reason[i] == '\n')
@@ -570,14 +642,17 @@ ss_reply(struct ss *s)
 
 /* Set the outcome of recipient i at this server. */
 static void
-ss_set(struct ss *s, size_t i, enum outcome o, int code, const char *reply,
-    const char *fmt, ...)
+ss_set(struct ss *s, size_t i, enum outcome o, enum reason_kind kind, int code,
+    const char *reply, const char *fmt, ...)
 {
 	struct smtp_rcpt	*r = &s->r[i];
 	va_list			 ap;
 
 	r->outcome = o;
 	r->code = code;
+	if (kind == REASON_CONNECTION && s->sstate == STREAM_FAILED)
+		kind = REASON_TIMEOUT;
+	r->kind = kind;
 	free(r->reply);
 	r->reply = reply != NULL ? text_sanitize(reply) : NULL;
 	free(r->reason);
@@ -608,8 +683,8 @@ ss_set(struct ss *s, size_t i, enum outcome o, int code, const char *reply,
 
 /* Set the outcome of every recipient still pending. */
 static void
-ss_all(struct ss *s, int retry, enum outcome o, int code, const char *reply,
-    const char *fmt, ...)
+ss_all(struct ss *s, int retry, enum outcome o, enum reason_kind kind,
+    int code, const char *reply, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*reason;
@@ -621,10 +696,87 @@ ss_all(struct ss *s, int retry, enum outcome o, int code, const char *reply,
 	for (i = 0; i < s->n; i++) {
 		if (!ss_pending(s, i))
 			continue;
-		ss_set(s, i, o, code, reply, "%s", reason);
+		ss_set(s, i, o, kind, code, reply, "%s", reason);
 		s->r[i].retry = retry;
 	}
 	free(reason);
+}
+
+/* The kind of a refusal by its code. */
+static enum reason_kind
+ss_reply_kind(int code)
+{
+	if (code == 0)
+		return REASON_CONNECTION;
+	return code / 100 == 5 ? REASON_PERM_REPLY : REASON_TEMP_REPLY;
+}
+
+/* Say why this connection is without TLS. */
+static void
+ss_set_plain(struct ss *s, enum reason_kind kind, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(s->plain_reason);
+	va_start(ap, fmt);
+	s->plain_reason = xvasprintf(fmt, ap);
+	va_end(ap);
+	s->plain_kind = kind;
+}
+
+/* The connection as policy sees it now (borrowed words). */
+static void
+ss_conn_facts(struct ss *s, struct policy_conn *c)
+{
+	const struct tls_facts	*t = &s->res->tls;
+
+	memset(c, 0, sizeof *c);
+	c->tls = s->tls_active;
+	c->old_version = s->tls_active && t->old_version;
+	c->verified = s->tls_active && t->verified;
+	c->cert = t->cert;
+	c->plain = s->plain_kind != REASON_NONE ? s->plain_kind :
+	    REASON_NO_STARTTLS;
+	c->downgrade = s->downgrade != NULL;
+	c->downgrade_hold = s->o->downgrade_hold;
+	c->host = s->o->host;
+	c->version = t->version;
+	c->verify = t->verify;
+	c->plain_words = s->plain_reason;
+	c->downgrade_words = s->downgrade;
+}
+
+/*
+ * Judge every pending recipient over the connection as it is now (fresh
+ * or kept alike): hold those policy does not let through, keep the verdict
+ * of the others for their record.  Returns how many may go.
+ */
+static size_t
+ss_judge(struct ss *s)
+{
+	struct policy_conn	c;
+	char			*words;
+	size_t			i, left = 0;
+
+	ss_conn_facts(s, &c);
+	for (i = 0; i < s->n; i++) {
+		if (!ss_pending(s, i))
+			continue;
+		s->verdict[i] = policy_judge(s->r[i].policy, &c);
+		if (c.downgrade)
+			s->r[i].downgrade = 1;
+		if (s->verdict[i].action == POLICY_SEND) {
+			left++;
+			continue;
+		}
+		words = policy_words(s->r[i].policy, &c, &s->verdict[i]);
+		ss_set(s, i, OUTCOME_HELD, s->verdict[i].kind, 0, NULL, "%s",
+		    words);
+		free(words);
+		/* Another address of this host may do better. */
+		s->r[i].retry = s->verdict[i].kind != REASON_DOWNGRADE;
+	}
+	return left;
 }
 
 /* Is recipient i still without an outcome here? */
@@ -674,7 +826,8 @@ ss_connect(struct ss *s)
 	snprintf(port, sizeof port, "%d", s->o->port);
 	if ((r = getaddrinfo(s->o->address, port, &hints, &ai)) != 0) {
 		s->res->end = SMTP_END_CONNECT;
-		ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "bad address %s: %s",
+		ss_all(s, 1, OUTCOME_DEFERRED, REASON_CONNECTION, 0, NULL,
+		    "bad address %s: %s",
 		    s->o->address, gai_strerror(r));
 		return -1;
 	}
@@ -714,10 +867,12 @@ ss_connect(struct ss *s)
 
 	if (s->o->implicit_tls) {
 		conn = tls_handshake(s->o->tls, fd, s->o->host,
-		    ss_modern(s), s->o->timeout, &s->res->tls, NULL, &e);
+		    0, s->o->timeout, &s->res->tls, NULL, &e);
 		if (conn == NULL) {
 			s->res->end = SMTP_END_CONNECT;
-			ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "%s (implicit "
+			ss_all(s, 1, OUTCOME_DEFERRED, e->cls ==
+			    ERR_CONNECTION ? REASON_TIMEOUT :
+			    REASON_HANDSHAKE_FAILED, 0, NULL, "%s (implicit "
 			    "TLS at %s)", e->msg, s->o->host);
 			err_free(e);
 			return -1;
@@ -764,14 +919,17 @@ fail_errno:
 		if (fd != -1)
 			close(fd);
 		s->res->end = SMTP_END_CONNECT;
-		ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "cannot connect to "
+		ss_all(s, 1, OUTCOME_DEFERRED, saved == ETIMEDOUT ?
+		    REASON_TIMEOUT : REASON_CONNECTION, 0, NULL, "cannot "
+		    "connect to "
 		    "%s [%s]:%d: %s", s->o->host, s->o->address, s->o->port,
 		    strerror(saved));
 		return -1;
 	}
 fail_mem:
 	s->res->end = SMTP_END_CONNECT;
-	ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "cannot set up the SMTP "
+	ss_all(s, 1, OUTCOME_DEFERRED, REASON_CONNECTION, 0, NULL, "cannot "
+	    "set up the SMTP "
 	    "stream");
 	if (s->fd != -1 && !s->tls_active)
 		close(s->fd);
@@ -871,6 +1029,8 @@ ss_parse_caps(struct ss *s)
 			s->cap_auth = 1;
 		else if (CAP("PIPELINING"))
 			s->cap_pipelining = 1;
+		else if (CAP("SMTPUTF8"))
+			s->cap_smtputf8 = 1;
 #undef CAP
 	}
 }
@@ -881,6 +1041,7 @@ ss_forget_caps(struct ss *s)
 {
 	s->esmtp = s->cap_starttls = s->cap_8bitmime = s->cap_requiretls = 0;
 	s->cap_size = s->cap_auth = s->cap_pipelining = 0;
+	s->cap_smtputf8 = 0;
 	s->size_max = 0;
 }
 
@@ -891,15 +1052,24 @@ ss_upgrade(struct ss *s)
 	mailstream_low	*old, *low, *guard = NULL;
 	struct tls_conn	*conn;
 	struct err	*e = NULL;
-	int		 modern = ss_modern(s);
+	char		*dg = NULL;
+	int		 injected = 0;
 
-	conn = tls_handshake(s->o->tls, s->fd, s->o->host, modern,
-	    s->o->timeout, &s->res->tls, NULL, &e);
+	/*
+	 * Every version "may" accepts is offered; each recipient's policy is
+	 * then judged on what the handshake gave (a TLS 1.0 server gets the
+	 * "may" recipients over TLS 1.0, and holds the strict ones).
+	 */
+	conn = tls_handshake(s->o->tls, s->fd, s->o->host, 0,
+	    s->o->timeout, &s->res->tls, &injected, &e);
 	if (conn == NULL) {
-		free(s->plain_reason);
-		s->plain_reason = xasprintf("STARTTLS failed at %s: %s%s",
-		    s->o->host, e->msg, modern ? " (TLS 1.2 or later was "
-		    "required)" : "");
+		if (injected)
+			ss_set_plain(s, REASON_INJECTION, "STARTTLS failed at "
+			    "%s: the server sent plaintext after its 220 reply "
+			    "(response injection)", s->o->host);
+		else
+			ss_set_plain(s, REASON_HANDSHAKE_FAILED, "STARTTLS "
+			    "failed at %s: %s", s->o->host, e->msg);
 		err_free(e);
 		ss_tls_failed(s);
 		return;
@@ -911,7 +1081,8 @@ ss_upgrade(struct ss *s)
 		if (low != NULL)
 			mailstream_low_free(low);
 		s->res->end = SMTP_END_CONNECT;
-		ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "cannot set up TLS");
+		ss_all(s, 1, OUTCOME_DEFERRED, REASON_CONNECTION, 0, NULL,
+		    "cannot set up TLS");
 		ss_move(s, SS_DONE);
 		return;
 	}
@@ -921,109 +1092,90 @@ ss_upgrade(struct ss *s)
 	mailstream_set_low(s->smtp->stream, low);
 	s->tls_active = 1;
 	ss_event(s, EVENT_TLS, NULL, 0, NULL);
-	if (s->o->expect_issuer != NULL && s->res->tls.cert_issuer != NULL &&
-	    strcmp(s->o->expect_issuer, s->res->tls.cert_issuer) != 0)
-		s->downgrade = xasprintf("downgrade: the certificate issuer of "
-		    "%s changed from %s to %s", s->o->host,
-		    s->o->expect_issuer, s->res->tls.cert_issuer);
+	if (s->downgrade == NULL && policy_downgrade(s->o->seen, s->o->host, 1,
+	    0, s->res->tls.cert_issuer, &dg))
+		s->downgrade = dg;
 	ss_forget_caps(s);
 	s->smtp->esmtp = 0;
 	s->smtp->auth = MAILSMTP_AUTH_NOT_CHECKED;
 	free(s->plain_reason);
 	s->plain_reason = NULL;
+	s->plain_kind = REASON_NONE;
 	ss_move(s, SS_EHLO_TLS);
 }
 
 /*
- * The TLS upgrade failed: this connection is done.  Strict recipients are
- * held here; the others wait for the caller's plaintext retry.
+ * The TLS upgrade failed: this connection is done.  Recipients policy
+ * does not let through without TLS are held here; the others wait for
+ * the caller's plaintext retry (which carries the downgrade, if any).
  */
 static void
 ss_tls_failed(struct ss *s)
 {
-	size_t	i;
+	struct policy_conn	c;
+	struct policy_verdict	v;
+	char			*dg = NULL, *words;
+	size_t			 i;
 
 	s->res->end = SMTP_END_TLS_FAILED;
+	s->tls_active = 0;
 	free(s->res->error);
 	s->res->error = xstrdup(s->plain_reason);
+	s->res->error_kind = s->plain_kind;
+	if (s->downgrade == NULL && policy_downgrade(s->o->seen, s->o->host, 1,
+	    1, NULL, &dg))
+		s->downgrade = dg;
+	free(s->res->downgrade);
+	s->res->downgrade = xstrdup(s->downgrade);
 	ss_event(s, EVENT_PLAINTEXT, NULL, 0, s->plain_reason);
+	ss_conn_facts(s, &c);
 	for (i = 0; i < s->n; i++) {
 		if (!ss_pending(s, i))
 			continue;
-		if (policy_needs_tls(s->r[i].policy))
-			ss_set(s, i, OUTCOME_HELD, 0, NULL, "%s; policy %s "
-			    "needs TLS, so nothing was sent", s->plain_reason,
-			    policy_name(s->r[i].policy));
-		else
-			ss_set(s, i, OUTCOME_DEFERRED, 0, NULL, "%s",
-			    s->plain_reason);
-		s->r[i].retry = 1;
+		if (c.downgrade)
+			s->r[i].downgrade = 1;
+		v = policy_judge(s->r[i].policy, &c);
+		if (v.action == POLICY_HOLD) {
+			words = policy_words(s->r[i].policy, &c, &v);
+			ss_set(s, i, OUTCOME_HELD, v.kind, 0, NULL, "%s",
+			    words);
+			free(words);
+			s->r[i].retry = v.kind != REASON_DOWNGRADE;
+		} else {
+			ss_set(s, i, OUTCOME_DEFERRED, s->plain_kind, 0, NULL,
+			    "%s", s->plain_reason);
+			s->r[i].retry = 1;
+		}
 	}
 	ss_move(s, SS_DONE);
 }
 
-/* Do strict recipients forbid TLS versions below 1.2? */
-static int
-ss_modern(struct ss *s)
-{
-	size_t	i;
-
-	for (i = 0; i < s->n; i++)
-		if (policy_needs_tls(s->r[i].policy))
-			return 1;
-	return 0;
-}
-
-/* Hold every recipient whose policy this connection cannot satisfy. */
+/* Judge the recipients on this connection; then AUTH or MAIL. */
 static void
 ss_policy(struct ss *s)
 {
-	const struct tls_facts	*t = &s->res->tls;
-	size_t			 i, left = 0;
+	struct policy_conn	 c;
+	size_t			 i, left;
+	char			*words;
 
 	if (!s->tls_active)
 		ss_event(s, EVENT_PLAINTEXT, NULL, 0, s->plain_reason);
-	if (s->downgrade != NULL) {
+	if (s->downgrade != NULL)
 		ss_event(s, EVENT_INFO, NULL, 0, s->downgrade);
-		if (s->o->downgrade_hold) {
-			ss_all(s, 0, OUTCOME_HELD, 0, NULL, "%s; with downgrade "
-			    "= hold nothing was sent", s->downgrade);
-			for (i = 0; i < s->n; i++)
-				s->r[i].downgrade = 1;
-			ss_move(s, SS_QUIT);
-			return;
-		}
-		for (i = 0; i < s->n; i++)
-			s->r[i].downgrade = 1;
-	}
-	for (i = 0; i < s->n; i++) {
-		if (!ss_pending(s, i))
-			continue;
-		if (policy_needs_tls(s->r[i].policy) && !s->tls_active) {
-			ss_set(s, i, OUTCOME_HELD, 0, NULL, "%s; policy %s "
-			    "needs TLS, so nothing was sent",
-			    s->plain_reason != NULL ? s->plain_reason :
-			    "no TLS", policy_name(s->r[i].policy));
-			s->r[i].retry = 1;
-			continue;
-		}
-		if (s->r[i].policy == POLICY_VERIFY && !t->verified) {
-			ss_set(s, i, OUTCOME_HELD, 0, NULL, "certificate %s; "
-			    "policy verify needs a verified certificate, so "
-			    "nothing was sent", t->verify != NULL ? t->verify :
-			    "not verified");
-			s->r[i].retry = 1;
-			continue;
-		}
-		left++;
-	}
+	left = ss_judge(s);
 	if (s->o->probe) {
-		for (i = 0; i < s->n; i++)
-			if (ss_pending(s, i))
-				ss_set(s, i, ss_delivered_outcome(s), 0, NULL,
-				    "probe, nothing sent%s%s", s->tls_active ?
-				    "" : ": ", s->tls_active ? "" :
-				    s->plain_reason);
+		ss_conn_facts(s, &c);
+		for (i = 0; i < s->n; i++) {
+			if (!ss_pending(s, i))
+				continue;
+			words = policy_words(s->r[i].policy, &c,
+			    &s->verdict[i]);
+			ss_set(s, i, ss_delivered_outcome(s),
+			    s->verdict[i].kind, 0, NULL, "probe, nothing "
+			    "sent%s%s", words != NULL ? ": " : "",
+			    words != NULL ? words : "");
+			free(words);
+		}
 		ss_move(s, SS_QUIT);
 	} else if (left == 0) {
 		s->healthy = 1;
@@ -1034,34 +1186,37 @@ ss_policy(struct ss *s)
 		ss_move(s, SS_MAIL);
 }
 
-/* SMTP AUTH, only over TLS unless the user allowed otherwise. */
+/* SMTP AUTH, only where policy allows it (over TLS, unless allowed). */
 static void
 ss_auth(struct ss *s)
 {
-	struct err	*e = NULL;
-	char		*pass, *rep;
-	int		 r;
+	struct policy_conn	 c;
+	struct err		*e = NULL;
+	char			*pass, *rep;
+	int			 r;
 
-	if (!s->tls_active && !s->o->allow_plain_auth) {
-		ss_all(s, 0, OUTCOME_HELD, 0, NULL, "%s; tern does not send a "
-		    "password without TLS (set auth_plaintext = yes to allow "
-		    "it)", s->plain_reason != NULL ? s->plain_reason :
-		    "no TLS");
+	ss_conn_facts(s, &c);
+	if (!policy_auth_allowed(&c, s->o->allow_plain_auth)) {
+		ss_all(s, 0, OUTCOME_HELD, REASON_AUTH_NEEDS_TLS, 0, NULL,
+		    "%s; tern does not send a password without TLS (set "
+		    "auth_plaintext = yes to allow it)", s->plain_reason !=
+		    NULL ? s->plain_reason : "no TLS");
 		ss_move(s, SS_QUIT);
 		return;
 	}
 	if (!s->cap_auth || (s->smtp->auth & (MAILSMTP_AUTH_PLAIN |
 	    MAILSMTP_AUTH_LOGIN)) == 0) {
-		ss_all(s, 0, OUTCOME_DEFERRED, 0, NULL, "%s offers no AUTH "
-		    "mechanism tern supports (PLAIN, LOGIN)", s->o->host);
+		ss_all(s, 0, OUTCOME_DEFERRED, REASON_AUTH_UNSUPPORTED, 0, NULL,
+		    "%s offers no AUTH mechanism tern supports (PLAIN, LOGIN)",
+		    s->o->host);
 		ss_move(s, SS_QUIT);
 		return;
 	}
 	if (s->o->password == NULL ||
 	    (pass = s->o->password(s->o->user, s->o->password_ctx, &e)) ==
 	    NULL) {
-		ss_all(s, 0, OUTCOME_DEFERRED, 0, NULL, "no password: %s",
-		    e != NULL ? e->msg : "no passcmd set");
+		ss_all(s, 0, OUTCOME_DEFERRED, REASON_AUTH_FAILED, 0, NULL,
+		    "no password: %s", e != NULL ? e->msg : "no passcmd set");
 		err_free(e);
 		ss_move(s, SS_QUIT);
 		return;
@@ -1070,9 +1225,10 @@ ss_auth(struct ss *s)
 	secret_free(pass);
 	if (r != MAILSMTP_NO_ERROR) {
 		rep = ss_reply(s);
-		ss_all(s, 0, OUTCOME_DEFERRED, s->smtp->response_code, rep,
-		    "authentication as %s failed at %s: check user and "
-		    "passcmd", s->o->user, s->o->host);
+		ss_all(s, 0, OUTCOME_DEFERRED, s->smtp->response_code == 0 ?
+		    REASON_CONNECTION : REASON_AUTH_FAILED,
+		    s->smtp->response_code, rep, "authentication as %s failed "
+		    "at %s: check user and passcmd", s->o->user, s->o->host);
 		ss_event(s, EVENT_AUTH, NULL, s->smtp->response_code,
 		    s->smtp->response);
 		free(rep);
@@ -1111,10 +1267,49 @@ ss_prepare_wire(struct ss *s)
 		s->wire = msg_wire(s->msg, s->msglen, &s->wirelen, &e);
 	free(seven);
 	if (s->wire == NULL) {
-		ss_all(s, 0, OUTCOME_FAILED, 0, NULL, "%s", e->msg);
+		ss_all(s, 0, OUTCOME_FAILED, REASON_MESSAGE, 0, NULL, "%s",
+		    e->msg);
 		err_free(e);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Add the next pipelined RCPTs (and DATA after the last) to cmd, keeping
+ * at most SS_WINDOW commands unanswered, so that a server that stops
+ * reading until tern reads its replies never deadlocks with tern; refill
+ * once half the window is answered (RFC 2920 3.1).
+ */
+static void
+ss_rcpt_fill(struct ss *s, struct buf *cmd)
+{
+	if (s->rcpt_sent < s->ntxn &&
+	    s->rcpt_sent - s->rcpt_read > SS_WINDOW / 2)
+		return;
+	while (s->rcpt_sent < s->ntxn &&
+	    s->rcpt_sent - s->rcpt_read < SS_WINDOW) {
+		buf_addf(cmd, "RCPT TO:<%s>\r\n", s->r[s->idx[s->rcpt_sent]].addr);
+		s->rcpt_sent++;
+	}
+	if (s->rcpt_sent == s->ntxn && !s->data_sent) {
+		buf_adds(cmd, "DATA\r\n");
+		s->data_sent = 1;
+	}
+}
+
+/* Does the envelope need SMTPUTF8 (a non-ASCII address)? */
+static int
+ss_needs_utf8(struct ss *s)
+{
+	size_t	i;
+
+	if (text_has_8bit(s->from, strlen(s->from)))
+		return 1;
+	for (i = 0; i < s->n; i++)
+		if (s->in_txn[i] && text_has_8bit(s->r[i].addr,
+		    strlen(s->r[i].addr)))
+			return 1;
 	return 0;
 }
 
@@ -1123,31 +1318,35 @@ static void
 ss_mail(struct ss *s)
 {
 	struct buf	 cmd = BUF_INIT;
-	size_t		 i, count = 0;
-	int		 code, strict_left = 0, may_left = 0;
+	size_t		 i;
+	int		 code, strict_left = 0, utf8;
 	char		*rep;
 
 	if (ss_prepare_wire(s) == -1) {
 		ss_move(s, SS_QUIT);
 		return;
 	}
-	for (i = 0; i < s->n; i++) {
-		if (!ss_pending(s, i))
-			continue;
-		if (policy_needs_tls(s->r[i].policy))
-			strict_left++;
-		else
-			may_left++;
+	if (ss_stop_requested(s)) {
+		ss_all(s, 0, OUTCOME_DEFERRED, REASON_INTERRUPTED, 0, NULL,
+		    "tern was asked to stop before this was sent; it stays in "
+		    "the outbox");
+		ss_move(s, SS_QUIT);
+		return;
 	}
-	if (strict_left + may_left == 0) {
+	/* Every transaction is judged on the connection as it is now. */
+	if (ss_judge(s) == 0) {
 		s->healthy = 1;
 		ss_move(s, SS_QUIT);
 		return;
 	}
+	for (i = 0; i < s->n; i++)
+		if (ss_pending(s, i) && policy_needs_tls(s->r[i].policy))
+			strict_left++;
 	/* REQUIRETLS (RFC 8689) for strict recipients where offered. */
 	s->txn_requiretls = s->tls_active && s->cap_requiretls &&
 	    strict_left > 0;
 	s->txn_strict = s->txn_requiretls;
+	s->ntxn = 0;
 	for (i = 0; i < s->n; i++) {
 		s->in_txn[i] = 0;
 		s->accepted[i] = 0;
@@ -1157,15 +1356,27 @@ ss_mail(struct ss *s)
 		    !policy_needs_tls(s->r[i].policy))
 			continue;
 		s->in_txn[i] = 1;
-		count++;
+		s->idx[s->ntxn++] = i;
 	}
 	if (s->cap_size && s->size_max > 0 && s->wirelen > s->size_max) {
 		for (i = 0; i < s->n; i++)
 			if (s->in_txn[i])
-				ss_set(s, i, OUTCOME_FAILED, 0, NULL, "the "
-				    "message is %zu bytes, %s accepts at most "
-				    "%zu (SIZE)", s->wirelen, s->o->host,
-				    s->size_max);
+				ss_set(s, i, OUTCOME_FAILED, REASON_SIZE, 0,
+				    NULL, "the message is %zu bytes, %s accepts "
+				    "at most %zu (SIZE)", s->wirelen,
+				    s->o->host, s->size_max);
+		ss_move(s, SS_MAIL);
+		return;
+	}
+	utf8 = ss_needs_utf8(s);
+	if (utf8 && !s->cap_smtputf8) {
+		for (i = 0; i < s->n; i++)
+			if (s->in_txn[i])
+				ss_set(s, i, OUTCOME_FAILED, REASON_MESSAGE, 0,
+				    NULL, "the envelope has a non-ASCII "
+				    "address and %s does not offer SMTPUTF8 "
+				    "(RFC 6531), so nothing was sent",
+				    s->o->host);
 		ss_move(s, SS_MAIL);
 		return;
 	}
@@ -1174,18 +1385,18 @@ ss_mail(struct ss *s)
 		buf_addf(&cmd, " SIZE=%zu", s->wirelen);
 	if (s->wire_8bit && s->cap_8bitmime)
 		buf_adds(&cmd, " BODY=8BITMIME");
+	if (utf8)
+		buf_adds(&cmd, " SMTPUTF8");
 	if (s->txn_requiretls)
 		buf_adds(&cmd, " REQUIRETLS");
 	buf_adds(&cmd, "\r\n");
-	/* PIPELINING (RFC 2920): every RCPT and DATA go with MAIL. */
-	s->pipelined = 0;
-	if (s->cap_pipelining) {
-		for (i = 0; i < s->n; i++)
-			if (s->in_txn[i])
-				buf_addf(&cmd, "RCPT TO:<%s>\r\n", s->r[i].addr);
-		buf_adds(&cmd, "DATA\r\n");
-		s->pipelined = 1;
-	}
+	/* PIPELINING (RFC 2920): RCPTs and DATA go with MAIL, windowed. */
+	s->pipelined = s->cap_pipelining;
+	s->rcpt_sent = s->rcpt_read = 0;
+	s->data_sent = 0;
+	s->too_many = 0;
+	if (s->pipelined)
+		ss_rcpt_fill(s, &cmd);
 	if (mailsmtp_send_command(s->smtp, cmd.s) == -1)
 		code = 0;
 	else
@@ -1202,13 +1413,14 @@ ss_mail(struct ss *s)
 		if (!s->in_txn[i])
 			continue;
 		if (code == 0) {
-			ss_set(s, i, OUTCOME_DEFERRED, 0, NULL, "connection "
-			    "to %s lost at MAIL FROM", s->o->host);
+			ss_set(s, i, OUTCOME_DEFERRED, REASON_CONNECTION, 0,
+			    NULL, "connection to %s lost at MAIL FROM",
+			    s->o->host);
 			s->r[i].retry = 1;
 		} else
 			ss_set(s, i, code / 100 == 5 ? OUTCOME_FAILED :
-			    OUTCOME_DEFERRED, code, rep, "sender refused by "
-			    "%s", s->o->host);
+			    OUTCOME_DEFERRED, ss_reply_kind(code), code, rep,
+			    "sender refused by %s", s->o->host);
 	}
 	free(rep);
 	if (code != 0 && s->pipelined && ss_drain(s) == -1)
@@ -1223,7 +1435,7 @@ ss_mail(struct ss *s)
 
 /*
  * After a pipelined transaction failed early: read the replies still
- * due (RCPTs, DATA) and end a DATA the server wrongly opened.
+ * due (the RCPTs written, DATA) and end a DATA the server wrongly opened.
  */
 static int
 ss_drain(struct ss *s)
@@ -1231,16 +1443,18 @@ ss_drain(struct ss *s)
 	size_t	i;
 	int	code = 0;
 
-	for (i = 0; i < s->n; i++)
-		if (s->in_txn[i] && mailsmtp_read_response(s->smtp) == 0)
+	for (i = 0; i < s->rcpt_sent; i++)
+		if (mailsmtp_read_response(s->smtp) == 0)
 			return -1;
+	s->pipelined = 0;
+	if (!s->data_sent)
+		return 0;
 	code = mailsmtp_read_response(s->smtp);
 	if (code == 0)
 		return -1;
 	if (code == 354 && mailsmtp_data_message(s->smtp, "", 0) ==
 	    MAILSMTP_ERROR_STREAM)
 		return -1;
-	s->pipelined = 0;
 	return 0;
 }
 
@@ -1248,16 +1462,24 @@ ss_drain(struct ss *s)
 static void
 ss_rcpt(struct ss *s)
 {
-	size_t	 i, ok = 0;
-	int	 code;
-	char	*rep;
+	struct buf	 more;
+	size_t		 i, k, ok = 0;
+	int		 code;
+	char		*rep;
 
-	for (i = 0; i < s->n; i++) {
-		if (!s->in_txn[i])
-			continue;
-		if (s->pipelined)
-			code = mailsmtp_read_response(s->smtp);
-		else {
+	for (k = 0; k < s->ntxn; k++) {
+		i = s->idx[k];
+		if (s->pipelined) {
+			more = (struct buf)BUF_INIT;
+			ss_rcpt_fill(s, &more);
+			if (more.len > 0 && mailsmtp_send_command(s->smtp,
+			    more.s) == -1)
+				code = 0;
+			else
+				code = mailsmtp_read_response(s->smtp);
+			buf_free(&more);
+			s->rcpt_read++;
+		} else {
 			(void)mailesmtp_rcpt(s->smtp, s->r[i].addr, 0, NULL);
 			code = s->smtp->response_code;
 		}
@@ -1266,8 +1488,9 @@ ss_rcpt(struct ss *s)
 		    s->smtp->response);
 		if (code == 0) {
 			free(rep);
-			ss_all(s, 1, OUTCOME_DEFERRED, 0, NULL, "connection "
-			    "to %s lost at RCPT TO", s->o->host);
+			ss_all(s, 1, OUTCOME_DEFERRED, REASON_CONNECTION, 0,
+			    NULL, "connection to %s lost at RCPT TO",
+			    s->o->host);
 			ss_move(s, SS_DONE);
 			return;
 		}
@@ -1280,9 +1503,20 @@ ss_rcpt(struct ss *s)
 			continue;
 		}
 		s->in_txn[i] = 0;
-		ss_set(s, i, code / 100 == 5 ? OUTCOME_FAILED :
-		    OUTCOME_DEFERRED, code, rep, "recipient refused by %s",
-		    s->o->host);
+		if (code == 452 && ok > 0) {
+			/*
+			 * Too many recipients for one transaction (RFC 5321
+			 * 4.5.3.1.10): this one goes in the next.
+			 */
+			s->too_many++;
+			free(rep);
+			continue;
+		}
+		/* 552 to RCPT is temporary (RFC 5321 4.5.3.1.10). */
+		ss_set(s, i, code / 100 == 5 && code != 552 ? OUTCOME_FAILED :
+		    OUTCOME_DEFERRED, code / 100 == 5 && code != 552 ?
+		    REASON_PERM_REPLY : REASON_TEMP_REPLY, code, rep,
+		    "recipient refused by %s", s->o->host);
 		free(rep);
 	}
 	if (ok == 0) {
@@ -1330,13 +1564,13 @@ ss_data(struct ss *s)
 		if (!s->in_txn[i])
 			continue;
 		if (code == 0) {
-			ss_set(s, i, OUTCOME_DEFERRED, 0, NULL, "connection "
-			    "to %s lost at DATA", s->o->host);
+			ss_set(s, i, OUTCOME_DEFERRED, REASON_CONNECTION, 0,
+			    NULL, "connection to %s lost at DATA", s->o->host);
 			s->r[i].retry = 1;
 		} else
 			ss_set(s, i, code / 100 == 5 ? OUTCOME_FAILED :
-			    OUTCOME_DEFERRED, code, rep, "DATA refused by %s",
-			    s->o->host);
+			    OUTCOME_DEFERRED, ss_reply_kind(code), code, rep,
+			    "DATA refused by %s", s->o->host);
 	}
 	free(rep);
 	ss_move(s, code == 0 ? SS_DONE : SS_MAIL);
@@ -1351,56 +1585,156 @@ ss_delivered_outcome(struct ss *s)
 	return s->res->tls.verified ? OUTCOME_VERIFIED : OUTCOME_ENCRYPTED;
 }
 
-/* The message itself; the reply to the final dot decides. */
+/*
+ * The message up to (not including) the final dot: lines starting with
+ * "." doubled (RFC 5321 4.5.2), progress reported as it goes, flushed.
+ */
+static int
+ss_send_body(struct ss *s)
+{
+	mailstream	*st = s->smtp->stream;
+	const char	*p = s->wire, *end = s->wire + s->wirelen, *nl;
+	size_t		 next = 0, len;
+
+	while (p < end) {
+		if (*p == '.' && mailstream_write(st, ".", 1) == -1)
+			return -1;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (mailstream_write(st, p, len) == -1)
+			return -1;
+		p += len;
+		if ((size_t)(p - s->wire) >= next) {
+			ss_progress((size_t)(p - s->wire), s->wirelen, s);
+			next = (size_t)(p - s->wire) + SS_PROGRESS_STEP;
+		}
+	}
+	if (mailstream_write(st, "\r\n", 2) == -1 ||
+	    mailstream_flush(st) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The message itself.  The recipients are marked uncertain in the store
+ * just before the final dot goes out (no dot if that fails), and their
+ * outcomes recorded as soon as the server has answered it, before QUIT
+ * or the next transaction (DESIGN.md: no second copy after a crash).
+ */
 static void
 ss_body(struct ss *s)
 {
-	enum outcome	 o;
-	size_t		 i;
-	int		 r, code;
-	char		*rep;
+	struct policy_conn	 c;
+	enum outcome		 o;
+	size_t			 i, k, n = 0;
+	int			 code;
+	char			*rep, *words;
 
-	r = mailsmtp_data_message(s->smtp, s->wire, s->wirelen);
-	code = r == MAILSMTP_ERROR_STREAM ? 0 : s->smtp->response_code;
+	for (k = 0; k < s->ntxn; k++)
+		if (s->in_txn[s->idx[k]])
+			s->idx[n++] = s->idx[k];
+	s->ntxn = n;
+	if (ss_send_body(s) == -1) {
+		ss_all_txn(s, OUTCOME_DEFERRED, REASON_CONNECTION, "connection "
+		    "to %s lost while sending the message, before its end: "
+		    "nothing was delivered", s->o->host);
+		ss_move(s, SS_DONE);
+		return;
+	}
+	if (s->o->before_dot != NULL &&
+	    s->o->before_dot(s->o->txn_ctx, s->idx, n) == -1) {
+		/* Without the dot the server discards what it has. */
+		ss_abort(s);
+		ss_all_txn(s, OUTCOME_DEFERRED, REASON_STORE, "tern could not "
+		    "record that the message was about to be delivered, so it "
+		    "did not finish sending it: nothing was delivered");
+		ss_move(s, SS_DONE);
+		return;
+	}
+	if (mailstream_write(s->smtp->stream, ".\r\n", 3) == -1 ||
+	    mailstream_flush(s->smtp->stream) == -1)
+		code = 0;
+	else
+		code = mailsmtp_read_response(s->smtp);
+	if (code == 0 && s->sstate == STREAM_TOO_LONG) {
+		/* A 2xx whose text passed the limit is still a 2xx. */
+		code = stream_guard_reply_code(
+		    mailstream_get_low(s->smtp->stream));
+		if (code / 100 != 2)
+			code = 0;
+	}
 	rep = ss_reply(s);
 	o = ss_delivered_outcome(s);
-	for (i = 0; i < s->n; i++) {
-		if (!s->in_txn[i])
-			continue;
+	ss_conn_facts(s, &c);
+	for (k = 0; k < n; k++) {
+		i = s->idx[k];
 		if (code / 100 == 2) {
-			if (o == OUTCOME_PLAINTEXT)
-				ss_set(s, i, o, code, rep, "%s",
-				    s->plain_reason != NULL ? s->plain_reason :
-				    "no TLS");
-			else if (o == OUTCOME_ENCRYPTED)
-				ss_set(s, i, o, code, rep, "%s%scertificate "
-				    "%s%s", s->downgrade != NULL ?
-				    s->downgrade : "", s->downgrade != NULL ?
-				    "; " : "", s->res->tls.verify,
-				    s->res->tls.old_version ? "; an old TLS "
-				    "version (below 1.2) was accepted under "
-				    "policy may" : "");
-			else if (s->downgrade != NULL)
-				ss_set(s, i, o, code, rep, "%s", s->downgrade);
-			else if (s->res->tls.old_version)
-				ss_set(s, i, o, code, rep, "an old TLS version "
-				    "(%s, below 1.2) was accepted under policy "
-				    "may", s->res->tls.version);
+			words = policy_words(s->r[i].policy, &c,
+			    &s->verdict[i]);
+			if (s->sstate == STREAM_TOO_LONG)
+				ss_set(s, i, o, s->verdict[i].kind, code, rep,
+				    "%s%sthe server's reply was cut at 64 KiB",
+				    words != NULL ? words : "", words != NULL ?
+				    "; " : "");
+			else if (words != NULL)
+				ss_set(s, i, o, s->verdict[i].kind, code, rep,
+				    "%s", words);
 			else
-				ss_set(s, i, o, code, rep, NULL);
+				ss_set(s, i, o, REASON_NONE, code, rep, NULL);
+			free(words);
 			s->r[i].requiretls = s->txn_requiretls;
-		} else if (code == 0)
-			ss_set(s, i, OUTCOME_DEFERRED, 0, NULL, "connection "
-			    "to %s lost before it confirmed the message; it "
-			    "will be sent again", s->o->host);
-		else
+		} else if (code == 0) {
+			ss_set(s, i, OUTCOME_DEFERRED, REASON_UNCERTAIN, 0,
+			    NULL, "connection to %s lost after the whole "
+			    "message was sent, before the server confirmed "
+			    "it: the next flush sends it again, and it may "
+			    "arrive twice", s->o->host);
+			s->r[i].uncertain = 1;
+		} else
 			ss_set(s, i, code / 100 == 5 ? OUTCOME_FAILED :
-			    OUTCOME_DEFERRED, code, rep, "message refused by "
-			    "%s", s->o->host);
+			    OUTCOME_DEFERRED, ss_reply_kind(code), code, rep,
+			    "message refused by %s", s->o->host);
 		s->in_txn[i] = 0;
 	}
 	free(rep);
-	ss_move(s, code == 0 ? SS_DONE : SS_MAIL);
+	if (s->o->after_dot != NULL)
+		s->o->after_dot(s->o->txn_ctx, s->idx, n);
+	if (code == 0) {
+		ss_move(s, SS_DONE);
+		return;
+	}
+	if (s->too_many > 0)
+		ss_event(s, EVENT_INFO, NULL, 0, "more recipients in another "
+		    "transaction (the server took only some at once)");
+	ss_move(s, ss_stop_requested(s) ? SS_QUIT : SS_MAIL);
+}
+
+/* Has the user asked tern to stop (SIGTERM, SIGINT, SIGHUP)? */
+static int
+ss_stop_requested(struct ss *s)
+{
+	return s->o->stop != NULL && *s->o->stop != 0;
+}
+
+/* Give every recipient of the transaction the same outcome. */
+static void
+ss_all_txn(struct ss *s, enum outcome o, enum reason_kind kind,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*reason;
+	size_t	 i;
+
+	va_start(ap, fmt);
+	reason = xvasprintf(fmt, ap);
+	va_end(ap);
+	for (i = 0; i < s->n; i++) {
+		if (!s->in_txn[i])
+			continue;
+		ss_set(s, i, o, kind, 0, NULL, "%s", reason);
+		s->in_txn[i] = 0;
+	}
+	free(reason);
 }
 
 /* libetpan's DATA progress. */

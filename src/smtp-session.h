@@ -13,6 +13,7 @@
 #ifndef TERN_SMTP_SESSION_H
 #define TERN_SMTP_SESSION_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "event.h"
@@ -53,10 +54,25 @@ struct smtp_opts {
 	int			 verbose;	/* EVENT_INFO for each command */
 	int			 probe;		/* stop before MAIL: outcomes say
 						   what a send would get */
-	/* What this server gave before (the downgrade rule). */
-	int			 expect_starttls;
-	const char		*expect_issuer;
+	/* What this server gave before (the downgrade rule), or NULL. */
+	const struct policy_seen *seen;
+	/* A downgrade found before this session (the handshake failed). */
+	const char		*downgrade_in;
 	int			 downgrade_hold; /* hold instead of warn */
+	/*
+	 * The crash rules of DESIGN.md.  before_dot: the recipients (indices
+	 * into the rcpt array) of a transaction are about to get the final
+	 * dot; return 0 to send it, -1 (nothing could be recorded) to end the
+	 * connection without it, so that the server discards the message.
+	 * after_dot: the server answered the final dot (or the connection was
+	 * lost after it) and these recipients have their outcomes: record
+	 * them now, before anything else goes out.  Either may be NULL.
+	 */
+	int			(*before_dot)(void *, const size_t *, size_t);
+	void			(*after_dot)(void *, const size_t *, size_t);
+	void			*txn_ctx;
+	/* Set (from a signal handler) when tern should stop; may be NULL. */
+	const volatile sig_atomic_t *stop;
 	/*
 	 * Connection reuse: in, a kept connection to this same server (or
 	 * NULL); out, the connection to keep when the session ended cleanly
@@ -74,6 +90,8 @@ struct smtp_rcpt {
 	int			 code;		/* last SMTP code for it */
 	char			*reply;		/* last reply (sanitized) */
 	char			*reason;
+	enum reason_kind	 kind;		/* the reason's kind */
+	int			 uncertain;	/* dot sent, no reply known */
 	int			 requiretls;	/* sent in a REQUIRETLS transaction */
 	int			 retry;		/* 1: try the next address/host */
 	int			 downgrade;	/* sent despite a downgrade */
@@ -91,6 +109,8 @@ struct smtp_result {
 	struct tls_facts	 tls;		/* the session's TLS, if any */
 	int			 starttls_offered;
 	char			*error;		/* session-level words, or NULL */
+	enum reason_kind	 error_kind;
+	char			*downgrade;	/* downgrade words, or NULL */
 };
 
 /*

@@ -27,7 +27,15 @@
 
 #define STORE_APP_ID	0x7465726e	/* "tern" */
 
-enum { RS_QUEUED = 0, RS_CLAIMED = 1, RS_DELIVERED = 2, RS_FAILED = 3 };
+/*
+ * Recipient states.  UNCERTAIN: the final dot went out (or was about to)
+ * and no reply was recorded: the next flush resends it, flagged; a claim
+ * on it keeps the state (claim_pid tells whether it is taken).
+ */
+enum {
+	RS_QUEUED = 0, RS_CLAIMED = 1, RS_DELIVERED = 2, RS_FAILED = 3,
+	RS_UNCERTAIN = 4
+};
 
 #define ST_CACHE	48
 
@@ -117,6 +125,11 @@ static const char *store_migrations[STORE_VERSION] = {
 	"INSERT INTO bodies (id, text) SELECT id, text FROM messages"
 	"  WHERE text IS NOT NULL;"
 	"UPDATE messages SET text = NULL;",
+	/* 3 -> 4: reason kinds; resends after an interrupted delivery. */
+	"ALTER TABLE deliveries ADD COLUMN reason_kind TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN resent INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE deliveries ADD COLUMN uncertain INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 
 #define STORE_SEVERITY							\
@@ -881,6 +894,7 @@ st_rcpts_query(struct store *st, sqlite3_stmt *s, struct store_rcpt **out,
 		r->address = st_col(s, 2);
 		r->delivered = sqlite3_column_int(s, 3) == RS_DELIVERED;
 		r->failed = sqlite3_column_int(s, 3) == RS_FAILED;
+		r->uncertain = sqlite3_column_int(s, 3) == RS_UNCERTAIN;
 		o = sqlite3_column_text(s, 4);
 		if (o != NULL && outcome_parse((const char *)o, &r->last) == 0)
 			r->has_outcome = 1;
@@ -910,10 +924,11 @@ store_claim(struct store *st, long long id, struct store_rcpt **out,
 		goto out;
 	/* Take back claims of processes of this host that died. */
 	if ((s = st_prep(st, "SELECT id, claim_pid FROM recipients WHERE "
-	    "status = 1 AND claim_host = ?1 AND (?2 = 0 OR message_id = ?2)",
-	    errp)) == NULL ||
-	    (u = st_prep(st, "UPDATE recipients SET status = 0, claim_pid = "
-	    "NULL, claim_host = NULL WHERE id = ?", errp)) == NULL)
+	    "status IN (1, 4) AND claim_pid IS NOT NULL AND claim_host = ?1 "
+	    "AND (?2 = 0 OR message_id = ?2)", errp)) == NULL ||
+	    (u = st_prep(st, "UPDATE recipients SET status = CASE status WHEN "
+	    "4 THEN 4 ELSE 0 END, claim_pid = NULL, claim_host = NULL WHERE "
+	    "id = ?", errp)) == NULL)
 		goto rollback;
 	st_bind_text(s, 1, st->host);
 	sqlite3_bind_int64(s, 2, id);
@@ -930,8 +945,9 @@ store_claim(struct store *st, long long id, struct store_rcpt **out,
 	st_done(st, s);
 	st_done(st, u);
 	u = NULL;
-	if ((s = st_prep(st, "UPDATE recipients SET status = 1, claim_pid = "
-	    "?1, claim_host = ?2, claim_time = ?3 WHERE status = 0 AND "
+	if ((s = st_prep(st, "UPDATE recipients SET status = CASE status WHEN "
+	    "4 THEN 4 ELSE 1 END, claim_pid = ?1, claim_host = ?2, claim_time "
+	    "= ?3 WHERE (status = 0 OR (status = 4 AND claim_pid IS NULL)) AND "
 	    "message_id IN (SELECT id FROM messages WHERE state = 1 AND "
 	    "(?4 = 0 OR id = ?4)) RETURNING id, message_id, address, status, "
 	    "NULL, NULL", errp)) == NULL)
@@ -975,6 +991,8 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 		status = RS_DELIVERED;
 	else if (r->outcome == OUTCOME_FAILED)
 		status = RS_FAILED;
+	else if (r->uncertain)
+		status = RS_UNCERTAIN;
 	else
 		status = RS_QUEUED;
 	pthread_mutex_lock(&st->lock);
@@ -1001,8 +1019,9 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 	    "message_id, time, outcome, policy, policy_source, reason, "
 	    "server, address, port, tls_version, cipher, cert_subject, "
 	    "cert_issuer, cert_sha256, cert_expires, verified, verify, code, "
-	    "reply, requiretls, downgrade) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", errp)) == NULL)
+	    "reply, requiretls, downgrade, reason_kind, resent, uncertain) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?)", errp)) == NULL)
 		goto rollback;
 	sqlite3_bind_int64(s, 1, rcpt_id);
 	sqlite3_bind_int64(s, 2, mid);
@@ -1029,6 +1048,10 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 	st_bind_text(s, 20, r->reply);
 	sqlite3_bind_int(s, 21, r->requiretls);
 	sqlite3_bind_int(s, 22, r->downgrade);
+	st_bind_text(s, 23, r->kind != REASON_NONE ?
+	    reason_kind_name(r->kind) : NULL);
+	sqlite3_bind_int(s, 24, r->resent);
+	sqlite3_bind_int(s, 25, r->uncertain);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "record the attempt");
 		goto rollback;
@@ -1038,7 +1061,7 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 	    "(SELECT MAX(" STORE_SEVERITY ") FROM deliveries WHERE id IN "
 	    "(SELECT MAX(id) FROM deliveries WHERE message_id = ?1 GROUP BY "
 	    "recipient_id)), state = CASE WHEN EXISTS (SELECT 1 FROM "
-	    "recipients WHERE message_id = ?1 AND status IN (0, 1)) THEN "
+	    "recipients WHERE message_id = ?1 AND status IN (0, 1, 4)) THEN "
 	    "state ELSE 2 END WHERE id = ?1", errp)) == NULL)
 		goto rollback;
 	sqlite3_bind_int64(s, 1, mid);
@@ -1069,8 +1092,9 @@ store_release(struct store *st, long long mid, struct err **errp)
 	int		 rv = -1;
 
 	pthread_mutex_lock(&st->lock);
-	if ((s = st_prep(st, "UPDATE recipients SET status = 0, claim_pid = "
-	    "NULL, claim_host = NULL WHERE message_id = ? AND status = 1 AND "
+	if ((s = st_prep(st, "UPDATE recipients SET status = CASE status WHEN "
+	    "4 THEN 4 ELSE 0 END, claim_pid = NULL, claim_host = NULL WHERE "
+	    "message_id = ? AND status IN (1, 4) AND "
 	    "claim_pid = ?", errp)) != NULL) {
 		sqlite3_bind_int64(s, 1, mid);
 		sqlite3_bind_int64(s, 2, (long long)getpid());
@@ -1178,7 +1202,7 @@ store_message_find(struct store *st, enum store_state state,
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT id, state, created, updated, env_from, "
 	    "rcpts, subject, worst, (SELECT count(*) FROM recipients WHERE "
-	    "message_id = messages.id AND status IN (0, 1)) FROM messages "
+	    "message_id = messages.id AND status IN (0, 1, 4)) FROM messages "
 	    "WHERE state = ?1 AND (?4 IS NULL OR rcpts LIKE ?4 ESCAPE '\\' "
 	    "OR subject LIKE ?4 ESCAPE '\\') ORDER BY updated DESC, id DESC "
 	    "LIMIT ?2 OFFSET ?3", errp)) == NULL)
@@ -1293,7 +1317,8 @@ store_message_rcpts(struct store *st, long long id, struct store_rcpt **out,
 	"d.server, d.address, d.port, d.tls_version, d.cipher, "	\
 	"d.cert_subject, d.cert_issuer, d.cert_sha256, d.cert_expires, " \
 	"d.verified, d.verify, d.code, d.reply, d.requiretls, "		\
-	"d.downgrade, d.time, d.message_id"
+	"d.downgrade, d.time, d.message_id, d.reason_kind, d.resent, "	\
+	"d.uncertain"
 
 /* A record from a row of ST_RECORD_COLS. */
 static void
@@ -1336,6 +1361,48 @@ st_row_record(sqlite3_stmt *s, struct record *r)
 	r->requiretls = sqlite3_column_int(s, 18);
 	r->downgrade = sqlite3_column_int(s, 19);
 	r->when = sqlite3_column_int64(s, 20);
+	t = sqlite3_column_text(s, 22);
+	if (t == NULL || reason_kind_parse((const char *)t, &r->kind) == -1)
+		r->kind = REASON_NONE;
+	r->resent = sqlite3_column_int(s, 23);
+	r->uncertain = sqlite3_column_int(s, 24);
+}
+
+/* Mark recipients uncertain: their final dot is about to go out. */
+int
+store_mark_uncertain(struct store *st, const long long *ids, size_t n,
+    struct err **errp)
+{
+	sqlite3_stmt	*s = NULL;
+	size_t		 i;
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
+		goto out;
+	if ((s = st_prep(st, "UPDATE recipients SET status = 4 WHERE id = ?",
+	    errp)) == NULL)
+		goto rollback;
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, ids[i]);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			st_fail(st, errp, "mark a recipient as being sent");
+			goto rollback;
+		}
+	}
+	st_done(st, s);
+	s = NULL;
+	if (st_exec(st, "COMMIT", errp) == -1)
+		goto rollback;
+	rv = 0;
+	goto out;
+rollback:
+	st_done(st, s);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
 }
 
 /* Every attempt for one message, oldest first. */

@@ -30,7 +30,7 @@ struct deliver_seen;
 
 struct store;
 
-#define STORE_VERSION	3
+#define STORE_VERSION	4
 
 enum store_state {
 	STORE_DRAFT,
@@ -70,6 +70,7 @@ struct store_rcpt {
 	int		 has_outcome;
 	enum outcome	 last;		/* latest outcome */
 	char		*reason;	/* latest reason */
+	int		 uncertain;	/* a resend after an interrupted one */
 };
 
 /* A draft as the composer edits it. */
@@ -134,6 +135,13 @@ int	 store_record(struct store *, long long, const struct record *,
 	    struct err **);
 /* Put claimed recipients back without an attempt (interrupted send). */
 int	 store_release(struct store *, long long, struct err **);
+/*
+ * Mark n claimed recipients (by id) uncertain, in one commit, just before
+ * their final dot goes out: 0, or -1 with *errp (ERR_STORE) and nothing
+ * changed; then the dot must not be sent.
+ */
+int	 store_mark_uncertain(struct store *, const long long *, size_t,
+	    struct err **);
 /* The text of a message (caller frees); NULL with *errp if none. */
 char	*store_message_text(struct store *, long long, size_t *, char **,
 	    struct err **);

@@ -384,6 +384,7 @@ tls_fill_facts(struct tls_ctx *ctx, struct tls_conn *c, const char *host,
 
 	if (tls_verify(ctx, c->session, host, &status) == -1) {
 		f->verified = 0;
+		f->cert = CERT_UNTRUSTED;
 		f->verify = xstrdup("not verified: the server sent no "
 		    "certificate");
 		return;
@@ -395,6 +396,13 @@ tls_fill_facts(struct tls_ctx *ctx, struct tls_conn *c, const char *host,
 		return;
 	}
 	f->verified = 0;
+	if (status & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
+		f->cert = CERT_EXPIRED;
+	else if ((status & GNUTLS_CERT_UNEXPECTED_OWNER) &&
+	    !(status & GNUTLS_CERT_SIGNER_NOT_FOUND))
+		f->cert = CERT_NAME;
+	else
+		f->cert = CERT_UNTRUSTED;
 	if (gnutls_certificate_verification_status_print(status,
 	    GNUTLS_CRT_X509, &out, 0) < 0) {
 		f->verify = xstrdup("not verified");
@@ -456,17 +464,29 @@ out:
 	gnutls_x509_crt_deinit(crt);
 }
 
-/* Wrap the session as a libetpan low-level stream. */
+/*
+ * Wrap the session as a libetpan low-level stream.  Its reads and writes
+ * wait in poll(), for at most the low's timeout (which the stream guard
+ * shortens to what is left of a step).  GnuTLS reads a record until it is
+ * whole and writes until all is sent, so a server trickling the bytes of
+ * one record would hold it inside recv(): short socket timeouts make the
+ * socket give up at once instead, and the wait happens in poll().
+ */
 mailstream_low *
 tls_low_new(struct tls_conn *c)
 {
 	mailstream_low	*low;
+	struct timeval	 tv;
 
 	if ((low = mailstream_low_new(c, &tls_low_driver)) == NULL) {
 		tls_conn_free(c);
 		return NULL;
 	}
 	mailstream_low_set_timeout(low, (time_t)c->timeout);
+	tv.tv_sec = 0;
+	tv.tv_usec = 10000;
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	return low;
 }
 
@@ -480,52 +500,75 @@ tls_conn_free(struct tls_conn *c)
 	free(c);
 }
 
-/* Wait for fd to be ready; 1 ready, 0 timeout, -1 error. */
+/* Wait up to ms milliseconds for fd; 1 ready, 0 timeout, -1 error. */
 static int
-tls_wait(int fd, short what, int timeout)
+tls_wait(int fd, short what, int ms)
 {
 	struct pollfd	pfd;
 	int		r;
 
+	if (ms <= 0)
+		return 0;
 	pfd.fd = fd;
 	pfd.events = what;
 	do {
-		r = poll(&pfd, 1, timeout * 1000);
+		r = poll(&pfd, 1, ms);
 	} while (r == -1 && errno == EINTR);
 	return r;
 }
 
-/* Driver: read decrypted bytes. */
+/* Driver: read decrypted bytes, within the low's timeout in all. */
 static ssize_t
 tls_low_read(mailstream_low *s, void *buf, size_t n)
 {
 	struct tls_conn	*c = s->data;
+	struct timespec	 end, now;
+	long long	 ms;
 	ssize_t		 r;
 
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += s->timeout > 0 ? (time_t)s->timeout :
+	    mailstream_network_delay.tv_sec;
 	for (;;) {
-		if (gnutls_record_check_pending(c->session) == 0 &&
-		    tls_wait(c->fd, POLLIN, c->timeout) <= 0)
-			return -1;
+		if (gnutls_record_check_pending(c->session) == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			ms = (long long)(end.tv_sec - now.tv_sec) * 1000 +
+			    (end.tv_nsec - now.tv_nsec) / 1000000;
+			if (tls_wait(c->fd, POLLIN, ms > 0 ? (int)ms : 0) <= 0)
+				return -1;
+		}
 		r = gnutls_record_recv(c->session, buf, n);
 		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
-			continue;
+			continue;	/* a record not yet whole */
 		if (r < 0)
 			return -1;
 		return r;
 	}
 }
 
-/* Driver: write bytes through TLS. */
+/* Driver: write bytes through TLS, within the low's timeout in all. */
 static ssize_t
 tls_low_write(mailstream_low *s, const void *buf, size_t n)
 {
 	struct tls_conn	*c = s->data;
+	struct timespec	 end, now;
+	long long	 ms;
 	ssize_t		 r;
 
-	do {
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += s->timeout > 0 ? (time_t)s->timeout :
+	    mailstream_network_delay.tv_sec;
+	for (;;) {
+		/* After GNUTLS_E_AGAIN, the same buffer goes on. */
 		r = gnutls_record_send(c->session, buf, n);
-	} while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
-	return r < 0 ? -1 : r;
+		if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED)
+			return r < 0 ? -1 : r;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (long long)(end.tv_sec - now.tv_sec) * 1000 +
+		    (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (tls_wait(c->fd, POLLOUT, ms > 0 ? (int)ms : 0) <= 0)
+			return -1;
+	}
 }
 
 /* Driver: close_notify, then close the socket. */

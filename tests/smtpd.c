@@ -3,7 +3,9 @@
  *
  * One thread per connection. Accepted messages and sessions are recorded
  * in a spool directory as files and JSON lines, so that integration tests
- * can check what really went over the wire (and whether it was TLS).
+ * can check what really went over the wire (and whether it was TLS);
+ * commands.jsonl gets each command and event the moment it arrives, so a
+ * test can wait for "the client is in DATA" or "every session has ended".
  * Run "smtpd --help" for the options.
  */
 #include "config.h"
@@ -54,7 +56,9 @@ enum starttls_mode {
 	STLS_FAIL,
 	STLS_INJECT,
 	STLS_INJECT_LATER,
-	STLS_STRIP
+	STLS_CLOSE,
+	STLS_STRIP,
+	STLS_INJECT_SOON	/* injection in its own segment, at once */
 };
 
 enum fault {
@@ -172,6 +176,7 @@ static void	 sess_drop(struct sess *);
 static void	 sess_reset(struct sess *);
 static void	 sess_log_command(struct sess *, const char *);
 static void	 sess_log(struct sess *);
+static void	 sess_live(struct sess *, const char *, const char *, size_t);
 static void	 sess_free(struct sess *);
 static int	 tls_start(struct sess *);
 static int	 read_auth_line(struct sess *, char **);
@@ -203,6 +208,7 @@ static unsigned long	 sess_count;
 static unsigned long	 sess_done;
 static int		 log_fd = -1;
 static int		 sessions_fd = -1;
+static int		 live_fd = -1;	/* commands.jsonl, as they happen */
 static volatile sig_atomic_t quit;
 
 /* Print the usage to stderr and exit. */
@@ -212,7 +218,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: smtpd [-l addr] [-p port] [-P portfile] [-d spooldir]\n"
 	    "  [--cert file --key file] [--starttls ok|none|454|fail|inject|"
-	    "inject-later|strip]\n"
+	    "inject-later|close|strip|inject-soon]\n"
 	    "  [--implicit-tls] [--tls-priority str] [--auth user:pass]"
 	    " [--auth-plaintext]\n"
 	    "  [--requiretls] [--no-8bitmime] [--size n]"
@@ -482,7 +488,7 @@ parse_opts(int argc, char **argv)
 	};
 	static const char *modes[] = {
 		"", "none", "ok", "454", "fail", "inject", "inject-later",
-		"strip", NULL
+		"close", "strip", "inject-soon", NULL
 	};
 	static const char *faults[] = {
 		"none", "stall", "stall-data", "drop-data", "close-after-mail",
@@ -604,7 +610,7 @@ parse_opts(int argc, char **argv)
 		opts.starttls = opts.cert != NULL ? STLS_OK : STLS_NONE;
 	if (opts.cert == NULL && (opts.implicit ||
 	    (opts.starttls != STLS_NONE && opts.starttls != STLS_454 &&
-	    opts.starttls != STLS_FAIL)))
+	    opts.starttls != STLS_FAIL && opts.starttls != STLS_CLOSE)))
 		die("this TLS mode needs --cert and --key");
 	if (opts.size == 0)
 		opts.size = DEFAULT_SIZE;
@@ -663,6 +669,10 @@ setup_spool(void)
 				sess_count++;
 		}
 	}
+	snprintf(path, sizeof path, "%s/commands.jsonl", opts.spool);
+	if ((live_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0666)) == -1)
+		die("%s: %s", path, strerror(errno));
 }
 
 /* Bind and listen; return the socket. */
@@ -955,14 +965,41 @@ sess_reset(struct sess *s)
 static void
 sess_log_command(struct sess *s, const char *line)
 {
+	if (strncasecmp(line, "AUTH", 4) == 0 &&
+	    (line[4] == '\0' || line[4] == ' '))
+		line = "AUTH <redacted>";
+	sess_live(s, NULL, line, 0);
 	if (s->ncmds >= MAX_LOGGED)
 		return;
 	sb_adds(&s->cmds, s->ncmds++ > 0 ? "," : "");
-	if (strncasecmp(line, "AUTH", 4) == 0 &&
-	    (line[4] == '\0' || line[4] == ' '))
-		sb_json(&s->cmds, "AUTH <redacted>");
-	else
-		sb_json(&s->cmds, line);
+	sb_json(&s->cmds, line);
+}
+
+/*
+ * Append to commands.jsonl at once, before any reply: an event
+ * ("connect", "stall-data" with the DATA bytes read) or a command.
+ */
+static void
+sess_live(struct sess *s, const char *event, const char *command,
+    size_t bytes)
+{
+	struct sbuf	b = { NULL, 0, 0 };
+
+	sb_addf(&b, "{\"session\":%lu,", s->id);
+	if (event != NULL) {
+		sb_adds(&b, "\"event\":");
+		sb_json(&b, event);
+		if (bytes > 0)
+			sb_addf(&b, ",\"bytes\":%zu", bytes);
+	} else {
+		sb_adds(&b, "\"command\":");
+		sb_json(&b, command);
+	}
+	sb_adds(&b, "}");
+	pthread_mutex_lock(&lock);
+	append_line(live_fd, &b);
+	pthread_mutex_unlock(&lock);
+	free(b.s);
 }
 
 /* Append the session record to sessions.jsonl. */
@@ -1166,7 +1203,9 @@ cmd_helo(struct sess *s, char *arg, bool ehlo)
 	ext[n++] = "ENHANCEDSTATUSCODES";
 	if (!s->tls_on && (opts.starttls == STLS_OK ||
 	    opts.starttls == STLS_454 || opts.starttls == STLS_FAIL ||
-	    opts.starttls == STLS_INJECT || opts.starttls == STLS_INJECT_LATER))
+	    opts.starttls == STLS_CLOSE ||
+	    opts.starttls == STLS_INJECT || opts.starttls == STLS_INJECT_LATER ||
+	    opts.starttls == STLS_INJECT_SOON))
 		ext[n++] = "STARTTLS";
 	if (opts.auth_user != NULL && (s->tls_on || opts.auth_plaintext))
 		ext[n++] = fewer ? "AUTH PLAIN" : "AUTH PLAIN LOGIN";
@@ -1214,6 +1253,12 @@ cmd_starttls(struct sess *s, char *arg)
 	case STLS_454:
 		s->starttls = "454";
 		return sess_reply(s, "454 4.7.0 TLS not available") == 0 ? 0 : 1;
+	case STLS_CLOSE:
+		/* 220, then the connection closes before any handshake. */
+		s->starttls = "closed";
+		(void)sess_reply(s, "220 2.0.0 Ready to start TLS");
+		sess_drop(s);
+		return 1;
 	case STLS_FAIL:
 		s->starttls = "failed";
 		if (sess_reply(s, "220 2.0.0 Ready to start TLS") != 0)
@@ -1233,6 +1278,20 @@ cmd_starttls(struct sess *s, char *arg)
 		if (sess_reply(s, "220 2.0.0 Ready to start TLS") != 0)
 			return 1;
 		sess_delay(50);
+		if (sess_send(s, "250 injected\r\n", 14) != 0) {
+			s->end = "eof";
+			return 1;
+		}
+		break;
+	case STLS_INJECT_SOON:
+		/*
+		 * A segment of its own (TCP_NODELAY) 1 ms after the 220: the
+		 * client has read the 220 alone and is mostly still making
+		 * its ClientHello when it lands.
+		 */
+		if (sess_reply(s, "220 2.0.0 Ready to start TLS") != 0)
+			return 1;
+		sess_delay(1);
 		if (sess_send(s, "250 injected\r\n", 14) != 0) {
 			s->end = "eof";
 			return 1;
@@ -1589,6 +1648,7 @@ cmd_data(struct sess *s, char *arg)
 		bol = complete;
 	}
 	if (opts.fault == FAULT_STALL_DATA) {
+		sess_live(s, "stall-data", NULL, raw);
 		sess_stall(s);
 		goto stop;
 	}
@@ -1698,6 +1758,7 @@ sess_main(void *arg)
 	setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	s->starttls = "none";
+	sess_live(s, "connect", NULL, 0);
 
 	if (opts.fault == FAULT_STALL) {
 		sess_stall(s);
