@@ -12,7 +12,7 @@ what=${1:-demo}
 
 deps="build-essential autoconf automake pkg-config libncursesw5-dev
  libgnutls28-dev libetpan-dev libsqlite3-dev libcmocka-dev gnutls-bin
- python3 tmux sqlite3 dnsmasq-base msmtp curl time"
+ python3 tmux sqlite3 dnsmasq-base git git-email libmailtools-perl bsd-mailx neomutt msmtp curl time"
 if command -v apt-get >/dev/null 2>&1; then
 	missing=
 	for p in $deps; do
