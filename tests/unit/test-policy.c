@@ -23,6 +23,10 @@ static void		 test_resolve_domain(void **);
 static void		 test_resolve_contact(void **);
 static void		 test_resolve_route(void **);
 static void		 test_resolve_no_conf(void **);
+static void		 test_verdict_matrix(void **);
+static void		 test_verdict_words(void **);
+static void		 test_downgrade_rule(void **);
+static void		 test_kinds(void **);
 
 /* A config with rules for a few domains. */
 static struct conf *
@@ -201,6 +205,188 @@ test_resolve_no_conf(void **state)
 	conf_free(c);
 }
 
+/*
+ * The verdict over the whole matrix: 3 policies x no TLS / TLS 1.0 / 1.1
+ * / 1.2 / 1.3 x verified / not x no downgrade / downgrade warn / hold.
+ * The expectations are written out here from DESIGN.md, independently of
+ * policy.c.
+ */
+static void
+test_verdict_matrix(void **state)
+{
+	static const char	*versions[] = {
+		NULL, "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3"
+	};
+	struct policy_conn	 c;
+	struct policy_verdict	 v;
+	enum reason_kind	 want_kind;
+	int			 p, ver, verified, dg, want_hold, old, n = 0;
+
+	(void)state;
+	for (p = POLICY_MAY; p < POLICY_LAST; p++)
+	for (ver = 0; ver < 5; ver++)
+	for (verified = 0; verified < 2; verified++)
+	for (dg = 0; dg < 3; dg++) {
+		memset(&c, 0, sizeof c);
+		c.tls = versions[ver] != NULL;
+		old = ver == 1 || ver == 2;
+		c.old_version = old;
+		c.verified = c.tls && verified;
+		c.cert = c.verified ? CERT_OK : CERT_NAME;
+		c.plain = REASON_STARTTLS_REFUSED;
+		c.version = versions[ver];
+		c.downgrade = dg > 0;
+		c.downgrade_hold = dg == 2;
+		v = policy_judge((enum policy)p, &c);
+
+		if (!c.tls) {
+			want_hold = p != POLICY_MAY;
+			want_kind = REASON_STARTTLS_REFUSED;
+		} else if (old) {
+			want_hold = p != POLICY_MAY;
+			want_kind = REASON_OLD_TLS;
+		} else if (!c.verified) {
+			want_hold = p == POLICY_VERIFY;
+			want_kind = REASON_CERT_NAME;
+		} else {
+			want_hold = 0;
+			want_kind = REASON_NONE;
+		}
+		if (dg == 2) {
+			want_hold = 1;
+			want_kind = REASON_DOWNGRADE;
+		} else if (dg == 1 && !want_hold)
+			want_kind = REASON_DOWNGRADE;
+
+		if ((v.action == POLICY_HOLD) != want_hold ||
+		    v.kind != want_kind)
+			fail_msg("policy %s, %s, %s, downgrade %s: got %s/%s, "
+			    "want %s/%s", policy_name((enum policy)p),
+			    c.tls ? versions[ver] : "no TLS", verified ?
+			    "verified" : "unverified", dg == 0 ? "none" :
+			    dg == 1 ? "warn" : "hold", v.action == POLICY_HOLD ?
+			    "hold" : "send", reason_kind_name(v.kind),
+			    want_hold ? "hold" : "send",
+			    reason_kind_name(want_kind));
+		/* Never plaintext for encrypt or verify. */
+		if (p != POLICY_MAY && !c.tls)
+			assert_int_equal(v.action, POLICY_HOLD);
+		n++;
+	}
+	assert_int_equal(n, 3 * 5 * 2 * 3);
+}
+
+/* The words come from the kind and the facts. */
+static void
+test_verdict_words(void **state)
+{
+	struct policy_conn	 c;
+	struct policy_verdict	 v;
+	char			*w;
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	c.tls = 1;
+	c.old_version = 1;
+	c.verified = 1;
+	c.host = "mx.example";
+	c.version = "TLS1.0";
+	v = policy_judge(POLICY_VERIFY, &c);
+	w = policy_words(POLICY_VERIFY, &c, &v);
+	assert_non_null(strstr(w, "mx.example offers only TLS1.0"));
+	assert_non_null(strstr(w, "policy verify needs TLS 1.2"));
+	assert_non_null(strstr(w, "nothing was sent"));
+	free(w);
+	/* Under may the same connection is used and said to be old. */
+	v = policy_judge(POLICY_MAY, &c);
+	w = policy_words(POLICY_MAY, &c, &v);
+	assert_non_null(strstr(w, "old TLS version (TLS1.0"));
+	assert_non_null(strstr(w, "under policy may"));
+	free(w);
+	/* Verified, modern: nothing to say. */
+	c.old_version = 0;
+	c.version = "TLS1.3";
+	v = policy_judge(POLICY_VERIFY, &c);
+	assert_null(policy_words(POLICY_VERIFY, &c, &v));
+	/* Without TLS, encrypt is held with the connection's words. */
+	memset(&c, 0, sizeof c);
+	c.plain = REASON_NO_STARTTLS;
+	c.plain_words = "mx.example did not offer STARTTLS";
+	v = policy_judge(POLICY_ENCRYPT, &c);
+	w = policy_words(POLICY_ENCRYPT, &c, &v);
+	assert_string_equal(w, "mx.example did not offer STARTTLS; policy "
+	    "encrypt needs TLS, so nothing was sent");
+	free(w);
+	/* A downgrade with hold holds even may, and says so. */
+	c.downgrade = c.downgrade_hold = 1;
+	c.downgrade_words = "downgrade: mx.example offered STARTTLS before";
+	v = policy_judge(POLICY_MAY, &c);
+	assert_int_equal(v.action, POLICY_HOLD);
+	w = policy_words(POLICY_MAY, &c, &v);
+	assert_non_null(strstr(w, "with downgrade = hold nothing was sent"));
+	free(w);
+}
+
+/* Server memory: what counts as a downgrade. */
+static void
+test_downgrade_rule(void **state)
+{
+	struct policy_seen	 seen;
+	char			*w = NULL;
+
+	(void)state;
+	memset(&seen, 0, sizeof seen);
+	/* Never seen: nothing is a downgrade. */
+	assert_int_equal(policy_downgrade(&seen, "h", 0, 1, "CN=x", &w), 0);
+	assert_null(w);
+	assert_int_equal(policy_downgrade(NULL, "h", 0, 1, NULL, &w), 0);
+	seen.known = 1;
+	seen.starttls = 1;
+	seen.tls = 1;
+	seen.issuer = "CN=Old CA";
+	assert_int_equal(policy_downgrade(&seen, "h", 0, 0, NULL, &w), 1);
+	assert_non_null(strstr(w, "offered STARTTLS before"));
+	free(w);
+	assert_int_equal(policy_downgrade(&seen, "h", 1, 1, NULL, &w), 1);
+	assert_non_null(strstr(w, "passed the TLS handshake before"));
+	free(w);
+	assert_int_equal(policy_downgrade(&seen, "h", 1, 0, "CN=New CA", &w),
+	    1);
+	assert_non_null(strstr(w, "changed from CN=Old CA to CN=New CA"));
+	free(w);
+	/* The same as before is fine. */
+	assert_int_equal(policy_downgrade(&seen, "h", 1, 0, "CN=Old CA", &w),
+	    0);
+	/* A server that never offered STARTTLS does not "stop" offering. */
+	seen.starttls = seen.tls = 0;
+	assert_int_equal(policy_downgrade(&seen, "h", 0, 1, NULL, &w), 0);
+}
+
+/* Kind names round-trip; AUTH needs TLS unless allowed. */
+static void
+test_kinds(void **state)
+{
+	struct policy_conn	c;
+	enum reason_kind	k;
+	int			i;
+
+	(void)state;
+	for (i = 1; i < REASON_LAST; i++) {
+		assert_int_equal(reason_kind_parse(reason_kind_name(
+		    (enum reason_kind)i), &k), 0);
+		assert_int_equal((int)k, i);
+	}
+	assert_int_equal(reason_kind_parse("no-such-kind", &k), -1);
+	assert_string_equal(reason_kind_name(REASON_OLD_TLS), "old-tls");
+	assert_int_equal(reason_kind_of_cert(CERT_EXPIRED),
+	    REASON_CERT_EXPIRED);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(policy_auth_allowed(&c, 0), 0);
+	assert_int_equal(policy_auth_allowed(&c, 1), 1);
+	c.tls = 1;
+	assert_int_equal(policy_auth_allowed(&c, 0), 1);
+}
+
 int
 main(void)
 {
@@ -213,6 +399,10 @@ main(void)
 		cmocka_unit_test(test_resolve_contact),
 		cmocka_unit_test(test_resolve_route),
 		cmocka_unit_test(test_resolve_no_conf),
+		cmocka_unit_test(test_verdict_matrix),
+		cmocka_unit_test(test_verdict_words),
+		cmocka_unit_test(test_downgrade_rule),
+		cmocka_unit_test(test_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
