@@ -34,6 +34,12 @@ check() { # server verify-words-regex
 	rc=0
 	out=$(echo hello | "$TERN" send --json "a@$s.example" \
 	    "b@enc.$s.example" "c@ver.$s.example") || rc=$?
+	# The server's transcript, not only what it accepted: no RCPT for
+	# the held recipient, not even one that was never followed by DATA.
+	t_assert_not_received "$s" "^RCPT TO: *<c@ver\\.$s\\.example>" \
+	    "$s: the held recipient reached the server"
+	t_assert_match "$(t_commands "$s")" "^RCPT TO: *<a@$s\\.example>" \
+	    "$s: the transcript has the may recipient"
 	t_assert_eq "$rc" 75 "$s: exit code"
 	a=$(printf '%s\n' "$out" | grep '"a@')
 	b=$(printf '%s\n' "$out" | grep '"b@')
@@ -46,7 +52,7 @@ check() { # server verify-words-regex
 	t_assert_match "$(t_json_get "$cc" reason)" 'verified certificate' "$s: held reason"
 	t_assert_eq "$(t_count "$s")" 2 "$s: messages at the server"
 	if t_log "$s" | grep -q "ver.$s.example"; then
-		t_fail "$s: the held recipient reached the server"
+		t_fail "$s: the held recipient was accepted by the server"
 	fi
 	t_assert_eq "$(t_json_get "$(t_log "$s" | head -1)" tls)" true "$s: server saw TLS"
 }

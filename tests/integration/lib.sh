@@ -279,3 +279,78 @@ t_config() {
 	(umask 077 && printf '%s\n' "$1" >"$XDG_CONFIG_HOME/tern/config")
 	chmod 600 "$XDG_CONFIG_HOME/tern/config"
 }
+
+# tests/smtpd appends to NAME/commands.jsonl, at once, every command it
+# receives and the events "connect" and "stall-data" (sessions.jsonl
+# only has a session's commands once it has ended).  The helpers below
+# read it; rawsmtpd.py does not write it.
+
+# t_cmd_mark NAME: how many command lines NAME has recorded so far, for
+# t_commands and t_assert_not_received to look only at what comes after.
+t_cmd_mark() {
+	if [ -f "$T/$1/commands.jsonl" ]; then
+		wc -l <"$T/$1/commands.jsonl" | tr -d ' '
+	else
+		echo 0
+	fi
+}
+
+# t_wait_idle NAME [SECS]: wait until every session NAME accepted has
+# ended (and is in sessions.jsonl), so that its transcript is complete.
+t_wait_idle() {
+	_t_i=0
+	while :; do
+		_t_c=0
+		_t_e=0
+		[ ! -f "$T/$1/commands.jsonl" ] ||
+		    _t_c=$(grep -c '"event":"connect"' "$T/$1/commands.jsonl") ||
+		    :
+		[ ! -f "$T/$1/sessions.jsonl" ] ||
+		    _t_e=$(wc -l <"$T/$1/sessions.jsonl" | tr -d ' ')
+		[ "$_t_e" -lt "$_t_c" ] || return 0
+		[ "$_t_i" -lt $((${2:-10} * 10)) ] ||
+		    t_fail "smtpd $1: $_t_c sessions began, $_t_e ended"
+		sleep 0.1
+		_t_i=$((_t_i + 1))
+	done
+}
+
+# t_commands NAME [MARK]: every command NAME received (after MARK from
+# t_cmd_mark), one per line, once its sessions have ended.
+t_commands() {
+	t_wait_idle "$1"
+	command -v python3 >/dev/null 2>&1 || t_skip "python3 not installed"
+	[ ! -f "$T/$1/commands.jsonl" ] || python3 -c '
+import json, sys
+with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
+    lines = f.read().splitlines()[int(sys.argv[2]):]
+for ln in lines:
+    c = json.loads(ln).get("command")
+    if c is not None:
+        print(c)
+' "$T/$1/commands.jsonl" "${2:-0}"
+}
+
+# t_assert_not_received NAME REGEX WHAT [MARK]: no command NAME received
+# (after MARK) matches the extended REGEX, case-insensitive, for example
+# '^(MAIL FROM|RCPT TO):' for "nothing reached the server".
+t_assert_not_received() {
+	t_wait_idle "$1"
+	_t_cmds=$(t_commands "$1" "${4:-0}") || exit 1
+	if printf '%s\n' "$_t_cmds" | grep -Eiq -- "$2"; then
+		printf '%s\n' "$_t_cmds" | sed 's/^/  received: /' >&2
+		t_fail "$3: smtpd $1 received /$2/"
+	fi
+}
+
+# t_wait_event NAME REGEX [SECS]: wait until a line of NAME's
+# commands.jsonl matches REGEX (an event or a command arrived).
+t_wait_event() {
+	_t_i=0
+	while ! grep -Eq -- "$2" "$T/$1/commands.jsonl" 2>/dev/null; do
+		[ "$_t_i" -lt $((${3:-10} * 10)) ] ||
+		    t_fail "smtpd $1: never saw /$2/"
+		sleep 0.1
+		_t_i=$((_t_i + 1))
+	done
+}

@@ -14,20 +14,28 @@ timeout = 5"
 t_assert_match "$("$TERN" contacts list --json)" '"tls":"encrypt"' "contact policy"
 rc=0
 out=$(echo hi | "$TERN" send --json -s "for bob" bob@example.net carol@example.net) || rc=$?
+# What the server's transcript shows, not only what it accepted.
+t_assert_not_received plain '^RCPT TO: *<bob@' "bob reached the server"
+t_assert_match "$(t_commands plain)" '^RCPT TO: *<carol@example\.net>' \
+    "carol in the transcript"
 t_assert_eq "$rc" 75 "exit code with bob held"
 bob=$(printf '%s\n' "$out" | grep bob@)
 t_assert_eq "$(t_json_get "$bob" outcome)" held "bob held"
 t_assert_eq "$(t_json_get "$bob" policy_source)" contact "policy from the contact"
 t_assert_eq "$(t_count plain)" 1 "carol's copy only"
-if t_log plain | grep -q bob@; then t_fail "bob reached the server"; fi
+if t_log plain | grep -q bob@; then t_fail "the server accepted bob's"; fi
 ob=$("$TERN" outbox --json)
 t_assert_eq "$(printf '%s\n' "$ob" | grep -c .)" 1 "one waiting recipient"
 t_assert_eq "$(t_json_get "$ob" recipient)" bob@example.net "outbox lists bob"
 t_assert_eq "$(t_json_get "$ob" outcome)" held "outbox says held"
 
-# A flush with the policy unchanged holds him again and sends nothing.
+# A flush with the policy unchanged holds him again and sends nothing:
+# no MAIL FROM or RCPT TO in the server's transcript.
+mark=$(t_cmd_mark plain)
 rc=0
 "$TERN" flush >/dev/null || rc=$?
+t_assert_not_received plain '^(MAIL FROM|RCPT TO)' \
+    "the held flush reached the server" "$mark"
 t_assert_eq "$rc" 75 "flush still held"
 t_assert_eq "$(t_count plain)" 1 "nothing more sent"
 

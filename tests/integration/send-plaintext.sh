@@ -28,9 +28,16 @@ t_assert_eq "$(t_count plain)" 1 "server got it"
 t_assert_eq "$(t_json_get "$(t_log plain)" tls)" false "server saw plaintext"
 
 # encrypt (domain rule) and verify (route rule): held, nothing sent.
+mark=$(t_cmd_mark plain)
 rc=0
 out=$(echo hi | "$TERN" send --json carol@strict.example dave@bank.example \
     bob@example.net) || rc=$?
+# The server's transcript: no RCPT for a held recipient, not even one
+# never followed by DATA; bob's is there.
+t_assert_not_received plain '^RCPT TO: *<[^>]*@(strict|bank)\.example>' \
+    "a held recipient reached the server" "$mark"
+t_assert_match "$(t_commands plain "$mark")" '^RCPT TO: *<bob@example\.net>' \
+    "bob in the transcript"
 t_assert_eq "$rc" 75 "exit code with held recipients"
 carol=$(printf '%s\n' "$out" | grep carol@)
 dave=$(printf '%s\n' "$out" | grep dave@)
@@ -44,6 +51,6 @@ t_assert_eq "$(t_json_get "$dave" policy)" verify "dave policy"
 t_assert_eq "$(t_json_get "$bob" outcome)" plaintext "bob outcome"
 t_assert_eq "$(t_count plain)" 2 "only bob's copy reached the server"
 if t_log plain | grep -q 'strict.example\|bank.example'; then
-	t_fail "a held recipient reached the server"
+	t_fail "the server accepted a message for a held recipient"
 fi
 t_pass

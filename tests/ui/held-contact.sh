@@ -48,9 +48,12 @@ u_key Escape
 u_wait 'y: send'
 u_type y
 u_wait 'Send "For Bob only over TLS" \(finished\)' 15
+# The server's transcript: tern asked, and sent no MAIL FROM or RCPT TO.
+t_assert_not_received plain '^(MAIL FROM|RCPT TO)' "nothing reached the server"
+t_assert_match "$(t_commands plain)" '^EHLO ' "tern asked the server"
 u_has '\[HELD\] +bob@example.net' "held in the panel"
 u_has 'requires TLS \(verify, set on the contact\)' "words on what to do"
-t_assert_eq "$(t_count plain)" 0 "nothing reached the server"
+t_assert_eq "$(t_count plain)" 0 "nothing accepted by the server"
 
 u_type q
 u_type 2
