@@ -427,7 +427,13 @@ addr_parse_list_in(const char *s, const char *domain, struct addr_list *l,
 		if (mailimf_address_list_parse(u, len, &idx, &al) !=
 		    MAILIMF_NO_ERROR || ((idx = addr_skip_cfws(u, len, idx)) <
 		    len && u[idx] != ',')) {
-			/* Text after what parsed: the whole value is wrong. */
+			/*
+			 * Text after what parsed: the whole value is wrong;
+			 * as one address, addr_check says why in its words.
+			 */
+			if (al != NULL && strpbrk(text_trim(u), " \t,") ==
+			    NULL && addr_check(text_trim(u), errp) == -1)
+				goto fail;
 			san = text_sanitize(al != NULL ? u : u + idx);
 			err_set(errp, ERR_INPUT, 0, "cannot read \"%s\" as a "
 			    "list of addresses (write user@domain or Name "

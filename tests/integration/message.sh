@@ -77,8 +77,12 @@ t_assert_match "$(cat "$T/err")" 'line break' "message for CRLF"
 rc=0
 echo hi | "$TERN" send 'bad>@example.net' 2>"$T/err" || rc=$?
 t_assert_eq "$rc" 65 "exit code for a bad address"
+t_assert_match "$(cat "$T/err")" 'invalid address .*bad>@example.net' \
+    "message for a bad address"
 rc=0
 printf 'a\000b\n' | "$TERN" send to@example.net 2>"$T/err" || rc=$?
 t_assert_eq "$rc" 65 "exit code for NUL"
+t_assert_match "$(cat "$T/err")" 'line 1 of the body contains a NUL byte' \
+    "message for NUL"
 t_assert_eq "$(t_count eight)" "$n" "nothing sent on bad input"
 t_pass
