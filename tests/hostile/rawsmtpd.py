@@ -30,6 +30,11 @@ Scenarios:
   silent          accept, never speak
   strip-proxy     relay to --upstream, removing STARTTLS from EHLO replies
                   while --strip-flag exists (a man in the middle)
+  trickle-banner  a long banner, one byte a second (never idle for long,
+                  never done in time)
+  trickle-ehlo    banner, then a long EHLO reply, one byte a second
+  trickle-dot     correct up to the final dot, whose long 250 reply then
+                  goes out one byte a second (nothing is logged as taken)
 """
 import argparse
 import json
@@ -119,6 +124,40 @@ class Sess:
             return
         self.end = "timeout after %d lines" % n
 
+    def trickle(self, data):
+        """Send data one byte a second, until the client leaves."""
+        if isinstance(data, str):
+            data = data.encode()
+        start = time.time()
+        n = 0
+        try:
+            while n < len(data) and not STOP.is_set():
+                if time.time() - start > MAX_SESSION:
+                    break
+                self.c.sendall(data[n:n + 1])
+                n += 1
+                # Wait out the second; a closed client shows as EOF here.
+                while True:
+                    left = start + n - time.time()
+                    if left <= 0:
+                        break
+                    self.c.settimeout(left)
+                    try:
+                        if not self.c.recv(4096):
+                            self.end = "client closed after %d bytes" % n
+                            return
+                    except socket.timeout:
+                        break
+        except OSError:
+            self.end = "client closed after %d bytes" % n
+            return
+        self.end = "trickled %d bytes" % n
+
+
+# A reply long enough that one byte a second outlasts any timeout tested.
+TRICKLE_LINES = "".join("250-trickle line %d of a slow reply\r\n" % i
+                        for i in range(8))
+
 
 def smtp(s, sc):
     """A correct SMTP dialogue with the scenario's faults mixed in."""
@@ -161,6 +200,9 @@ def smtp(s, sc):
                     break
                 size += len(ln) + 2
             s.cmds.append("<data %d bytes>" % size)
+            if sc == "trickle-dot":
+                s.trickle(TRICKLE_LINES + "250 2.0.0 Ok: queued\r\n")
+                return
             if sc == "mismatched-data":
                 s.send("250-2.0.0 Ok\r\n451 4.3.0 Not stored after all\r\n")
             else:
@@ -299,6 +341,13 @@ def serve(conn, addr):
         elif sc == "garbage":
             s.send("HTTP/1.1 400 Bad Request\r\nServer: not-smtp\r\n\r\n")
             s.silence(30)
+        elif sc == "trickle-banner":
+            s.trickle(TRICKLE_LINES.replace("250", "220") +
+                      "220 raw.test ESMTP\r\n")
+        elif sc == "trickle-ehlo":
+            s.send("220 raw.test ESMTP\r\n")
+            s.line()
+            s.trickle(TRICKLE_LINES + "250 8BITMIME\r\n")
         elif sc == "rendezvous":
             rendezvous(s)
         elif sc == "strip-proxy":
