@@ -787,6 +787,106 @@ test_prepare_bad(void **state)
 	assert_int_equal(r.n, 0);
 }
 
+/* sendmail's rules: Resent- recipients, Bcc gone, -F, bare names. */
+static void
+test_prepare_with(void **state)
+{
+	const char	*in = "From: root (Cron Daemon)\n"
+	    "To: orig@example.net\nBcc: ob@example.net\n"
+	    "Resent-From: a@example.org\nResent-To: new@example.net, op\n"
+	    "Resent-Bcc: rb@example.net\nSubject: s\n\nbody\n.\nmore\n";
+	struct addr_list r = { NULL, 0 };
+	struct msg_prep	 p;
+	struct err	*e = NULL;
+	char		*out;
+	size_t		 len;
+
+	(void)state;
+	memset(&p, 0, sizeof p);
+	p.from = "d@example.org";
+	p.maildomain = "example.org";
+	p.rcpts = &r;
+	out = msg_prepare_with(in, strlen(in), &p, &len, &e);
+	assert_non_null(out);
+	assert_null(e);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.v[0].mailbox, "new@example.net");
+	assert_string_equal(r.v[1].mailbox, "op@example.org");
+	assert_string_equal(r.v[2].mailbox, "rb@example.net");
+	assert_string_equal(p.sender, "root@example.org");
+	assert_null(strstr(out, "Bcc"));
+	assert_null(strstr(out, "rb@"));
+	assert_null(strstr(out, "ob@"));
+	assert_non_null(strstr(out, "\r\nResent-To: new@example.net, op\r\n"));
+	assert_non_null(strstr(out, "\r\n.\r\nmore\r\n"));
+	free(out);
+	free(p.sender);
+	addr_list_clear(&r);
+	/* No rcpts: nothing collected (the crash of 2737b8b); -F names. */
+	memset(&p, 0, sizeof p);
+	p.from = "d@example.org";
+	p.fullname = "Cron Daemon";
+	out = msg_prepare_with("To: a@x.net\nCc: c@x.net\n\nb\n", 25, &p,
+	    &len, &e);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "From: Cron Daemon <d@example.org>\r\n"));
+	assert_string_equal(p.sender, "d@example.org");
+	free(out);
+	free(p.sender);
+}
+
+/* Lines over 998 octets: headers folded, bodies quoted-printable. */
+static void
+test_prepare_long(void **state)
+{
+	struct buf	 b = BUF_INIT;
+	struct msg_prep	 p;
+	struct err	*e = NULL;
+	char		*out, *line, *end, *dec = NULL;
+	size_t		 len, i, idx = 0, declen;
+
+	(void)state;
+	buf_adds(&b, "To: a@x.net\nSubject:");
+	for (i = 0; i < 400; i++)
+		buf_addf(&b, " w%03zu", i);
+	buf_adds(&b, "\n\n");
+	for (i = 0; i < 5000; i++)
+		buf_addc(&b, (char)('a' + i % 26));
+	buf_adds(&b, " \nnext\n");
+	memset(&p, 0, sizeof p);
+	p.from = "d@example.org";
+	out = msg_prepare_with(b.s, b.len, &p, &len, &e);
+	assert_non_null(out);
+	for (line = out; (end = strstr(line, "\r\n")) != NULL; line = end + 2)
+		assert_true(end - line <= 998);
+	assert_non_null(strstr(out, "Content-Transfer-Encoding: "
+	    "quoted-printable\r\n"));
+	assert_non_null(strstr(out, "\r\nMIME-Version: 1.0\r\n"));
+	assert_non_null(strstr(out, " w399\r\n"));
+	line = strstr(out, "\r\n\r\n") + 4;
+	assert_int_equal(mailmime_part_parse(line, strlen(line), &idx,
+	    MAILMIME_MECHANISM_QUOTED_PRINTABLE, &dec, &declen),
+	    MAILIMF_NO_ERROR);
+	assert_int_equal(declen, 5000 + 9);
+	assert_memory_equal(dec, b.s + b.len - 5000 - 7, 5000);
+	assert_memory_equal(dec + 5000, " \r\nnext\r\n", 9);
+	mmap_string_unref(dec);
+	free(out);
+	free(p.sender);
+	/* 1,200 octets without a space cannot be folded: refused. */
+	buf_reset(&b);
+	buf_adds(&b, "X-Long: ");
+	for (i = 0; i < 1200; i++)
+		buf_addc(&b, 'z');
+	buf_adds(&b, "\n\nb\n");
+	assert_null(msg_prepare_with(b.s, b.len, &p, &len, &e));
+	assert_non_null(e);
+	assert_int_equal(e->cls, ERR_INPUT);
+	assert_non_null(strstr(e->msg, "X-Long header"));
+	err_free(e);
+	buf_free(&b);
+}
+
 /* Message-IDs are random and well-formed. */
 static void
 test_new_id(void **state)
@@ -1046,6 +1146,8 @@ main(void)
 		cmocka_unit_test(test_prepare),
 		cmocka_unit_test(test_prepare_defaults),
 		cmocka_unit_test(test_prepare_bad),
+		cmocka_unit_test(test_prepare_with),
+		cmocka_unit_test(test_prepare_long),
 		cmocka_unit_test(test_new_id),
 		cmocka_unit_test(test_body_plain),
 		cmocka_unit_test(test_body_qp),
