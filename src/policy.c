@@ -306,3 +306,62 @@ policy_auth_allowed(const struct policy_conn *c, int allow_plain)
 {
 	return c->tls || allow_plain;
 }
+
+/* Advice for a held recipient, by kind. */
+char *
+policy_advice(enum reason_kind kind, const char *addr, enum policy p,
+    enum policy_source src, const char *cfg)
+{
+	const char	*dom = strchr(addr, '@') != NULL ? addr_domain(addr) :
+			    addr;
+
+	if (cfg == NULL)
+		cfg = "the config";
+	switch (kind) {
+	case REASON_DOWNGRADE:
+		return xasprintf("This server gave better TLS before than now: "
+		    "someone may be interfering. Wait and retry (r in the "
+		    "Outbox), or relax the policy only if you trust the "
+		    "network.");
+	case REASON_AUTH_NEEDS_TLS:
+		return xasprintf("tern does not send a password without TLS. "
+		    "Use a relay that offers STARTTLS, or set auth_plaintext "
+		    "= yes in %s.", cfg);
+	default:
+		break;
+	}
+	if (!policy_needs_tls(p))
+		return xasprintf("Its policy is now %s (%s): press r in the "
+		    "Outbox to send it again.", policy_name(p),
+		    policy_source_name(src));
+	if (kind == REASON_OLD_TLS)
+		return xasprintf("The server speaks only TLS below 1.2, which "
+		    "policy %s does not accept. Ask its operator to enable TLS "
+		    "1.2, or relax this contact to 'may' (c, t) and press r in "
+		    "the Outbox.", policy_name(p));
+	if (p == POLICY_VERIFY && (kind == REASON_CERT_UNTRUSTED ||
+	    kind == REASON_CERT_NAME || kind == REASON_CERT_EXPIRED))
+		return xasprintf("The server's certificate does not verify "
+		    "(%s). If you trust it, add its CA with ca_file in %s, or "
+		    "set this contact to 'encrypt' (c, t); then r in the "
+		    "Outbox.", kind == REASON_CERT_NAME ? "it is for another "
+		    "name" : kind == REASON_CERT_EXPIRED ? "expired" :
+		    "no trusted CA", cfg);
+	switch (src) {
+	case POLICY_FROM_CONTACT:
+		return xasprintf("%s requires TLS (%s, set on the contact). To "
+		    "send anyway, relax it: c for Contacts, select it, t until "
+		    "'may', then r in the Outbox. Or wait until the server "
+		    "offers TLS and retry (r).", addr, policy_name(p));
+	case POLICY_FROM_DOMAIN:
+		return xasprintf("The [domain %s] rule in %s requires TLS (%s). "
+		    "To send anyway, set this contact to 'may' (c, t) and press "
+		    "r in the Outbox; or wait until the server offers TLS and "
+		    "retry (r).", dom, cfg, policy_name(p));
+	default:
+		return xasprintf("Your default (tls = %s in %s) requires TLS. To "
+		    "send anyway, set this contact to 'may' (c, t) and press r "
+		    "in the Outbox; or wait until the server offers TLS and "
+		    "retry (r).", policy_name(p), cfg);
+	}
+}

@@ -139,6 +139,13 @@ char		*policy_words(enum policy, const struct policy_conn *,
  */
 int		 policy_downgrade(const struct policy_seen *, const char *,
 		    int, int, const char *, char **);
+/*
+ * Advice for a held recipient, chosen by the kind of the reason and the
+ * recipient's policy as it is now (p, from src): what the user can do in
+ * the interface.  cfg names the config file.  A new string.
+ */
+char		*policy_advice(enum reason_kind, const char *, enum policy,
+		    enum policy_source, const char *);
 /* May a password go over this connection? */
 int		 policy_auth_allowed(const struct policy_conn *, int);
 

@@ -875,7 +875,10 @@ st_alive(long long pid)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
-/* Rows (id, message_id, address, status, outcome, reason) into an array. */
+/*
+ * Rows (id, message_id, address, status, outcome, reason, reason_kind)
+ * into an array.
+ */
 static int
 st_rcpts_query(struct store *st, sqlite3_stmt *s, struct store_rcpt **out,
     size_t *n, struct err **errp)
@@ -899,6 +902,10 @@ st_rcpts_query(struct store *st, sqlite3_stmt *s, struct store_rcpt **out,
 		if (o != NULL && outcome_parse((const char *)o, &r->last) == 0)
 			r->has_outcome = 1;
 		r->reason = st_col(s, 5);
+		o = sqlite3_column_text(s, 6);
+		if (o == NULL || reason_kind_parse((const char *)o,
+		    &r->kind) == -1)
+			r->kind = REASON_NONE;
 	}
 	if (rc != SQLITE_DONE) {
 		store_rcpts_free(v, cnt);
@@ -950,7 +957,7 @@ store_claim(struct store *st, long long id, struct store_rcpt **out,
 	    "= ?3 WHERE (status = 0 OR (status = 4 AND claim_pid IS NULL)) AND "
 	    "message_id IN (SELECT id FROM messages WHERE state = 1 AND "
 	    "(?4 = 0 OR id = ?4)) RETURNING id, message_id, address, status, "
-	    "NULL, NULL", errp)) == NULL)
+	    "NULL, NULL, NULL", errp)) == NULL)
 		goto rollback;
 	sqlite3_bind_int64(s, 1, (long long)getpid());
 	st_bind_text(s, 2, st->host);
@@ -1301,7 +1308,8 @@ store_message_rcpts(struct store *st, long long id, struct store_rcpt **out,
 
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT r.id, r.message_id, r.address, r.status, "
-	    "d.outcome, d.reason FROM recipients r LEFT JOIN deliveries d ON "
+	    "d.outcome, d.reason, d.reason_kind FROM recipients r LEFT JOIN "
+	    "deliveries d ON "
 	    "d.id = (SELECT MAX(id) FROM deliveries WHERE recipient_id = "
 	    "r.id) WHERE r.message_id = ? ORDER BY r.id", errp)) != NULL) {
 		sqlite3_bind_int64(s, 1, id);

@@ -70,6 +70,7 @@ struct store_rcpt {
 	int		 has_outcome;
 	enum outcome	 last;		/* latest outcome */
 	char		*reason;	/* latest reason */
+	enum reason_kind kind;		/* and its kind */
 	int		 uncertain;	/* a resend after an interrupted one */
 };
 

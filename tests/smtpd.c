@@ -67,7 +67,8 @@ enum fault {
 	FAULT_STALL_DATA,
 	FAULT_DROP_DATA,
 	FAULT_CLOSE_AFTER_MAIL,
-	FAULT_STALL_AFTER_EHLO
+	FAULT_STALL_AFTER_EHLO,
+	FAULT_STALL_QUIT	/* QUIT gets no reply: the client is killed */
 };
 
 struct custom {
@@ -102,6 +103,8 @@ struct opts {
 	struct custom	 data;
 	int		 greeting_code;
 	long		 delay_ms;
+	long		 dot_delay_ms;	/* after a message is saved, before 250 */
+	const char	*quit_kill;	/* SIGKILL the pid in this file at QUIT */
 	int		 timeout;
 	unsigned long	 max_sessions;
 };
@@ -226,10 +229,11 @@ usage(void)
 	    "  [--mail-reply code[ text]] [--data-reply code[ text]]"
 	    " [--greeting-code code]\n"
 	    "  [--fault stall|stall-data|drop-data|close-after-mail|"
-	    "stall-after-ehlo]\n"
+	    "stall-after-ehlo|stall-quit]\n"
 	    "  [--delay ms] [--escape-replies] [--ehlo-after-tls-fewer]"
 	    " [--hostname name]\n"
-	    "  [--max-sessions n] [--timeout secs]\n");
+	    "  [--max-sessions n] [--timeout secs] [--dot-delay ms]"
+	    " [--quit-kill pidfile]\n");
 	exit(2);
 }
 
@@ -483,6 +487,8 @@ parse_opts(int argc, char **argv)
 		{ "hostname", required_argument, NULL, 20 },
 		{ "max-sessions", required_argument, NULL, 21 },
 		{ "timeout", required_argument, NULL, 22 },
+		{ "dot-delay", required_argument, NULL, 23 },
+		{ "quit-kill", required_argument, NULL, 24 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -492,7 +498,7 @@ parse_opts(int argc, char **argv)
 	};
 	static const char *faults[] = {
 		"none", "stall", "stall-data", "drop-data", "close-after-mail",
-		"stall-after-ehlo", NULL
+		"stall-after-ehlo", "stall-quit", NULL
 	};
 	const char	*text;
 	char		*colon;
@@ -592,6 +598,13 @@ parse_opts(int argc, char **argv)
 			break;
 		case 21:
 			opts.max_sessions = parse_ulong(optarg, "--max-sessions");
+			break;
+		case 24:
+			opts.quit_kill = optarg;
+			break;
+		case 23:
+			opts.dot_delay_ms = (long)parse_ulong(optarg,
+			    "--dot-delay");
 			break;
 		case 22:
 			opts.timeout = (int)parse_ulong(optarg, "--timeout");
@@ -1670,6 +1683,11 @@ cmd_data(struct sess *s, char *arg)
 		r = sess_custom(s, &opts.data);
 	} else {
 		num = save_message(s, opts.spool != NULL ? tmp : NULL, total);
+		if (opts.dot_delay_ms > 0) {
+			/* The message is kept; its 250 comes later. */
+			sess_live(s, "saved", NULL, total);
+			sess_delay(opts.dot_delay_ms);
+		}
 		if (opts.data.line != NULL)
 			r = sess_custom(s, &opts.data);
 		else
@@ -1704,6 +1722,25 @@ command(struct sess *s, char *line)
 		arg = line + strlen(line);
 
 	if (strcasecmp(verb, "QUIT") == 0) {
+		if (opts.quit_kill != NULL) {
+			/* A server that kills its client the moment QUIT comes. */
+			FILE	*pf = fopen(opts.quit_kill, "r");
+			long	 pid = 0;
+
+			if (pf != NULL) {
+				if (fscanf(pf, "%ld", &pid) != 1)
+					pid = 0;
+				fclose(pf);
+			}
+			if (pid > 1)
+				(void)kill((pid_t)pid, SIGKILL);
+			sess_live(s, "quit-kill", NULL, 0);
+		}
+		if (opts.fault == FAULT_STALL_QUIT) {
+			sess_live(s, "stall-quit", NULL, 0);
+			sess_stall(s);
+			return 1;
+		}
 		sess_reply(s, "221 2.0.0 Bye");
 		s->end = "quit";
 		return 1;

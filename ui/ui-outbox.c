@@ -246,7 +246,7 @@ ui_outbox_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 			free(t);
 			if (sel && rc->has_outcome && rc->last ==
 			    OUTCOME_HELD && y < top + h) {
-				t = ui_send_advice(ui, rc->address, rc->reason);
+				t = ui_send_advice(ui, rc->address, rc->kind);
 				ui_term_text(y++, 7, w - 8, t,
 				    ui_term_attr(UI_A_WARN));
 				free(t);

@@ -585,46 +585,15 @@ ui_send_result(const struct ui_send *s, int no, const char *addr,
 	return 0;
 }
 
-/* Words for a held recipient. */
+/* Words for a held recipient: chosen by the reason's kind (policy.c). */
 char *
-ui_send_advice(struct ui *ui, const char *addr, const char *reason)
+ui_send_advice(struct ui *ui, const char *addr, enum reason_kind kind)
 {
 	enum policy_source	 src;
 	enum policy		 p;
-	const char		*cfg;
 
-	cfg = ui->conf->path != NULL ? ui->conf->path : "the config";
 	p = outbox_policy(&ui->ob, addr, &src);
-	if (reason != NULL && strstr(reason, "downgrade") != NULL)
-		return xasprintf("This server offered TLS before and does not "
-		    "now: someone may be interfering. Wait and retry (r in the "
-		    "Outbox), or relax the policy only if you trust the "
-		    "network.");
-	if (reason != NULL && strstr(reason, "password") != NULL)
-		return xasprintf("tern does not send a password without TLS. "
-		    "Use a relay that offers STARTTLS, or set auth_plaintext "
-		    "= yes in %s.", cfg);
-	if (!policy_needs_tls(p))
-		return xasprintf("Its policy is now %s (%s): press r in the "
-		    "Outbox to send it again.", policy_name(p),
-		    policy_source_name(src));
-	switch (src) {
-	case POLICY_FROM_CONTACT:
-		return xasprintf("%s requires TLS (%s, set on the contact). To "
-		    "send anyway, relax it: c for Contacts, select it, t until "
-		    "'may', then r in the Outbox. Or wait until the server "
-		    "offers TLS and retry (r).", addr, policy_name(p));
-	case POLICY_FROM_DOMAIN:
-		return xasprintf("The [domain %s] rule in %s requires TLS (%s). "
-		    "To send anyway, set this contact to 'may' (c, t) and press "
-		    "r in the Outbox; or wait until the server offers TLS and "
-		    "retry (r).", addr_domain(addr), cfg, policy_name(p));
-	default:
-		return xasprintf("Your default (tls = %s in %s) requires TLS. To "
-		    "send anyway, set this contact to 'may' (c, t) and press r "
-		    "in the Outbox; or wait until the server offers TLS and "
-		    "retry (r).", policy_name(p), cfg);
-	}
+	return policy_advice(kind, addr, p, src, ui->conf->path);
 }
 
 /* Apply the queued events on the main thread. */
@@ -695,7 +664,7 @@ ui_send_outcome(struct ui_send *s, struct ui_job *j, const struct record *r)
 		    r->reason : "");
 	if (r->outcome == OUTCOME_HELD && !j->probe) {
 		free(row->advice);
-		row->advice = ui_send_advice(s->ui, r->recipient, r->reason);
+		row->advice = ui_send_advice(s->ui, r->recipient, r->kind);
 	}
 }
 

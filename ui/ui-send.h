@@ -61,9 +61,9 @@ int		 ui_send_result(const struct ui_send *, int, const char *,
 void		 ui_send_status(const struct ui_send *, char *, size_t, int *);
 /*
  * Words telling the user what to do about a held recipient (new string),
- * from its reason and where its policy comes from now.
+ * from the kind of its reason and where its policy comes from now.
  */
-char		*ui_send_advice(struct ui *, const char *, const char *);
+char		*ui_send_advice(struct ui *, const char *, enum reason_kind);
 /* The live panel for job no (0: the latest). */
 struct ui_screen *ui_send_panel(struct ui *, int);
 /* The panel's keys, for the help screen. */
