@@ -130,6 +130,24 @@ static const char *store_migrations[STORE_VERSION] = {
 	"ALTER TABLE deliveries ADD COLUMN resent INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE deliveries ADD COLUMN uncertain INTEGER NOT NULL"
 	"  DEFAULT 0;",
+	/*
+	 * 4 -> 5: each message keeps its account and its Message-ID (a
+	 * resubmission joins the queued one); each recipient its retry
+	 * schedule; contacts their alias key, and groups of contacts.
+	 */
+	"ALTER TABLE messages ADD COLUMN account TEXT;"
+	"ALTER TABLE messages ADD COLUMN msgid TEXT;"
+	"CREATE INDEX messages_by_msgid ON messages(msgid);"
+	"ALTER TABLE recipients ADD COLUMN attempts INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE recipients ADD COLUMN next_try INTEGER;"
+	"ALTER TABLE recipients ADD COLUMN first_try INTEGER;"
+	"ALTER TABLE contacts ADD COLUMN alias TEXT;"
+	"CREATE TABLE groups ("
+	"  name TEXT NOT NULL,"
+	"  contact_id INTEGER NOT NULL REFERENCES contacts(id)"
+	"    ON DELETE CASCADE,"
+	"  PRIMARY KEY(name, contact_id));",
 };
 
 #define STORE_SEVERITY							\

@@ -30,7 +30,7 @@ struct deliver_seen;
 
 struct store;
 
-#define STORE_VERSION	4
+#define STORE_VERSION	5
 
 enum store_state {
 	STORE_DRAFT,
