@@ -1,9 +1,12 @@
 /* Unit tests for secret: passwords from passcmd. */
 #include "config.h"
 
+#include <sys/types.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +23,11 @@
 static void	expect_secret(const char *, const char *);
 static struct err *expect_fail(const char *);
 static char	*run_capturing_stderr(const char *, int, char *, size_t);
+static const char *pid_file(void);
+static char	*with_pid_file(const char *);
+static pid_t	 read_pid(void);
+static int	 pid_gone(pid_t);
+static void	 expect_gone(void);
 
 /* Run cmd and check it gives want. */
 static void
@@ -75,6 +83,78 @@ run_capturing_stderr(const char *cmd, int quiet, char *buf, size_t size)
 	buf[n] = '\0';
 	close(fd);
 	return s;
+}
+
+/* Where a command writes the pid of what it starts (ours alone). */
+static const char *
+pid_file(void)
+{
+	static char	path[64];
+
+	snprintf(path, sizeof path, "/tmp/test-secret-%ld.pid",
+	    (long)getpid());
+	return path;
+}
+
+/* fmt (one %s) with the pid file put in; the caller frees it. */
+static char *
+with_pid_file(const char *fmt)
+{
+	char	*cmd;
+	size_t	 n = strlen(fmt) + strlen(pid_file()) + 1;
+
+	cmd = malloc(n);
+	assert_non_null(cmd);
+	snprintf(cmd, n, fmt, pid_file());
+	return cmd;
+}
+
+/* The pid the command wrote. */
+static pid_t
+read_pid(void)
+{
+	FILE	*f;
+	long	 pid = 0;
+
+	f = fopen(pid_file(), "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &pid), 1);
+	fclose(f);
+	unlink(pid_file());
+	assert_true(pid > 1);
+	return (pid_t)pid;
+}
+
+/* Whether pid has ended (gone, or a zombie left to its new parent). */
+static int
+pid_gone(pid_t pid)
+{
+	char	 path[64], line[512], *p;
+	FILE	*f;
+	int	 gone = 1;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return kill(pid, 0) == -1 && errno == ESRCH;
+	if (fgets(line, sizeof line, f) != NULL &&
+	    (p = strrchr(line, ')')) != NULL && p[1] == ' ')
+		gone = p[2] == 'Z' || p[2] == 'X';
+	fclose(f);
+	return gone;
+}
+
+/* The process whose pid the command wrote ends soon (a bounded wait). */
+static void
+expect_gone(void)
+{
+	pid_t	pid = read_pid();
+	int	i;
+
+	for (i = 0; i < 500 && !pid_gone(pid); i++)
+		usleep(10000);
+	if (!pid_gone(pid))
+		kill(pid, SIGKILL);
+	assert_true(pid_gone(pid));
 }
 
 /* The first line is the password, the rest is ignored. */
@@ -232,6 +312,82 @@ test_helpers(void **state)
 	err_free(e);
 }
 
+/*
+ * A command that never ends is stopped at the timeout, with what it
+ * started, and the error says so (without the output or the command).
+ */
+static void
+test_timeout(void **state)
+{
+	struct err	*e = NULL;
+	char		*s, *cmd;
+
+	(void)state;
+	cmd = with_pid_file("echo $$ >%s; exec sleep 300");
+	s = secret_from_command_timeout(cmd, 1, 2, &e);
+	free(cmd);
+	assert_null(s);
+	assert_non_null(e);
+	assert_non_null(strstr(e->msg, "passcmd did not finish within 2 s"));
+	assert_true(e->temporary);
+	err_free(e);
+	expect_gone();
+
+	/* A child in the background, and part of a line: both go. */
+	e = NULL;
+	cmd = with_pid_file("sleep 300 & echo $! >%s; printf s3cr3t; wait");
+	s = secret_from_command_timeout(cmd, 1, 1, &e);
+	free(cmd);
+	assert_null(s);
+	assert_non_null(e);
+	assert_non_null(strstr(e->msg, "did not finish within 1 s"));
+	assert_null(strstr(e->msg, "s3cr3t"));
+	assert_null(strstr(e->msg, "sleep"));
+	err_free(e);
+	expect_gone();
+}
+
+/*
+ * The password printed, a child holds the output: the line is the
+ * password, and the child is stopped (the shell's own failure still
+ * counts).
+ */
+static void
+test_child_holds_output(void **state)
+{
+	struct err	*e = NULL;
+	char		*s, *cmd;
+
+	(void)state;
+	cmd = with_pid_file("sleep 300 & echo $! >%s; echo pw");
+	s = secret_from_command_timeout(cmd, 1, 30, &e);
+	free(cmd);
+	assert_null(e);
+	assert_non_null(s);
+	assert_string_equal(s, "pw");
+	secret_free(s);
+	expect_gone();
+
+	/* Still running after its line: the same. */
+	cmd = with_pid_file("echo $$ >%s; echo pw; exec sleep 300");
+	s = secret_from_command_timeout(cmd, 1, 30, &e);
+	free(cmd);
+	assert_null(e);
+	assert_non_null(s);
+	assert_string_equal(s, "pw");
+	secret_free(s);
+	expect_gone();
+
+	/* The old entry point is bounded too. */
+	cmd = with_pid_file("sleep 300 & echo $! >%s; echo pw; exit 3");
+	e = expect_fail(cmd);
+	free(cmd);
+	assert_non_null(strstr(e->msg, "status 3"));
+	assert_null(strstr(e->msg, "pw"));
+	err_free(e);
+	expect_gone();
+}
+
 int
 main(void)
 {
@@ -246,7 +402,12 @@ main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_helpers),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_child_holds_output),
 	};
+
+	/* A hang check, not a speed test: a wait that never ends fails. */
+	alarm(120);
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
