@@ -354,3 +354,26 @@ t_wait_event() {
 		_t_i=$((_t_i + 1))
 	done
 }
+
+# t_certs_hostile: certificates whose names carry terminal escapes, in
+# $T/certs (after t_certs): evil-ca.pem (CN and O with OSC 52, BEL and a
+# right-to-left override) and evil.pem, evil-chain.pem, evil-key.pem
+# (localhost, 127.0.0.1; CN with ESC[2J, OSC 52 and U+202E; O with an SGR
+# colour), signed by evil-ca.
+t_certs_hostile() {
+	t_certs
+	[ -f "$T/certs/evil.pem" ] && return 0
+	(
+		cd "$T/certs" || exit 1
+		_t_cert evil-ca self \
+		    "$(printf 'cn = "tern evil CA\033]52;c;cHduZWQ=\007"')" \
+		    "$(printf 'organization = "\342\200\256evil"')" \
+		    ca cert_signing_key 'expiration_days = 3650'
+		_t_cert evil evil-ca \
+		    "$(printf 'cn = "evil\033[2J\033]52;c;cHduZWQ=\007 \342\200\256moc.knab"')" \
+		    "$(printf 'organization = "tern\033[31m"')" \
+		    'dns_name = "localhost"' 'ip_address = "127.0.0.1"' \
+		    tls_www_server signing_key encryption_key \
+		    'expiration_days = 365'
+	) || exit 1
+}
