@@ -4,7 +4,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "outbox.h"
 #include "policy.h"
 #include "record.h"
+#include "safefile.h"
 #include "store.h"
 #include "ui-app.h"
 #include "ui-compose.h"
@@ -454,27 +457,39 @@ out:
 	return rv;
 }
 
-/* Edit the body in an external editor; 0, or -1 when it failed. */
+/*
+ * Edit the body in an external editor; 0, or -1 when it failed.  The
+ * text goes to a file in a new private directory (mkdtemp: 0700, ours),
+ * so nobody else can put a link or a file of theirs in its place in a
+ * shared TMPDIR; it is created and read back through safefile (no link
+ * followed, only our own file), and the directory is removed after.
+ */
 static int
 ui_compose_external(struct ui_compose *c, const char *editor)
 {
 	struct buf	 b = BUF_INIT;
-	char		 chunk[4096], *cmd;
+	struct err	*e = NULL;
+	struct dirent	*de;
+	DIR		*dp;
+	char		 chunk[4096], *cmd, *dir, *tpath = NULL, *p;
 	const char	*tmpdir, *body = ui_editor_text(c->f[UI_F_BODY]);
-	char		*tpath;
-	FILE		*fp = NULL;
 	pid_t		 pid;
-	size_t		 n;
+	ssize_t		 n;
+	size_t		 len = strlen(body);
 	int		 fd, status = -1, rv = -1;
 
 	tmpdir = getenv("TMPDIR");
-	tpath = xasprintf("%s/tern-body-XXXXXX", tmpdir != NULL &&
+	dir = xasprintf("%s/tern-XXXXXX", tmpdir != NULL &&
 	    *tmpdir == '/' ? tmpdir : "/tmp");
-	if ((fd = mkstemp(tpath)) == -1) {
-		free(tpath);
+	if (mkdtemp(dir) == NULL) {
+		free(dir);
 		return -1;
 	}
-	if (write(fd, body, strlen(body)) != (ssize_t)strlen(body)) {
+	tpath = xasprintf("%s/body", dir);
+	if ((fd = safefile_open(tpath, O_WRONLY | O_CREAT | O_EXCL, 0600,
+	    "the body's file", &e)) == -1)
+		goto out;
+	if (write(fd, body, len) != (ssize_t)len) {
 		close(fd);
 		goto out;
 	}
@@ -493,11 +508,19 @@ ui_compose_external(struct ui_compose *c, const char *editor)
 	free(cmd);
 	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		goto out;
-	if ((fp = fopen(tpath, "r")) == NULL)
+	if ((fd = safefile_open(tpath, O_RDONLY, 0, "the body's file",
+	    &e)) == -1)
 		goto out;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(fp);
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (n == -1)
+		goto out;
 	buf_add(&b, "", 0);
 	if (strcmp(b.s, body) != 0) {
 		ui_editor_set(c->f[UI_F_BODY], b.s);
@@ -506,8 +529,22 @@ ui_compose_external(struct ui_compose *c, const char *editor)
 	}
 	rv = 0;
 out:
-	unlink(tpath);
+	/* The directory and what the editor left in it (backups). */
+	if ((dp = opendir(dir)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			p = xasprintf("%s/%s", dir, de->d_name);
+			(void)unlink(p);
+			free(p);
+		}
+		closedir(dp);
+	}
+	(void)rmdir(dir);
+	err_free(e);
 	free(tpath);
+	free(dir);
 	buf_free(&b);
 	return rv;
 }
