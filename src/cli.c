@@ -40,7 +40,8 @@ struct cli {
 	int		 sendmail;	/* silent on success, reasons on stderr */
 	FILE		*logf;		/* sendmail -X: one line per outcome */
 	const char	*envfrom;	/* the sender, for the -X log */
-	struct conf	*conf;
+	struct conf	*root;		/* the whole config (owned) */
+	const struct conf *conf;	/* the account in use (in root) */
 	struct store	*store;
 	struct deliver_pool *pool;	/* flush: connections kept */
 	pthread_mutex_t	 lock;		/* serializes output from workers */
@@ -58,6 +59,7 @@ static int	 cli_sendmail(struct cli *, int, char **);
 static int	 cli_probe(struct cli *, int, char **);
 static int	 cli_help(struct cli *, int, char **);
 static int	 cli_load_conf(struct cli *);
+static void	 cli_pick_account(struct cli *, const char *);
 static int	 cli_fail(struct err *);
 static char	*cli_read_stdin(size_t *, struct err **);
 static int	 cli_usage(const char *);
@@ -340,7 +342,7 @@ out:
 	if (cli.logf != NULL)
 		fclose(cli.logf);
 	store_close(cli.store);
-	conf_free(cli.conf);
+	conf_free(cli.root);
 	pthread_mutex_destroy(&cli.lock);
 	return rv;
 }
@@ -405,15 +407,24 @@ cli_load_conf(struct cli *cli)
 
 	path = cli->conf_path != NULL ? xstrdup(cli->conf_path) :
 	    conf_default_path();
-	cli->conf = conf_load(path, &e);
+	cli->root = conf_load(path, &e);
 	free(path);
-	if (cli->conf == NULL)
+	if (cli->root == NULL)
 		return cli_fail(e);
-	/* XXX until the core has [account NAME]: only the default. */
-	if (cli->account != NULL && strcmp(cli->account, "default") != 0) {
-		err_set(&e, ERR_CONFIG, 0, "%s: no account \"%s\" (this tern "
-		    "knows only the default account)", cli->conf->path != NULL ?
-		    cli->conf->path : "config", cli->account);
+	cli->conf = cli->root;
+	if (cli->account != NULL &&
+	    (cli->conf = conf_account(cli->root, cli->account)) == NULL) {
+		struct buf	names = BUF_INIT;
+		size_t		i;
+
+		buf_adds(&names, "default");
+		for (i = 0; i < cli->root->naccounts; i++)
+			buf_addf(&names, ", %s", cli->root->accounts[i]->name);
+		err_set(&e, ERR_CONFIG, 0, "%s: no account \"%s\" (accounts: "
+		    "%s)", cli->root->path != NULL ? cli->root->path : "config",
+		    cli->account, names.s);
+		buf_free(&names);
+		cli->conf = cli->root;
 		return cli_fail(e);
 	}
 	if (cli->conf->from == NULL) {
@@ -423,6 +434,26 @@ cli_load_conf(struct cli *cli)
 		return cli_fail(e);
 	}
 	return CLI_OK;
+}
+
+/*
+ * Without -a, the account is the one whose from address is the sender's
+ * (an address as written: "Name <addr>" or a bare one).
+ */
+static void
+cli_pick_account(struct cli *cli, const char *sender)
+{
+	struct addr	 a;
+	struct err	*e = NULL;
+
+	if (cli->account != NULL || cli->root == NULL)
+		return;
+	if (addr_parse(sender, &a, &e) != 0) {
+		err_free(e);
+		return;
+	}
+	cli->conf = conf_account_for(cli->root, a.mailbox);
+	addr_clear(&a);
 }
 
 /* Read all of standard input (a line with a dot never ends it). */
@@ -884,6 +915,9 @@ cli_sendmail(struct cli *cli, int argc, char **argv)
 	}
 	if ((rv = cli_load_conf(cli)) != CLI_OK)
 		goto out;
+	/* The account of the envelope sender (-f), unless -a chose one. */
+	if (sm.envfrom != NULL && !sm.read_envfrom)
+		cli_pick_account(cli, sm.envfrom);
 	dom = sm.maildomain != NULL ? sm.maildomain :
 	    conf_maildomain(cli->conf);
 	if (sm.pretend) {
@@ -925,6 +959,14 @@ cli_sendmail(struct cli *cli, int argc, char **argv)
 	if (msg == NULL) {
 		rv = cli_fail(e);
 		goto out;
+	}
+	/* Else the account of the From header. */
+	if (sm.envfrom == NULL || sm.read_envfrom) {
+		char	*fh = msg_header(msg, msglen, "From");
+
+		if (fh != NULL)
+			cli_pick_account(cli, fh);
+		free(fh);
 	}
 	for (i = 0; i < rcpts.n; i++) {
 		if (addr_check(rcpts.v[i].mailbox, &e) == -1) {

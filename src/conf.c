@@ -23,7 +23,27 @@
 enum conf_section {
 	SECTION_TOP,
 	SECTION_DOMAIN,
-	SECTION_ROUTE
+	SECTION_ROUTE,
+	SECTION_ACCOUNT
+};
+
+/* Keys an account inherits from the top unless it sets them. */
+enum {
+	KEY_TLS = 1 << 0, KEY_CA_FILE = 1 << 1, KEY_HELO = 1 << 2,
+	KEY_TIMEOUT = 1 << 3, KEY_DOWNGRADE = 1 << 4, KEY_RESOLVER = 1 << 5,
+	KEY_CONCURRENCY = 1 << 6, KEY_GLYPHS = 1 << 7,
+	KEY_QUEUE_LIFETIME = 1 << 8, KEY_LOGFILE = 1 << 9, KEY_SYSLOG = 1 << 10
+};
+
+static const struct {
+	const char	*key;
+	unsigned int	 bit;
+} conf_inherited[] = {
+	{ "tls", KEY_TLS }, { "ca_file", KEY_CA_FILE }, { "helo", KEY_HELO },
+	{ "timeout", KEY_TIMEOUT }, { "downgrade", KEY_DOWNGRADE },
+	{ "resolver", KEY_RESOLVER }, { "concurrency", KEY_CONCURRENCY },
+	{ "glyphs", KEY_GLYPHS }, { "queue_lifetime", KEY_QUEUE_LIFETIME },
+	{ "logfile", KEY_LOGFILE }, { "syslog", KEY_SYSLOG },
 };
 
 /* The state of one parse. */
@@ -33,6 +53,7 @@ struct conf_parser {
 	int			 line;
 	enum conf_section	 section;
 	size_t			 index;	/* of the current section */
+	struct conf		*target; /* where top-level keys go */
 	struct err		**errp;
 };
 
@@ -54,6 +75,10 @@ static int		 conf_key_route(struct conf_parser *, const char *,
 			    const char *);
 static int		 conf_line(struct conf_parser *, char *);
 static void		 conf_set(char **, const char *);
+static int		 conf_duration(const char *, long *);
+static int		 conf_names_secret(const struct conf *);
+static void		 conf_accounts_done(struct conf *);
+static void		 conf_inherit(struct conf *, const struct conf *);
 
 /* A config with every default set. */
 struct conf *
@@ -71,6 +96,9 @@ conf_new(void)
 	c->allow_plain_auth = 0;
 	c->concurrency = CONF_CONCURRENCY;
 	c->ascii = xstrdup("auto");
+	c->name = xstrdup("default");
+	c->queue_lifetime = CONF_QUEUE_LIFETIME;
+	c->root = c;
 	return c;
 }
 
@@ -94,14 +122,24 @@ conf_free(struct conf *c)
 	free(c->fcc);
 	free(c->resolver_host);
 	free(c->ascii);
-	for (i = 0; i < c->ndomains; i++)
-		free(c->domains[i].name);
-	free(c->domains);
-	for (i = 0; i < c->nroutes; i++) {
-		free(c->routes[i].name);
-		free(c->routes[i].host);
+	free(c->name);
+	free(c->logfile);
+	free(c->syslog);
+	free(c->signature);
+	free(c->from_addr);
+	for (i = 0; i < c->naccounts; i++)
+		conf_free(c->accounts[i]);
+	free(c->accounts);
+	if (!c->rules_borrowed) {
+		for (i = 0; i < c->ndomains; i++)
+			free(c->domains[i].name);
+		free(c->domains);
+		for (i = 0; i < c->nroutes; i++) {
+			free(c->routes[i].name);
+			free(c->routes[i].host);
+		}
+		free(c->routes);
 	}
-	free(c->routes);
 	free(c);
 }
 
@@ -336,17 +374,48 @@ conf_section_line(struct conf_parser *p, char *s)
 	char			*end, *kind, *name;
 
 	if ((end = strchr(s, ']')) == NULL || text_trim(end + 1)[0] != '\0')
-		return conf_fail(p, "a section line must be [domain NAME] or "
-		    "[route NAME], with nothing after the ']'");
+		return conf_fail(p, "a section line must be [domain NAME], "
+		    "[route NAME] or [account NAME], with nothing after the "
+		    "']'");
 	*end = '\0';
 	kind = text_trim(s + 1);
 	name = kind + strcspn(kind, " \t");
 	if (*name != '\0')
 		*name++ = '\0';
 	name = text_trim(name);
+	if (strcmp(kind, "account") == 0) {
+		struct conf	*a;
+		size_t		 i;
+
+		if (conf_route_done(p) != 0)
+			return -1;
+		if (*name == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(name))
+			return conf_fail(p, "[account] needs one name of letters, "
+			    "digits, '-', '_' or '.', like [account work]");
+		if (strcmp(name, "default") == 0)
+			return conf_fail(p, "[account default] is the top of the "
+			    "file: put its keys before the first section");
+		for (i = 0; i < c->naccounts; i++)
+			if (strcmp(c->accounts[i]->name, name) == 0)
+				return conf_fail(p, "duplicate section [account "
+				    "%s] (first at line %d)", name,
+				    c->accounts[i]->line);
+		a = conf_new();
+		free(a->name);
+		a->name = xstrdup(name);
+		a->line = p->line;
+		a->path = xstrdup(c->path);
+		c->accounts = xreallocarray(c->accounts, c->naccounts + 1,
+		    sizeof *c->accounts);
+		c->accounts[c->naccounts++] = a;
+		p->section = SECTION_ACCOUNT;
+		p->target = a;
+		return 0;
+	}
 	if (strcmp(kind, "domain") != 0 && strcmp(kind, "route") != 0)
 		return conf_fail(p, "unknown section [%s]: sections are "
-		    "[domain NAME] and [route NAME]", kind);
+		    "[domain NAME], [route NAME] and [account NAME]", kind);
 	if (*name == '\0' || strpbrk(name, " \t@[]") != NULL)
 		return conf_fail(p, "[%s] needs one domain name, like "
 		    "[%s example.org]", kind, kind);
@@ -431,13 +500,17 @@ conf_key_route(struct conf_parser *p, const char *key, const char *value)
 static int
 conf_key_top(struct conf_parser *p, const char *key, const char *value)
 {
-	struct conf	*c = p->conf;
+	struct conf	*c = p->target;
 	struct addr	 a;
 	struct err	*e = NULL;
 	const char	*why, *rest;
 	char		*host, *s;
 	int		 port;
+	size_t		 i;
 
+	for (i = 0; i < sizeof conf_inherited / sizeof conf_inherited[0]; i++)
+		if (strcmp(key, conf_inherited[i].key) == 0)
+			c->keys_set |= conf_inherited[i].bit;
 	if (strcmp(key, "from") == 0) {
 		if (addr_parse(value, &a, &e) != 0) {
 			conf_fail(p, "from: %s", e->msg);
@@ -446,6 +519,7 @@ conf_key_top(struct conf_parser *p, const char *key, const char *value)
 		}
 		conf_set(&c->from, value);
 		conf_set(&c->from_domain, addr_domain(a.mailbox));
+		conf_set(&c->from_addr, a.mailbox);
 		addr_clear(&a);
 	} else if (strcmp(key, "maildomain") == 0) {
 		if (strpbrk(value, " \t@<>[]()\",;:") != NULL ||
@@ -534,6 +608,38 @@ conf_key_top(struct conf_parser *p, const char *key, const char *value)
 		if (conf_int(value, 1, 256, &c->concurrency) != 0)
 			return conf_fail(p, "concurrency must be a number from "
 			    "1 to 256, not \"%s\"", value);
+	} else if (strcmp(key, "queue_lifetime") == 0) {
+		if (conf_duration(value, &c->queue_lifetime) != 0)
+			return conf_fail(p, "queue_lifetime must be a time like "
+			    "5d, 12h, 30m or 3600 (seconds), not \"%s\"", value);
+	} else if (strcmp(key, "logfile") == 0 ||
+	    strcmp(key, "signature") == 0) {
+		if ((s = conf_expand(value)) == NULL)
+			return conf_fail(p, "%s: cannot expand ~ (HOME is not "
+			    "set)", key);
+		free(*key == 'l' ? c->logfile : c->signature);
+		*(*key == 'l' ? &c->logfile : &c->signature) = s;
+	} else if (strcmp(key, "syslog") == 0) {
+		static const char *const fac[] = {
+			"user", "mail", "local0", "local1", "local2", "local3",
+			"local4", "local5", "local6", "local7", NULL
+		};
+
+		free(c->syslog);
+		c->syslog = NULL;
+		if (strcmp(value, "no") == 0 || strcmp(value, "off") == 0)
+			return 0;
+		if (strcmp(value, "yes") == 0 || strcmp(value, "on") == 0) {
+			c->syslog = xstrdup("mail");
+			return 0;
+		}
+		for (i = 0; fac[i] != NULL; i++)
+			if (strcasecmp(value, fac[i]) == 0)
+				break;
+		if (fac[i] == NULL)
+			return conf_fail(p, "syslog must be yes, no or a facility "
+			    "(mail, user, local0 ... local7), not \"%s\"", value);
+		c->syslog = xstrdup(fac[i]);
 	} else if (strcmp(key, "glyphs") == 0) {
 		if (strcmp(value, "auto") != 0 && strcmp(value, "ascii") != 0 &&
 		    strcmp(value, "utf-8") != 0)
@@ -581,6 +687,7 @@ conf_line(struct conf_parser *p, char *s)
 	case SECTION_ROUTE:
 		return conf_key_route(p, key, value);
 	default:
+		/* The top, or an [account] (p->target). */
 		return conf_key_top(p, key, value);
 	}
 }
@@ -599,6 +706,7 @@ conf_parse(const char *text, const char *path, struct err **errp)
 	p.section = SECTION_TOP;
 	p.errp = errp;
 	p.conf->path = xstrdup(path);
+	p.target = p.conf;
 	copy = xstrdup(text);
 	for (line = copy; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
@@ -609,6 +717,7 @@ conf_parse(const char *text, const char *path, struct err **errp)
 	}
 	if (conf_route_done(&p) != 0)
 		goto fail;
+	conf_accounts_done(p.conf);
 	rv = 0;
 fail:
 	free(copy);
@@ -672,7 +781,7 @@ conf_load(const char *path, struct err **errp)
 	}
 	if ((c = conf_parse(b.s, path, errp)) == NULL)
 		goto fail;
-	if (c->passcmd != NULL && (st.st_mode & 077) != 0) {
+	if (conf_names_secret(c) && (st.st_mode & 077) != 0) {
 		err_set(errp, ERR_CONFIG, 0, "%s: permissions %04o are too "
 		    "open for a file that names a password command; chmod 600 %s",
 		    shown, (unsigned int)(st.st_mode & 07777), shown);
@@ -686,4 +795,140 @@ fail:
 	free(shown);
 	buf_free(&b);
 	return c;
+}
+
+/* A time: N, Ns, Nm, Nh, Nd or Nw; 0 or -1. */
+static int
+conf_duration(const char *s, long *out)
+{
+	char	*end;
+	long	 n, mul = 1;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || n <= 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		mul = 60;
+		break;
+	case 'h':
+		mul = 3600;
+		break;
+	case 'd':
+		mul = 86400;
+		break;
+	case 'w':
+		mul = 7 * 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (n > 366L * 86400 / mul)
+		return -1;
+	*out = n * mul;
+	return 0;
+}
+
+/* Give every account the top's rules and the settings it did not set. */
+static void
+conf_accounts_done(struct conf *top)
+{
+	struct conf	*a;
+	size_t		 i;
+
+	for (i = 0; i < top->naccounts; i++) {
+		a = top->accounts[i];
+		a->root = top;
+		a->rules_borrowed = 1;
+		a->domains = top->domains;
+		a->ndomains = top->ndomains;
+		a->routes = top->routes;
+		a->nroutes = top->nroutes;
+		conf_inherit(a, top);
+	}
+}
+
+/* Copy the inheritable settings a did not set from top. */
+static void
+conf_inherit(struct conf *a, const struct conf *top)
+{
+	unsigned int	unset = ~a->keys_set & top->keys_set;
+
+	if (unset & KEY_TLS)
+		a->tls = top->tls;
+	if (unset & KEY_CA_FILE)
+		conf_set(&a->ca_file, top->ca_file);
+	if (unset & KEY_HELO)
+		conf_set(&a->helo, top->helo);
+	if (unset & KEY_TIMEOUT)
+		a->timeout = top->timeout;
+	if (unset & KEY_DOWNGRADE)
+		a->downgrade = top->downgrade;
+	if (unset & KEY_RESOLVER) {
+		conf_set(&a->resolver_host, top->resolver_host);
+		a->resolver_port = top->resolver_port;
+	}
+	if (unset & KEY_CONCURRENCY)
+		a->concurrency = top->concurrency;
+	if (unset & KEY_GLYPHS)
+		conf_set(&a->ascii, top->ascii);
+	if (unset & KEY_QUEUE_LIFETIME)
+		a->queue_lifetime = top->queue_lifetime;
+	if (unset & KEY_LOGFILE)
+		conf_set(&a->logfile, top->logfile);
+	if (unset & KEY_SYSLOG)
+		conf_set(&a->syslog, top->syslog);
+}
+
+/* An account by name. */
+const struct conf *
+conf_account(const struct conf *c, const char *name)
+{
+	const struct conf	*top = c->root != NULL ? c->root : c;
+	size_t			 i;
+
+	if (name == NULL || *name == '\0' || strcmp(name, "default") == 0)
+		return top;
+	for (i = 0; i < top->naccounts; i++)
+		if (strcmp(top->accounts[i]->name, name) == 0)
+			return top->accounts[i];
+	return NULL;
+}
+
+/* The account of a sender address. */
+const struct conf *
+conf_account_for(const struct conf *c, const char *addr)
+{
+	const struct conf	*top = c->root != NULL ? c->root : c;
+	size_t			 i;
+
+	if (addr == NULL)
+		return top;
+	if (top->from_addr != NULL && strcasecmp(top->from_addr, addr) == 0)
+		return top;
+	for (i = 0; i < top->naccounts; i++)
+		if (top->accounts[i]->from_addr != NULL &&
+		    strcasecmp(top->accounts[i]->from_addr, addr) == 0)
+			return top->accounts[i];
+	return top;
+}
+
+/* Does any account name a password command? */
+static int
+conf_names_secret(const struct conf *c)
+{
+	size_t	i;
+
+	if (c->passcmd != NULL)
+		return 1;
+	for (i = 0; i < c->naccounts; i++)
+		if (c->accounts[i]->passcmd != NULL)
+			return 1;
+	return 0;
 }

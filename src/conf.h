@@ -1,9 +1,10 @@
 /*
  * conf: the configuration file of tern(5), tern.conf.
  *
- *   key = value            # comment
+ *   key = value            # comment (the default account)
  *   [domain NAME]          policy for a whole domain (key: tls)
  *   [route NAME]           deliver NAME to a fixed host (keys: host, tls)
+ *   [account NAME]         another account: the same keys as the top
  *
  * A config is a plain value: the caller reads its fields, conf_free()
  * releases it.  Every string field is owned by the config.
@@ -46,8 +47,13 @@ struct conf_route {
 	int		 line;
 };
 
+/* Seconds a deferred recipient is retried before it fails: 5 days. */
+#define CONF_QUEUE_LIFETIME	(5L * 24 * 3600)
+
 struct conf {
 	char			*path;		/* file it came from, or NULL */
+	char			*name;		/* account: "default" at the top */
+	int			 line;		/* of its [account] line */
 	char			*from;		/* "Name <addr>" as written */
 	char			*maildomain;	/* maildomain =, or NULL */
 	char			*from_domain;	/* the domain of from, or NULL */
@@ -71,6 +77,25 @@ struct conf {
 	size_t			 ndomains;
 	struct conf_route	*routes;
 	size_t			 nroutes;
+	long			 queue_lifetime; /* seconds */
+	char			*logfile;	/* ~ expanded, or NULL */
+	char			*syslog;	/* facility name, or NULL */
+	char			*signature;	/* file, ~ expanded, or NULL */
+	char			*from_addr;	/* the bare address of from */
+
+	/*
+	 * Accounts: the top-level config is the account "default" and holds
+	 * the others; each account has the top's [domain] and [route] rules
+	 * (borrowed) and inherits its settings (tls, ca_file, helo, timeout,
+	 * downgrade, resolver, concurrency, glyphs, queue_lifetime, logfile,
+	 * syslog) unless it sets them; never its identity or credentials
+	 * (from, relay, user, passcmd, auth, auth_plaintext, fcc, signature).
+	 */
+	struct conf		**accounts;
+	size_t			 naccounts;
+	const struct conf	*root;		/* the top; itself at the top */
+	int			 rules_borrowed;
+	unsigned int		 keys_set;	/* inheritable keys given here */
 };
 
 /* A config with every default set and no file; free with conf_free(). */
@@ -106,6 +131,16 @@ const struct conf_route *conf_find_route(const struct conf *,
  * set, else the domain of from; NULL when neither is known.  Borrowed.
  */
 const char	*conf_maildomain(const struct conf *);
+/*
+ * The account called name (NULL or "default": the top), from any account
+ * of a config; NULL when there is none.  Borrowed.
+ */
+const struct conf *conf_account(const struct conf *, const char *);
+/*
+ * The account whose from address is addr (a bare address, compared
+ * without case), else the top.  Borrowed.
+ */
+const struct conf *conf_account_for(const struct conf *, const char *);
 /* Free a config; NULL-safe. */
 void		 conf_free(struct conf *);
 

@@ -57,6 +57,7 @@ struct run {
 	const struct deliver_req *req;
 	struct record		*out;
 	struct tls_ctx		*tls;
+	struct deliver_pool	*pool;		/* req->pool, when it fits */
 	struct dest		*dests;
 	size_t			 ndests;
 	size_t			 next;		/* next dest for a worker */
@@ -178,14 +179,23 @@ deliver_run(const struct deliver_req *req, struct record *out,
 	run.out = out;
 	if (req->pool != NULL) {
 		struct deliver_pool	*p = req->pool;
+		const char		*ca = req->conf->ca_file;
 
 		pthread_mutex_lock(&p->lock);
 		if (p->tls == NULL) {
-			p->tls = tls_ctx_new(req->conf->ca_file, errp);
-			p->ca_file = xstrdup(req->conf->ca_file);
+			p->tls = tls_ctx_new(ca, errp);
+			p->ca_file = xstrdup(ca);
 		}
-		run.tls = p->tls;
+		/* An account with other trust anchors keeps to itself. */
+		if ((p->ca_file == NULL) == (ca == NULL) &&
+		    (ca == NULL || strcmp(p->ca_file, ca) == 0)) {
+			run.tls = p->tls;
+			run.pool = p;
+		}
 		pthread_mutex_unlock(&p->lock);
+		if (run.pool == NULL && p->tls != NULL &&
+		    (run.tls = tls_ctx_new(ca, errp)) == NULL)
+			return -1;
 		if (run.tls == NULL)
 			return -1;
 	} else if ((run.tls = tls_ctx_new(req->conf->ca_file, errp)) == NULL)
@@ -227,7 +237,7 @@ deliver_run(const struct deliver_req *req, struct record *out,
 	}
 	free(run.dests);
 	pthread_mutex_destroy(&run.lock);
-	if (req->pool == NULL)
+	if (run.pool == NULL)
 		tls_ctx_free(run.tls);
 	return 0;
 }
@@ -490,17 +500,17 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 			break;
 		kept = NULL;
 		o.conn = NULL;
-		if (pass == 0 && req->pool != NULL && !req->probe) {
+		if (pass == 0 && run->pool != NULL && !req->probe) {
 			key = deliver_pool_key(host, address, port,
 			    d->implicit_tls, o.user);
-			kept = deliver_pool_take(req->pool, key);
+			kept = deliver_pool_take(run->pool, key);
 			o.conn = &kept;
 		}
 		smtp_session_run(&o, req->from, req->msg, req->len, sub, n,
 		    &res);
 		if (key != NULL) {
 			if (kept != NULL)
-				deliver_pool_put(req->pool, key, kept);
+				deliver_pool_put(run->pool, key, kept);
 			free(key);
 			key = NULL;
 		}

@@ -10,6 +10,7 @@
 #include "deliver.h"
 #include "err.h"
 #include "maildir.h"
+#include "msg.h"
 #include "outbox.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -38,8 +39,14 @@ outbox_add(const struct outbox_ctx *o, const char *from, const char *subject,
     const char **rcpts, size_t n, const char *msg, size_t len, long long *id,
     struct err **errp)
 {
-	return store_outbox_add(o->store, from, subject, msg, len, rcpts, n,
-	    id, errp);
+	char	*msgid;
+	int	 rv;
+
+	msgid = msg_header(msg, len, "Message-ID");
+	rv = store_outbox_add(o->store, from, subject, msg, len, rcpts, n,
+	    o->conf->name, msgid, id, NULL, errp);
+	free(msgid);
+	return rv;
 }
 
 /* The effective policy of a recipient now. */
@@ -100,7 +107,9 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	struct store_rcpt	*rc = NULL, *now = NULL;
 	struct record		*out = NULL;
 	struct outbox_send_ctx	 sc;
-	char			*text = NULL, *from = NULL;
+	struct outbox_ctx	 oc;
+	const struct conf	*acct;
+	char			*text = NULL, *from = NULL, *aname;
 	size_t			 n = 0, nnow = 0, len = 0, i, left;
 	int			 rv = -1;
 
@@ -110,6 +119,21 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 		return -1;
 	if (n == 0)
 		return 0;
+	/* A queued message goes out through its own account. */
+	aname = store_message_account(o->store, id);
+	acct = conf_account(o->conf, aname);
+	if (acct == NULL) {
+		err_set(errp, ERR_CONFIG, 0, "message %lld was queued with the "
+		    "account \"%s\", which %s no longer has: add it back, or "
+		    "delete the message", id, aname, o->conf->path != NULL ?
+		    o->conf->path : "the config");
+		free(aname);
+		goto release;
+	}
+	free(aname);
+	oc = *o;
+	oc.conf = acct;
+	o = &oc;
 	if ((text = store_message_text(o->store, id, &len, &from, errp)) ==
 	    NULL)
 		goto release;

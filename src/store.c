@@ -792,7 +792,8 @@ store_contact_clear(struct store_contact *c)
 int
 store_outbox_add(struct store *st, const char *from, const char *subject,
     const char *text, size_t len, const char **rcpts, size_t n,
-    long long *id, struct err **errp)
+    const char *account, const char *msgid, long long *id, int *joined,
+    struct err **errp)
 {
 	struct buf	 all = BUF_INIT;
 	sqlite3_stmt	*s = NULL;
@@ -812,9 +813,31 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 		goto out;
 	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
 		goto out;
+	if (joined != NULL)
+		*joined = 0;
+	/*
+	 * The same Message-ID handed in again (send pressed again after an
+	 * error): join the message tern holds; recipients it has keep their
+	 * state, so nobody gets it twice.
+	 */
+	if (msgid != NULL) {
+		if ((s = st_prep(st, "SELECT id FROM messages WHERE msgid = ? AND "
+		    "state IN (1, 2) ORDER BY id LIMIT 1", errp)) == NULL)
+			goto rollback;
+		st_bind_text(s, 1, msgid);
+		*id = sqlite3_step(s) == SQLITE_ROW ?
+		    sqlite3_column_int64(s, 0) : 0;
+		st_done(st, s);
+		s = NULL;
+		if (*id != 0) {
+			if (joined != NULL)
+				*joined = 1;
+			goto rcpts;
+		}
+	}
 	if ((s = st_prep(st, "INSERT INTO messages (state, created, updated, "
-	    "env_from, rcpts, subject, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    errp)) == NULL)
+	    "env_from, rcpts, subject, text, account, msgid) VALUES (?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?)", errp)) == NULL)
 		goto rollback;
 	sqlite3_bind_int(s, 1, STORE_OUTBOX);
 	sqlite3_bind_int64(s, 2, now);
@@ -823,6 +846,8 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	st_bind_text(s, 5, all.s != NULL ? all.s : "");
 	st_bind_text(s, 6, subject);
 	sqlite3_bind_null(s, 7);
+	st_bind_text(s, 8, account);
+	st_bind_text(s, 9, msgid);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "save the message");
 		goto rollback;
@@ -856,6 +881,7 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 			goto rollback;
 		}
 	}
+rcpts:
 	if ((s = st_prep(st, "INSERT OR IGNORE INTO recipients (message_id, "
 	    "address, status) VALUES (?, ?, 0)", errp)) == NULL)
 		goto rollback;
@@ -870,6 +896,21 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	}
 	st_done(st, s);
 	s = NULL;
+	/* A joined message with a new recipient is in the outbox again. */
+	if (joined != NULL && *joined) {
+		if ((s = st_prep(st, "UPDATE messages SET state = 1, updated = ?2 "
+		    "WHERE id = ?1 AND EXISTS (SELECT 1 FROM recipients WHERE "
+		    "message_id = ?1 AND status IN (0, 1, 4))", errp)) == NULL)
+			goto rollback;
+		sqlite3_bind_int64(s, 1, *id);
+		sqlite3_bind_int64(s, 2, now);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			st_fail(st, errp, "join the queued message");
+			goto rollback;
+		}
+		st_done(st, s);
+		s = NULL;
+	}
 	if (st_exec(st, "COMMIT", errp) == -1)
 		goto rollback;
 	rv = 0;
@@ -1107,6 +1148,25 @@ rollback:
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rv;
+}
+
+/* The account a message was queued with. */
+char *
+store_message_account(struct store *st, long long id)
+{
+	sqlite3_stmt	*s;
+	char		*a = NULL;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT account FROM messages WHERE id = ?",
+	    NULL)) != NULL) {
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			a = st_col(s, 0);
+		st_done(st, s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return a;
 }
 
 /* Give back this process's claims on a message. */

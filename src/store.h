@@ -113,12 +113,16 @@ enum policy store_contact_policy(struct store *, const char *);
 void	 store_contact_clear(struct store_contact *);
 
 /*
- * Put a message in the outbox with its recipients queued, in one
- * transaction, before anything is sent.  *id gets its id.
+ * Put a message (from, subject, text, len, recipients) in the outbox with
+ * its recipients queued, in one transaction, before anything is sent,
+ * with its account name and Message-ID (either may be NULL).  *id gets
+ * its id.  A Message-ID tern already holds in the outbox or sent mail is
+ * joined instead (*joined = 1, when joined is not NULL): recipients it
+ * lacks are queued, those it has keep their state.
  */
 int	 store_outbox_add(struct store *, const char *, const char *,
-	    const char *, size_t, const char **, size_t, long long *,
-	    struct err **);
+	    const char *, size_t, const char **, size_t, const char *,
+	    const char *, long long *, int *, struct err **);
 /*
  * Claim queued recipients for sending, in one transaction: of message id
  * (or of every outbox message when id is 0).  Recipients claimed by a
@@ -136,6 +140,8 @@ int	 store_record(struct store *, long long, const struct record *,
 	    struct err **);
 /* Put claimed recipients back without an attempt (interrupted send). */
 int	 store_release(struct store *, long long, struct err **);
+/* The account message id was queued with (new string), or NULL. */
+char	*store_message_account(struct store *, long long);
 /*
  * Mark n claimed recipients (by id) uncertain, in one commit, just before
  * their final dot goes out: 0, or -1 with *errp (ERR_STORE) and nothing

@@ -570,10 +570,84 @@ test_paths(void **state)
 	free(p);
 }
 
+/* [account NAME]: its own identity, the top's rules and settings. */
+static void
+test_accounts(void **state)
+{
+	const struct conf	*w, *h;
+	struct conf		*c;
+	struct err		*e = NULL;
+
+	(void)state;
+	c = conf_parse(
+	    "from = Alice <alice@example.org>\n"
+	    "relay = smtp://home.example:587\n"
+	    "user = alice\n"
+	    "passcmd = pass home\n"
+	    "tls = encrypt\n"
+	    "timeout = 7\n"
+	    "queue_lifetime = 2d\n"
+	    "[domain bank.example]\n"
+	    "tls = verify\n"
+	    "[account work]\n"
+	    "from = Alice Work <alice@work.example>\n"
+	    "relay = smtps://smtp.work.example\n"
+	    "timeout = 9\n"
+	    "[account list]\n"
+	    "from = lists@example.org\n"
+	    "tls = may\n", "cfg", &e);
+	if (e != NULL)
+		fail_msg("%s", e->msg);
+	assert_non_null(c);
+	assert_int_equal(c->naccounts, 2);
+	assert_string_equal(c->name, "default");
+	assert_ptr_equal(conf_account(c, NULL), c);
+	assert_ptr_equal(conf_account(c, "default"), c);
+	assert_null(conf_account(c, "nosuch"));
+	w = conf_account(c, "work");
+	assert_non_null(w);
+	assert_string_equal(w->name, "work");
+	assert_string_equal(w->from_addr, "alice@work.example");
+	assert_int_equal(w->relay_mode, RELAY_SMTPS);
+	assert_int_equal(w->relay_port, 465);
+	/* Settings inherited unless set; credentials never. */
+	assert_int_equal(w->timeout, 9);
+	assert_int_equal(w->tls, POLICY_ENCRYPT);
+	assert_int_equal(w->queue_lifetime, 2 * 86400);
+	assert_null(w->user);
+	assert_null(w->passcmd);
+	/* The top's rules hold for every account. */
+	assert_non_null(conf_find_domain(w, "bank.example"));
+	h = conf_account(w, "list");
+	assert_int_equal(h->tls, POLICY_MAY);
+	assert_ptr_equal(conf_account(w, "default"), c);
+	/* Choice by sender address, without case; else the top. */
+	assert_ptr_equal(conf_account_for(c, "ALICE@work.example"), w);
+	assert_ptr_equal(conf_account_for(c, "alice@example.org"), c);
+	assert_ptr_equal(conf_account_for(c, "stranger@example.org"), c);
+	conf_free(c);
+
+	/* Errors name the line. */
+	assert_null(conf_parse("[account work]\n[account work]\n", "cfg",
+	    &e));
+	assert_non_null(strstr(e->msg, "cfg:2: duplicate section [account "
+	    "work]"));
+	err_free(e);
+	e = NULL;
+	assert_null(conf_parse("[account default]\n", "cfg", &e));
+	assert_non_null(strstr(e->msg, "cfg:1:"));
+	err_free(e);
+	e = NULL;
+	assert_null(conf_parse("queue_lifetime = soon\n", "cfg", &e));
+	assert_non_null(strstr(e->msg, "queue_lifetime"));
+	err_free(e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_accounts),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_design_example),
 		cmocka_unit_test(test_relay),

@@ -151,7 +151,8 @@ test_outbox(void **state)
 	size_t			 len;
 
 	assert_int_equal(store_outbox_add(st, "me@example.org", "hi",
-	    "Subject: hi\r\n\r\nbody", 19, rcpts, 2, &id, &e), 0);
+	    "Subject: hi\r\n\r\nbody", 19, rcpts, 2, NULL, NULL, &id, NULL,
+	    &e), 0);
 	assert_int_equal(store_message_count(st, STORE_OUTBOX, &n, &e), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_claim(st, id, &rc, &nrc, &e), 0);
