@@ -46,6 +46,7 @@ struct cli {
 	struct deliver_pool *pool;	/* flush: connections kept */
 	pthread_mutex_t	 lock;		/* serializes output from workers */
 	int		 worst;		/* exit code so far */
+	int		 due;		/* flush --due: only what is due, quiet */
 };
 
 struct cli_cmd {
@@ -60,6 +61,7 @@ static int	 cli_probe(struct cli *, int, char **);
 static int	 cli_help(struct cli *, int, char **);
 static int	 cli_load_conf(struct cli *);
 static void	 cli_pick_account(struct cli *, const char *);
+static void	 cli_next_try(long long, char *, size_t);
 static int	 cli_fail(struct err *);
 static char	*cli_read_stdin(size_t *, struct err **);
 static int	 cli_usage(const char *);
@@ -103,7 +105,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "probe", cli_probe,
 	  "probe [--json] ADDR|DOMAIN...   (what TLS the server offers)" },
 	{ "flush", cli_flush,
-	  "flush [--json]   (send what waits in the outbox)" },
+	  "flush [--due] [--json] [-v]   (send what waits in the outbox; "
+	  "--due: only what is due a retry, quiet, for a timer or cron)" },
 	{ "outbox", cli_outbox, "outbox [--json]" },
 	{ "log", cli_log, "log [--json] [-n N]" },
 	{ "contacts", cli_contacts,
@@ -1251,6 +1254,7 @@ cli_outbox_ctx(struct cli *cli, struct outbox_ctx *o)
 	o->verbose = cli->verbose > 1;
 	o->pool = cli->pool;
 	o->stop = &cli_stop;
+	o->due = cli->due;
 }
 
 /*
@@ -1309,7 +1313,13 @@ cli_send_message(struct cli *cli, long long id)
 	for (i = 0; i < n; i++) {
 		if (cli->sendmail)
 			cli_sendmail_record(cli, &out[i]);
-		else
+		else if (cli->due && !cli->json && cli->verbose == 0) {
+			/* From a timer: quiet, but a give-up is news. */
+			if (out[i].outcome == OUTCOME_FAILED)
+				fprintf(stderr, "tern: %s: failed: %s\n",
+				    out[i].recipient, out[i].reason != NULL ?
+				    out[i].reason : "no reason recorded");
+		} else
 			cli_print_record(cli, &out[i]);
 	}
 	rv = cli_merge_code(rv, cli_result_code(out, n));
@@ -1340,6 +1350,8 @@ cli_flush(struct cli *cli, int argc, char **argv)
 	for (i = 1; i < (size_t)argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			cli->json = 1;
+		else if (strcmp(argv[i], "--due") == 0)
+			cli->due = 1;
 		else if (strcmp(argv[i], "-v") == 0)
 			cli->verbose++;
 		else {
@@ -1413,17 +1425,52 @@ cli_outbox_row(const struct store_msg *m, void *arg)
 			buf_add_json(&b, rc[i].reason);
 			buf_adds(&b, ",\"subject\":");
 			buf_add_json(&b, m->subject);
+			buf_addf(&b, ",\"attempts\":%d", rc[i].attempts);
+			if (rc[i].next_try > 0)
+				buf_addf(&b, ",\"next_try\":%lld",
+				    rc[i].next_try);
+			else
+				buf_adds(&b, ",\"next_try\":null");
 			buf_addc(&b, '}');
 			printf("%s\n", b.s);
-		} else
-			printf("    %-8s %s%s%s\n", rc[i].has_outcome ?
-			    outcome_name(rc[i].last) : "queued",
-			    rc[i].address, rc[i].reason != NULL ? ": " : "",
-			    rc[i].reason != NULL ? rc[i].reason : "");
+		} else {
+			char	when[64];
+
+			cli_next_try(rc[i].next_try, when, sizeof when);
+			printf("    %-8s %s%s%s\n             %s\n",
+			    rc[i].has_outcome ? outcome_name(rc[i].last) :
+			    "queued", rc[i].address, rc[i].reason != NULL ?
+			    ": " : "", rc[i].reason != NULL ? rc[i].reason : "",
+			    when);
+		}
 	}
 	buf_free(&b);
 	store_rcpts_free(rc, n);
 	return 0;
+}
+
+/* "next try in 4 min (12:05)", or "next try at the next flush". */
+static void
+cli_next_try(long long when, char *buf, size_t size)
+{
+	time_t		 t = (time_t)when, now = time(NULL);
+	struct tm	 tm;
+	char		 hm[16];
+	long long	 d;
+
+	if (when <= 0 || t <= now) {
+		snprintf(buf, size, "next try: at the next flush (now due)");
+		return;
+	}
+	localtime_r(&t, &tm);
+	strftime(hm, sizeof hm, "%H:%M", &tm);
+	d = (long long)(t - now);
+	if (d < 3600)
+		snprintf(buf, size, "next try: in %lld min (%s)",
+		    (d + 59) / 60, hm);
+	else
+		snprintf(buf, size, "next try: in %lld h %lld min (%s)",
+		    d / 3600, (d % 3600) / 60, hm);
 }
 
 /* tern outbox: what waits, and why. */

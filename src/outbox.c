@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -24,6 +25,8 @@ static void	outbox_fcc(const struct outbox_ctx *, long long, const char *,
 static int	outbox_before_dot(void *, const size_t *, size_t);
 static int	outbox_settle(void *, size_t, struct record *);
 static void	outbox_mark_resent(struct record *);
+static size_t	outbox_expire(const struct outbox_ctx *, struct store_rcpt *,
+		    size_t *, struct record **);
 
 /* One send's link between the engine and the store. */
 struct outbox_send_ctx {
@@ -109,13 +112,14 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	struct outbox_send_ctx	 sc;
 	struct outbox_ctx	 oc;
 	const struct conf	*acct;
+	struct record		*expired = NULL;
 	char			*text = NULL, *from = NULL, *aname;
-	size_t			 n = 0, nnow = 0, len = 0, i, left;
+	size_t			 n = 0, nnow = 0, len = 0, i, left, nexp = 0;
 	int			 rv = -1;
 
 	*outp = NULL;
 	*np = 0;
-	if (store_claim(o->store, id, &rc, &n, errp) == -1)
+	if (store_claim(o->store, id, o->due, &rc, &n, errp) == -1)
 		return -1;
 	if (n == 0)
 		return 0;
@@ -134,6 +138,13 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	oc = *o;
 	oc.conf = acct;
 	o = &oc;
+	nexp = outbox_expire(o, rc, &n, &expired);
+	if (n == 0) {
+		*outp = expired;
+		*np = nexp;
+		rv = 0;
+		goto done;
+	}
 	if ((text = store_message_text(o->store, id, &len, &from, errp)) ==
 	    NULL)
 		goto release;
@@ -205,11 +216,18 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 			outbox_fcc(o, id, text, len);
 		store_rcpts_free(now, nnow);
 	}
+	if (nexp > 0) {
+		out = xreallocarray(out, n + nexp, sizeof *out);
+		memcpy(out + n, expired, nexp * sizeof *out);
+		free(expired);
+		expired = NULL;
+	}
 	*outp = out;
-	*np = n;
+	*np = n + nexp;
 	goto done;
 release:
 	(void)store_release(o->store, id, NULL);
+	record_free_array(expired, nexp);
 done:
 	store_rcpts_free(rc, n);
 	free(dr);
@@ -323,4 +341,52 @@ outbox_mark_resent(struct record *r)
 	    r->reason != NULL ? r->reason : "");
 	free(r->reason);
 	r->reason = t;
+}
+
+/*
+ * Recipients queued longer than the account's queue_lifetime fail now
+ * (recorded, with a reason of kind expired) instead of being tried; they
+ * leave rc, which keeps the others in order.  Returns how many, their
+ * records in *outp (a new array).
+ */
+static size_t
+outbox_expire(const struct outbox_ctx *o, struct store_rcpt *rc, size_t *n,
+    struct record **outp)
+{
+	struct record	*ex = NULL, *r;
+	long long	 now = (long long)time(NULL);
+	long		 life = o->conf->queue_lifetime;
+	size_t		 i, k = 0, ne = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (rc[i].first_try == 0 || life <= 0 ||
+		    now - rc[i].first_try <= life) {
+			rc[k++] = rc[i];
+			continue;
+		}
+		ex = xreallocarray(ex, ne + 1, sizeof *ex);
+		r = &ex[ne++];
+		memset(r, 0, sizeof *r);
+		r->recipient = xstrdup(rc[i].address);
+		r->outcome = OUTCOME_FAILED;
+		r->kind = REASON_EXPIRED;
+		r->policy = outbox_policy(o, rc[i].address, &r->policy_source);
+		r->when = now;
+		if (life % 86400 == 0)
+			r->reason = xasprintf("tern gave up after %ld day%s in "
+			    "the queue (%d tries; queue_lifetime): see tern log "
+			    "for why each failed", life / 86400, life == 86400 ?
+			    "" : "s", rc[i].attempts);
+		else
+			r->reason = xasprintf("tern gave up after %ld minutes in "
+			    "the queue (%d tries; queue_lifetime): see tern log "
+			    "for why each failed", life / 60, rc[i].attempts);
+		if (store_record(o->store, rc[i].id, r, NULL) == -1)
+			r->unrecorded = 1;
+		free(rc[i].address);
+		free(rc[i].reason);
+	}
+	*n = k;
+	*outp = ex;
+	return ne;
 }

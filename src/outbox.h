@@ -32,6 +32,7 @@ struct outbox_ctx {
 	struct deliver_pool	*pool;		/* keep connections (flush) */
 	/* Set by a signal handler when tern should stop; may be NULL. */
 	const volatile sig_atomic_t *stop;
+	int			 due;		/* only recipients due a retry */
 };
 
 /*

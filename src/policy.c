@@ -20,7 +20,7 @@ static const char *reason_kind_names[REASON_LAST] = {
 	"injection", "cert-untrusted", "cert-name", "cert-expired", "old-tls",
 	"downgrade", "auth-needs-tls", "auth-failed", "auth-unsupported",
 	"temp-reply", "perm-reply", "connection", "timeout", "dns", "size",
-	"message", "store", "uncertain", "interrupted", "probe"
+	"message", "store", "uncertain", "interrupted", "probe", "expired"
 };
 
 static enum policy	policy_domain_rule(const struct conf *, const char *);

@@ -50,6 +50,7 @@ enum reason_kind {
 	REASON_UNCERTAIN,		/* sent, reply unknown: resent */
 	REASON_INTERRUPTED,		/* tern was asked to stop */
 	REASON_PROBE,			/* a probe: nothing was sent */
+	REASON_EXPIRED,			/* past queue_lifetime: given up */
 	REASON_LAST
 };
 

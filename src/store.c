@@ -935,8 +935,8 @@ st_alive(long long pid)
 }
 
 /*
- * Rows (id, message_id, address, status, outcome, reason, reason_kind)
- * into an array.
+ * Rows (id, message_id, address, status, outcome, reason, reason_kind,
+ * attempts, first_try, next_try) into an array.
  */
 static int
 st_rcpts_query(struct store *st, sqlite3_stmt *s, struct store_rcpt **out,
@@ -965,6 +965,9 @@ st_rcpts_query(struct store *st, sqlite3_stmt *s, struct store_rcpt **out,
 		if (o == NULL || reason_kind_parse((const char *)o,
 		    &r->kind) == -1)
 			r->kind = REASON_NONE;
+		r->attempts = sqlite3_column_int(s, 7);
+		r->first_try = sqlite3_column_int64(s, 8);
+		r->next_try = sqlite3_column_int64(s, 9);
 	}
 	if (rc != SQLITE_DONE) {
 		store_rcpts_free(v, cnt);
@@ -977,7 +980,7 @@ st_rcpts_query(struct store *st, sqlite3_stmt *s, struct store_rcpt **out,
 
 /* Claim queued recipients (of one message, or of all). */
 int
-store_claim(struct store *st, long long id, struct store_rcpt **out,
+store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
     size_t *n, struct err **errp)
 {
 	sqlite3_stmt	*s = NULL, *u = NULL;
@@ -1015,13 +1018,15 @@ store_claim(struct store *st, long long id, struct store_rcpt **out,
 	    "4 THEN 4 ELSE 1 END, claim_pid = ?1, claim_host = ?2, claim_time "
 	    "= ?3 WHERE (status = 0 OR (status = 4 AND claim_pid IS NULL)) AND "
 	    "message_id IN (SELECT id FROM messages WHERE state = 1 AND "
-	    "(?4 = 0 OR id = ?4)) RETURNING id, message_id, address, status, "
-	    "NULL, NULL, NULL", errp)) == NULL)
+	    "(?4 = 0 OR id = ?4)) AND (?5 = 0 OR next_try IS NULL OR next_try <= "
+	    "?3) RETURNING id, message_id, address, status, NULL, NULL, NULL, "
+	    "attempts, first_try, next_try", errp)) == NULL)
 		goto rollback;
 	sqlite3_bind_int64(s, 1, (long long)getpid());
 	st_bind_text(s, 2, st->host);
 	sqlite3_bind_int64(s, 3, (long long)time(NULL));
 	sqlite3_bind_int64(s, 4, id);
+	sqlite3_bind_int(s, 5, due);
 	if (st_rcpts_query(st, s, out, n, errp) == -1)
 		goto rollback;
 	st_done(st, s);
@@ -1064,12 +1069,20 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 	pthread_mutex_lock(&st->lock);
 	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
 		goto out;
-	if ((s = st_prep(st, "UPDATE recipients SET status = ?, claim_pid = "
-	    "NULL, claim_host = NULL WHERE id = ? RETURNING message_id",
-	    errp)) == NULL)
+	/*
+	 * A recipient still queued is tried again after a backoff that
+	 * doubles from 5 minutes up to 4 hours (DESIGN.md); first_try starts
+	 * the queue lifetime.
+	 */
+	if ((s = st_prep(st, "UPDATE recipients SET status = ?1, claim_pid = "
+	    "NULL, claim_host = NULL, attempts = attempts + 1, first_try = "
+	    "coalesce(first_try, ?3), next_try = CASE WHEN ?1 IN (0, 4) THEN "
+	    "?3 + min(14400, 300 << min(attempts, 6)) ELSE NULL END WHERE id "
+	    "= ?2 RETURNING message_id", errp)) == NULL)
 		goto rollback;
 	sqlite3_bind_int(s, 1, status);
 	sqlite3_bind_int64(s, 2, rcpt_id);
+	sqlite3_bind_int64(s, 3, r->when != 0 ? r->when : now);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		if (sqlite3_errcode(st->db) == SQLITE_DONE ||
 		    sqlite3_errcode(st->db) == SQLITE_OK)
@@ -1386,8 +1399,8 @@ store_message_rcpts(struct store *st, long long id, struct store_rcpt **out,
 
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT r.id, r.message_id, r.address, r.status, "
-	    "d.outcome, d.reason, d.reason_kind FROM recipients r LEFT JOIN "
-	    "deliveries d ON "
+	    "d.outcome, d.reason, d.reason_kind, r.attempts, r.first_try, "
+	    "r.next_try FROM recipients r LEFT JOIN deliveries d ON "
 	    "d.id = (SELECT MAX(id) FROM deliveries WHERE recipient_id = "
 	    "r.id) WHERE r.message_id = ? ORDER BY r.id", errp)) != NULL) {
 		sqlite3_bind_int64(s, 1, id);

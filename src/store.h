@@ -71,6 +71,9 @@ struct store_rcpt {
 	enum outcome	 last;		/* latest outcome */
 	char		*reason;	/* latest reason */
 	enum reason_kind kind;		/* and its kind */
+	int		 attempts;	/* tries recorded */
+	long long	 first_try;	/* unix time, 0 before the first */
+	long long	 next_try;	/* due from then; 0: at once */
 	int		 uncertain;	/* a resend after an interrupted one */
 };
 
@@ -125,12 +128,13 @@ int	 store_outbox_add(struct store *, const char *, const char *,
 	    const char *, long long *, int *, struct err **);
 /*
  * Claim queued recipients for sending, in one transaction: of message id
- * (or of every outbox message when id is 0).  Recipients claimed by a
+ * (or of every outbox message when id is 0); with due, only those whose
+ * next try (the backoff store_record sets) has come.  Recipients claimed by a
  * process that no longer runs are claimed again.  Fills a new array
  * (free with store_rcpts_free).
  */
-int	 store_claim(struct store *, long long, struct store_rcpt **, size_t *,
-	    struct err **);
+int	 store_claim(struct store *, long long, int, struct store_rcpt **,
+	    size_t *, struct err **);
 /*
  * Record one attempt for a claimed recipient and settle it: delivered or
  * failed ends its queue life; held and deferred put it back in the queue.
