@@ -604,6 +604,18 @@ conf_key_top(struct conf_parser *p, const char *key, const char *value)
 		else
 			return conf_fail(p, "auth_plaintext must be yes or no, "
 			    "not \"%s\"", value);
+	} else if (strcmp(key, "auth") == 0) {
+		static const char *const mech[] = {
+			"auto", "plain", "login", "oauthbearer", "xoauth2", NULL
+		};
+
+		for (i = 0; mech[i] != NULL; i++)
+			if (strcasecmp(value, mech[i]) == 0)
+				break;
+		if (mech[i] == NULL)
+			return conf_fail(p, "auth must be auto, plain, login, "
+			    "oauthbearer or xoauth2, not \"%s\"", value);
+		c->auth = (enum conf_auth)i;
 	} else if (strcmp(key, "concurrency") == 0) {
 		if (conf_int(value, 1, 256, &c->concurrency) != 0)
 			return conf_fail(p, "concurrency must be a number from "

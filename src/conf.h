@@ -33,6 +33,15 @@ enum downgrade_action {
 	DOWNGRADE_HOLD
 };
 
+/* auth = ...: the SASL mechanism (auto: the best both sides have). */
+enum conf_auth {
+	CONF_AUTH_AUTO,		/* PLAIN or LOGIN; never a token unless asked */
+	CONF_AUTH_PLAIN,
+	CONF_AUTH_LOGIN,
+	CONF_AUTH_OAUTHBEARER,	/* RFC 7628: passcmd prints a token */
+	CONF_AUTH_XOAUTH2	/* Google's, Microsoft's: the same */
+};
+
 struct conf_domain {
 	char		*name;		/* lower case */
 	enum policy	 tls;		/* POLICY_UNSET when not given */
@@ -71,6 +80,7 @@ struct conf {
 	char			*resolver_host;	/* NULL: the system's */
 	int			 resolver_port;	/* default 53 */
 	int			 allow_plain_auth; /* auth_plaintext = yes */
+	enum conf_auth		 auth;		/* auth =, CONF_AUTH_AUTO */
 	int			 concurrency;	/* direct mode, CONF_CONCURRENCY */
 	char			*ascii;		/* glyphs = auto|ascii|utf-8 */
 	struct conf_domain	*domains;
