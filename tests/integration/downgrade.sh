@@ -83,12 +83,12 @@ downgrade = hold"
 mark=$(t_cmd_mark h2)
 rc=0
 out=$(echo seven | "$TERN" send --json dan@example.net) || rc=$?
+t_assert_match "$(t_commands h2 "$mark")" '^STARTTLS$' "tern tried STARTTLS"
+t_assert_not_received h2 '^(MAIL FROM|RCPT TO|DATA)' \
+    "held: nothing reached the server" "$mark"
 t_assert_eq "$rc" 75 "exit code when held (handshake)"
 t_assert_eq "$(t_json_get "$out" outcome)" held "held after a failed handshake"
 t_assert_match "$(t_json_get "$out" reason)" '^downgrade: ' "held reason (handshake)"
 t_assert_eq "$(t_json_get "$out" downgrade)" true "held and flagged"
-t_assert_match "$(t_commands h2 "$mark")" '^STARTTLS$' "tern tried STARTTLS"
-t_assert_not_received h2 '^(MAIL FROM|RCPT TO|DATA)' \
-    "held: nothing reached the server" "$mark"
 t_assert_eq "$(t_count h2)" 1 "held: nothing accepted"
 t_pass
