@@ -38,8 +38,9 @@ enum stream_state {
  * Wrap inner (taken over: closing or freeing the guard closes or frees
  * it).  The length of a step is the timeout already set on inner
  * (mailstream_socket_open_timeout, tls_low_new; libetpan's default when
- * none), and the first step starts now.  The state of the last read is written to *state (which must
- * outlive the stream; libetpan may close the stream on its own).
+ * none), and the first step starts now.  The state of the last read is
+ * written to *state (which must outlive the stream; libetpan may close
+ * the stream on its own).
  * Returns NULL only when libetpan cannot allocate (inner is then left to
  * the caller).
  */

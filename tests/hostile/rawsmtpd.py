@@ -35,6 +35,9 @@ Scenarios:
   trickle-ehlo    banner, then a long EHLO reply, one byte a second
   trickle-dot     correct up to the final dot, whose long 250 reply then
                   goes out one byte a second (nothing is logged as taken)
+  trickle-tls     offers STARTTLS and answers 220, then answers the
+                  ClientHello with a TLS record one byte a second; a
+                  client that comes back without STARTTLS gets "normal"
 """
 import argparse
 import json
@@ -169,7 +172,18 @@ def smtp(s, sc):
         verb = cmd.split(" ", 1)[0].upper()
         if verb == "EHLO":
             s.send("250-raw.test Hello\r\n250-SIZE 1000000\r\n"
-                   "250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n", split)
+                   "250-8BITMIME\r\n%s250 ENHANCEDSTATUSCODES\r\n"
+                   % ("250-STARTTLS\r\n" if sc == "trickle-tls" else ""),
+                   split)
+        elif verb == "STARTTLS" and sc == "trickle-tls":
+            s.send("220 2.0.0 Ready to start TLS\r\n")
+            # Answer the ClientHello (bytes before it would be injection)
+            # with a handshake record header (16 KiB to come), its body.
+            s.c.settimeout(30)
+            if not s.c.recv(16384):
+                raise EOFError("eof before the ClientHello")
+            s.trickle(b"\x16\x03\x03\x40\x00\x02" + b"\x00" * 16378)
+            return
         elif verb == "HELO":
             s.send("250 raw.test\r\n", split)
         elif verb == "MAIL":
