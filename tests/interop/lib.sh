@@ -8,6 +8,8 @@
 #	i_need CMD...			skip (77) when a command is absent
 #	i_free_port			print a free TCP port on 127.0.0.1
 #	i_wait_port HOST PORT [SECS]	wait until something listens there
+#	i_postfix_find			find Postfix: sets pf_root, or skips
+#	i_postfix ARGS...		run that postfix command
 #	i_postfix_start DIR SERVICES	a private Postfix instance (below)
 #	i_postfix_count DIR		messages Postfix delivered to Maildirs
 #	i_dnsmasq_start ARGS...		dnsmasq on a free port: sets dns_port
@@ -60,6 +62,45 @@ _i_track() {
 	_t_pids="$_t_pids $1"
 }
 
+# i_postfix_find: where Postfix is.  Either the installed package
+# (pf_root empty: /usr/sbin/postfix, /usr/lib/postfix/sbin/master) or a
+# .deb unpacked into a private directory that no init system knows of
+# (share/setup.sh check does this where Postfix is not installed:
+# apt-get download postfix; dpkg-deb -x postfix_*.deb /opt/postfix), so
+# Postfix never becomes the machine's mail server.  $POSTFIX_ROOT names
+# that directory; else /opt/postfix is tried after the package.  Needs
+# the users postfix and postdrop the package would create.  Skips (77)
+# when there is none.
+i_postfix_find() {
+	pf_root=
+	if [ -n "${POSTFIX_ROOT:-}" ]; then
+		pf_root=$POSTFIX_ROOT
+	elif [ -x /usr/sbin/postfix ] && [ -x /usr/lib/postfix/sbin/master ]
+	then
+		pf_root=
+	elif [ -x /opt/postfix/usr/sbin/postfix ]; then
+		pf_root=/opt/postfix
+	else
+		t_skip "postfix not installed nor unpacked in /opt/postfix"
+	fi
+	[ -x "$pf_root/usr/sbin/postfix" ] &&
+	    [ -x "$pf_root/usr/lib/postfix/sbin/master" ] ||
+	    t_skip "no postfix and master under ${pf_root:-/usr}"
+	id postfix >/dev/null 2>&1 || t_skip "no postfix user"
+	getent group postdrop >/dev/null 2>&1 || t_skip "no postdrop group"
+}
+
+# i_postfix ARGS...: the postfix command of pf_root, finding its shared
+# libraries there (its RUNPATH names /usr/lib/postfix).
+i_postfix() {
+	if [ -n "$pf_root" ]; then
+		LD_LIBRARY_PATH="$pf_root/usr/lib/postfix${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+		    "$pf_root/usr/sbin/postfix" "$@"
+	else
+		/usr/sbin/postfix "$@"
+	fi
+}
+
 # i_postfix_start DIR: start a private Postfix with its config, queue,
 # data directory, log and Maildirs under DIR.  The listeners come from
 # $pf_services (master.cf lines, "PORT_*" already substituted).  Mail for
@@ -68,8 +109,7 @@ _i_track() {
 # log is DIR/maillog.  Extra main.cf lines come from $pf_main.
 i_postfix_start() {
 	_i_d=$1
-	i_need postfix postconf
-	[ -x /usr/lib/postfix/sbin/master ] || t_skip "postfix master absent"
+	[ -n "${pf_root+set}" ] || i_postfix_find
 	mkdir -p "$_i_d/etc" "$_i_d/queue" "$_i_d/data" "$_i_d/mail"
 	# Postfix drops privileges: its users must reach these paths.
 	chmod 755 "$T" "$_i_d"
@@ -81,9 +121,11 @@ i_postfix_start() {
 compatibility_level = 3.6
 queue_directory = $_i_d/queue
 data_directory = $_i_d/data
-command_directory = /usr/sbin
-daemon_directory = /usr/lib/postfix/sbin
-shlib_directory = /usr/lib/postfix
+command_directory = $pf_root/usr/sbin
+daemon_directory = $pf_root/usr/lib/postfix/sbin
+shlib_directory = $pf_root/usr/lib/postfix
+meta_directory = $pf_root/etc/postfix
+import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME${pf_root:+ LD_LIBRARY_PATH}
 mail_owner = postfix
 setgid_group = postdrop
 myhostname = mx.postfix.test
@@ -151,11 +193,11 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
-	postfix -c "$_i_d/etc" check >"$_i_d/check.log" 2>&1 || {
+	i_postfix -c "$_i_d/etc" check >"$_i_d/check.log" 2>&1 || {
 		cat "$_i_d/check.log" >&2
 		t_fail "postfix check"
 	}
-	postfix -c "$_i_d/etc" start >"$_i_d/start.log" 2>&1 || {
+	i_postfix -c "$_i_d/etc" start >"$_i_d/start.log" 2>&1 || {
 		cat "$_i_d/start.log" "$_i_d/maillog" >&2 2>/dev/null
 		t_fail "postfix did not start"
 	}

@@ -12,12 +12,14 @@
 # none), its log ("TLS connection established ... with cipher ...",
 # "sasl_username="), and what it delivered.  Needs root (Postfix's master
 # runs as root); bounded: every send has timeout = 10 and runs under
-# timeout 60.
+# timeout 60.  Postfix is the installed package or a private unpacked
+# copy (POSTFIX_ROOT, /opt/postfix: see i_postfix_find).
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/interop/lib.sh"
 i_need_root
-i_need postfix saslpasswd2 python3 certtool
+i_need saslpasswd2 python3 certtool
+i_postfix_find
 t_setup interop-postfix
 t_certs
 
