@@ -452,6 +452,7 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	o.tls = run->tls;
 	o.user = d->auth ? c->user : NULL;
 	o.allow_plain_auth = c->allow_plain_auth;
+	o.auth = (enum smtp_auth)c->auth;	/* the same order */
 	o.password = req->password;
 	o.password_ctx = req->password_ctx;
 	o.ev = req->ev;

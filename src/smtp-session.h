@@ -32,6 +32,20 @@ struct tls_ctx;
 struct smtp_conn;
 void	smtp_conn_close(struct smtp_conn *);
 
+/*
+ * The SASL mechanism to use (in the order of conf.h's enum conf_auth).
+ * AUTO: PLAIN, else LOGIN; never OAuth2, since a password is not a token.
+ * OAUTHBEARER (RFC 7628) and XOAUTH2: the password callback gives the
+ * access token, each time one is needed.
+ */
+enum smtp_auth {
+	SMTP_AUTH_AUTO,
+	SMTP_AUTH_PLAIN,
+	SMTP_AUTH_LOGIN,
+	SMTP_AUTH_OAUTHBEARER,
+	SMTP_AUTH_XOAUTH2
+};
+
 /* Ask for the password of user; returns a new secret (secret_free) or NULL. */
 typedef char *(*smtp_password_cb)(const char *, void *, struct err **);
 
@@ -46,6 +60,7 @@ struct smtp_opts {
 	int			 timeout;	/* seconds per step */
 	struct tls_ctx		*tls;
 	const char		*user;		/* AUTH when not NULL */
+	enum smtp_auth		 auth;		/* the mechanism for user */
 	int			 allow_plain_auth;
 	smtp_password_cb	 password;
 	void			*password_ctx;
