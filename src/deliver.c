@@ -653,8 +653,10 @@ deliver_after_dot(void *ctx, const size_t *idx, size_t n)
 		ri = l->d->idx[l->map[idx[k]]];
 		deliver_fill(run, ri, &l->sub[idx[k]], l->host, l->address,
 		    l->port, &l->res->tls);
-		if (req->settle != NULL &&
-		    req->settle(req->hook_ctx, ri, &run->out[ri]) == -1)
-			run->out[ri].unrecorded = 1;
+		l->tmp[k] = ri;
 	}
+	if (req->settle != NULL &&
+	    req->settle(req->hook_ctx, l->tmp, n, run->out) == -1)
+		for (k = 0; k < n; k++)
+			run->out[l->tmp[k]].unrecorded = 1;
 }

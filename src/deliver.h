@@ -75,14 +75,16 @@ struct deliver_req {
 	 * are into rcpts.  before_dot: these recipients are about to get the
 	 * final dot; 0 to send it, -1 to end without it (nothing recorded, so
 	 * nothing may be delivered).  settle: the server answered the final
-	 * dot for recipient i and out[i] is its record: store it now, before
+	 * dot for recipients idx and out[idx[k]] are their records: store them now, before
 	 * anything else goes out; return 0, or -1 when it could not be
 	 * stored (the record then says so).  Either may be NULL.
+	 * settle gets all the recipients of one transaction at once: out
+	 * is the records array, idx the n recipients' indices into it.
 	 */
 	int				(*before_dot)(void *, const size_t *,
 					    size_t);
-	int				(*settle)(void *, size_t,
-					    struct record *);
+	int				(*settle)(void *, const size_t *,
+					    size_t, struct record *);
 	void				*hook_ctx;
 	/* Set by a signal handler when tern should stop; may be NULL. */
 	const volatile sig_atomic_t	*stop;

@@ -23,7 +23,9 @@ static void	outbox_memory_update(void *, const char *, int,
 static void	outbox_fcc(const struct outbox_ctx *, long long, const char *,
 		    size_t);
 static int	outbox_before_dot(void *, const size_t *, size_t);
-static int	outbox_settle(void *, size_t, struct record *);
+static int	outbox_settle(void *, const size_t *, size_t, struct record *);
+static int	outbox_store(const struct outbox_ctx *, struct store_rcpt *,
+		    const size_t *, size_t, struct record *, int *);
 static void	outbox_mark_resent(struct record *);
 static size_t	outbox_expire(const struct outbox_ctx *, struct store_rcpt *,
 		    size_t *, struct record **);
@@ -34,6 +36,7 @@ struct outbox_send_ctx {
 	struct store_rcpt	*rc;
 	int			*stored;	/* record written */
 	long long		*ids;		/* scratch */
+	size_t			*idx;		/* scratch */
 };
 
 /* Commit to the outbox. */
@@ -177,6 +180,7 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	sc.rc = rc;
 	sc.stored = xcalloc(n, sizeof *sc.stored);
 	sc.ids = xcalloc(n, sizeof *sc.ids);
+	sc.idx = xcalloc(n, sizeof *sc.idx);
 	req.before_dot = outbox_before_dot;
 	req.settle = outbox_settle;
 	req.hook_ctx = &sc;
@@ -185,6 +189,7 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 		out = NULL;
 		free(sc.stored);
 		free(sc.ids);
+		free(sc.idx);
 		goto release;
 	}
 	rv = 0;
@@ -192,17 +197,26 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	 * Those the server answered at the final dot are stored already;
 	 * the rest now (and a settle that failed gets a second chance).
 	 */
-	for (i = 0; i < n; i++) {
-		if (sc.stored[i])
-			continue;
-		if (rc[i].uncertain)
-			outbox_mark_resent(&out[i]);
-		if (store_record(o->store, rc[i].id, &out[i], errp) == -1) {
-			out[i].unrecorded = 1;
-			rv = -1;
-		} else
-			out[i].unrecorded = 0;
+	for (left = 0, i = 0; i < n; i++)
+		if (!sc.stored[i])
+			sc.idx[left++] = i;
+	if (outbox_store(o, rc, sc.idx, left, out, sc.stored) == -1) {
+		/* One by one: a record that can be stored is not lost. */
+		for (i = 0; i < left; i++)
+			(void)outbox_store(o, rc, &sc.idx[i], 1, out,
+			    sc.stored);
 	}
+	for (i = 0; i < n; i++) {
+		out[i].unrecorded = !sc.stored[i];
+		if (!sc.stored[i] && rv == 0) {
+			err_set(errp, ERR_STORE, 1, "%s: tern could not record "
+			    "the outcome of %s (is the disk full?): the next "
+			    "flush tries it again", store_path(o->store),
+			    rc[i].address);
+			rv = -1;
+		}
+	}
+	free(sc.idx);
 	free(sc.stored);
 	free(sc.ids);
 	/* Claims whose record could not be written wait for the next flush. */
@@ -313,18 +327,44 @@ outbox_before_dot(void *ctx, const size_t *idx, size_t n)
 	return store_mark_uncertain(sc->o->store, sc->ids, n, NULL);
 }
 
-/* Store one recipient's outcome as soon as the server gave it. */
+/* Store a transaction's outcomes as soon as the server gave them. */
 static int
-outbox_settle(void *ctx, size_t i, struct record *r)
+outbox_settle(void *ctx, const size_t *idx, size_t n, struct record *out)
 {
 	struct outbox_send_ctx	*sc = ctx;
 
-	if (sc->rc[i].uncertain)
-		outbox_mark_resent(r);
-	if (store_record(sc->o->store, sc->rc[i].id, r, NULL) == -1)
-		return -1;
-	sc->stored[i] = 1;
-	return 0;
+	return outbox_store(sc->o, sc->rc, idx, n, out, sc->stored);
+}
+
+/*
+ * Store the outcomes of recipients idx (into rc and out) in one commit,
+ * flagging resends; stored[i] is set for each one stored.  0 or -1.
+ */
+static int
+outbox_store(const struct outbox_ctx *o, struct store_rcpt *rc,
+    const size_t *idx, size_t n, struct record *out, int *stored)
+{
+	const struct record	**recs;
+	long long		 *ids;
+	size_t			  k;
+	int			  rv;
+
+	if (n == 0)
+		return 0;
+	ids = xcalloc(n, sizeof *ids);
+	recs = xcalloc(n, sizeof *recs);
+	for (k = 0; k < n; k++) {
+		if (rc[idx[k]].uncertain)
+			outbox_mark_resent(&out[idx[k]]);
+		ids[k] = rc[idx[k]].id;
+		recs[k] = &out[idx[k]];
+	}
+	rv = store_record_batch(o->store, ids, recs, n, NULL);
+	for (k = 0; k < n && rv == 0; k++)
+		stored[idx[k]] = 1;
+	free(ids);
+	free(recs);
+	return rv;
 }
 
 /* Say in the record that this was a resend after an interrupted one. */

@@ -150,6 +150,12 @@ static const char *store_migrations[STORE_VERSION] = {
 	"  PRIMARY KEY(name, contact_id));",
 };
 
+/* The columns st_row_contact reads: groups one a line, by name. */
+#define ST_CONTACT_COLS							\
+	"id, address, name, policy, notes, alias, (SELECT "		\
+	"group_concat(name, char(10)) FROM (SELECT name FROM groups WHERE "	\
+	"contact_id = contacts.id ORDER BY name))"
+
 #define STORE_SEVERITY							\
 	"CASE outcome WHEN 'verified' THEN 0 WHEN 'encrypted' THEN 1 "	\
 	"WHEN 'plaintext' THEN 2 WHEN 'deferred' THEN 3 "		\
@@ -173,6 +179,10 @@ static char	*st_like(const char *);
 static int	 st_alive(long long);
 static void	 st_row_contact(sqlite3_stmt *, struct store_contact *);
 static void	 st_row_record(sqlite3_stmt *, struct record *);
+static int	 st_record_one(struct store *, long long,
+		    const struct record *, long long *, struct err **);
+static int	 st_message_settle(struct store *, long long, long long,
+		    struct err **);
 static int	 st_rcpts_query(struct store *, sqlite3_stmt *,
 		    struct store_rcpt **, size_t *, struct err **);
 
@@ -553,7 +563,7 @@ st_akey(const char *addr)
 	return k;
 }
 
-/* A contact from a row (id, address, name, policy, notes). */
+/* A contact from a row (ST_CONTACT_COLS). */
 static void
 st_row_contact(sqlite3_stmt *s, struct store_contact *c)
 {
@@ -566,6 +576,8 @@ st_row_contact(sqlite3_stmt *s, struct store_contact *c)
 	if (p == NULL || policy_parse((const char *)p, &c->policy) == -1)
 		c->policy = POLICY_UNSET;
 	c->notes = st_col(s, 4);
+	c->alias = st_col(s, 5);
+	c->groups = st_col(s, 6);
 }
 
 /* Look up a contact by address. */
@@ -579,8 +591,8 @@ store_contact_get(struct store *st, const char *addr,
 
 	memset(c, 0, sizeof *c);
 	pthread_mutex_lock(&st->lock);
-	if ((s = st_prep(st, "SELECT id, address, name, policy, notes FROM "
-	    "contacts WHERE akey = ?", errp)) == NULL)
+	if ((s = st_prep(st, "SELECT " ST_CONTACT_COLS " FROM contacts "
+	    "WHERE akey = ?", errp)) == NULL)
 		goto out;
 	key = st_akey(addr);
 	st_bind_text(s, 1, key);
@@ -611,9 +623,10 @@ store_contact_put(struct store *st, const struct store_contact *c,
 
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "INSERT INTO contacts (address, akey, name, "
-	    "policy, notes, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?6) ON CONFLICT(akey) DO UPDATE SET address = ?1, name = "
-	    "coalesce(?3, name), policy = ?4, notes = coalesce(?5, notes), "
+	    "policy, notes, alias, created, updated) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, nullif(?7, ''), ?6, ?6) ON CONFLICT(akey) DO UPDATE SET "
+	    "address = ?1, name = coalesce(?3, name), policy = ?4, notes = "
+	    "coalesce(?5, notes), alias = nullif(coalesce(?7, alias), ''), "
 	    "updated = ?6", errp)) == NULL)
 		goto out;
 	key = st_akey(c->address);
@@ -624,6 +637,7 @@ store_contact_put(struct store *st, const struct store_contact *c,
 	    policy_name(c->policy));
 	st_bind_text(s, 5, c->notes);
 	sqlite3_bind_int64(s, 6, now);
+	st_bind_text(s, 7, c->alias);
 	free(key);
 	if (sqlite3_step(s) == SQLITE_DONE)
 		rv = 0;
@@ -705,10 +719,10 @@ store_contact_each(struct store *st, const char *search, size_t offset,
 	int			 r, rv = -1;
 
 	pthread_mutex_lock(&st->lock);
-	if ((s = st_prep(st, "SELECT id, address, name, policy, notes FROM "
-	    "contacts WHERE ?1 IS NULL OR akey LIKE ?1 ESCAPE '\\' OR "
-	    "name LIKE ?1 ESCAPE '\\' ORDER BY akey LIMIT ?2 OFFSET ?3",
-	    errp)) == NULL)
+	if ((s = st_prep(st, "SELECT " ST_CONTACT_COLS " FROM contacts "
+	    "WHERE ?1 IS NULL OR akey LIKE ?1 ESCAPE '\\' OR "
+	    "name LIKE ?1 ESCAPE '\\' OR alias LIKE ?1 ESCAPE '\\' "
+	    "ORDER BY akey LIMIT ?2 OFFSET ?3", errp)) == NULL)
 		goto out;
 	if (search != NULL) {
 		struct buf	b = BUF_INIT;
@@ -777,6 +791,117 @@ store_contact_policy(struct store *st, const char *addr)
 	return p;
 }
 
+/* Put a contact in a group (made by its first member). */
+int
+store_contact_group_add(struct store *st, const char *group,
+    const char *addr, struct err **errp)
+{
+	struct store_contact	 c;
+	sqlite3_stmt		*s;
+	char			*key;
+	int			 found, rv = -1;
+
+	memset(&c, 0, sizeof c);
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "INSERT OR IGNORE INTO groups (name, contact_id) "
+	    "SELECT ?1, id FROM contacts WHERE akey = ?2", errp)) == NULL)
+		goto out;
+	key = st_akey(addr);
+	st_bind_text(s, 1, group);
+	st_bind_text(s, 2, key);
+	free(key);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		st_fail(st, errp, "save group");
+	else if (sqlite3_changes(st->db) == 0 &&
+	    (found = store_contact_get(st, addr, &c, errp)) != 1) {
+		if (found == 0)
+			err_set(errp, ERR_INPUT, 0, "no contact %s", addr);
+	} else
+		rv = 0;
+	store_contact_clear(&c);
+	st_done(st, s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Walk the contacts an alias key or group name stands for. */
+int
+store_contact_members(struct store *st, const char *name,
+    int (*fn)(const struct store_contact *, void *), void *arg,
+    struct err **errp)
+{
+	struct store_contact	 c;
+	sqlite3_stmt		*s;
+	int			 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT " ST_CONTACT_COLS " FROM contacts "
+	    "WHERE alias = ?1 COLLATE NOCASE OR id IN (SELECT contact_id FROM "
+	    "groups WHERE name = ?1 COLLATE NOCASE) ORDER BY akey", errp)) ==
+	    NULL)
+		goto out;
+	st_bind_text(s, 1, name);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		st_row_contact(s, &c);
+		r = fn(&c, arg);
+		store_contact_clear(&c);
+		if (r != 0)
+			break;
+	}
+	if (r == SQLITE_DONE || r == 0 || r == 1)
+		rv = 0;
+	else
+		st_fail(st, errp, "list group");
+	st_done(st, s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Walk group names beginning with a prefix, by name. */
+int
+store_contact_groups(struct store *st, const char *prefix, size_t limit,
+    int (*fn)(const char *, long long, void *), void *arg,
+    struct err **errp)
+{
+	struct buf	 b = BUF_INIT;
+	sqlite3_stmt	*s;
+	const char	*p;
+	int		 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT name, count(*) FROM groups WHERE name "
+	    "LIKE ?1 ESCAPE '\\' GROUP BY name COLLATE NOCASE ORDER BY name "
+	    "COLLATE NOCASE LIMIT ?2", errp)) == NULL)
+		goto out;
+	buf_add(&b, "", 0);
+	for (p = prefix != NULL ? prefix : ""; *p != '\0'; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *p);
+	}
+	buf_addc(&b, '%');
+	st_bind_text(s, 1, b.s);
+	sqlite3_bind_int64(s, 2, limit == 0 ? -1 : (long long)limit);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		r = fn((const char *)sqlite3_column_text(s, 0),
+		    sqlite3_column_int64(s, 1), arg);
+		if (r != 0)
+			break;
+	}
+	if (r == SQLITE_DONE || r == 0 || r == 1)
+		rv = 0;
+	else
+		st_fail(st, errp, "list groups");
+	st_done(st, s);
+out:
+	buf_free(&b);
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
 /* Free a contact's strings. */
 void
 store_contact_clear(struct store_contact *c)
@@ -784,6 +909,8 @@ store_contact_clear(struct store_contact *c)
 	free(c->address);
 	free(c->name);
 	free(c->notes);
+	free(c->alias);
+	free(c->groups);
 	memset(c, 0, sizeof *c);
 	c->policy = POLICY_UNSET;
 }
@@ -1048,15 +1175,18 @@ out:
 	return rv;
 }
 
-/* Record an attempt and settle the recipient. */
-int
-store_record(struct store *st, long long rcpt_id, const struct record *r,
-    struct err **errp)
+/*
+ * Record one attempt and settle its recipient, inside the caller's
+ * transaction; *mid gets the recipient's message.  0 or -1.
+ */
+static int
+st_record_one(struct store *st, long long rcpt_id, const struct record *r,
+    long long *mid, struct err **errp)
 {
 	const struct tls_facts	*t = &r->tls;
 	sqlite3_stmt		*s = NULL;
-	long long		 mid = 0, now = (long long)time(NULL);
-	int			 status, rv = -1;
+	long long		 now = (long long)time(NULL);
+	int			 status;
 
 	if (outcome_delivered(r->outcome))
 		status = RS_DELIVERED;
@@ -1066,9 +1196,6 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 		status = RS_UNCERTAIN;
 	else
 		status = RS_QUEUED;
-	pthread_mutex_lock(&st->lock);
-	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
-		goto out;
 	/*
 	 * A recipient still queued is tried again after a backoff that
 	 * doubles from 5 minutes up to 4 hours (DESIGN.md); first_try starts
@@ -1079,7 +1206,7 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 	    "coalesce(first_try, ?3), next_try = CASE WHEN ?1 IN (0, 4) THEN "
 	    "?3 + min(14400, 300 << min(attempts, 6)) ELSE NULL END WHERE id "
 	    "= ?2 RETURNING message_id", errp)) == NULL)
-		goto rollback;
+		goto fail;
 	sqlite3_bind_int(s, 1, status);
 	sqlite3_bind_int64(s, 2, rcpt_id);
 	sqlite3_bind_int64(s, 3, r->when != 0 ? r->when : now);
@@ -1090,9 +1217,9 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 			    st->path, rcpt_id);
 		else
 			st_fail(st, errp, "settle a recipient");
-		goto rollback;
+		goto fail;
 	}
-	mid = sqlite3_column_int64(s, 0);
+	*mid = sqlite3_column_int64(s, 0);
 	st_done(st, s);
 	if ((s = st_prep(st, "INSERT INTO deliveries (recipient_id, "
 	    "message_id, time, outcome, policy, policy_source, reason, "
@@ -1101,9 +1228,9 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 	    "reply, requiretls, downgrade, reason_kind, resent, uncertain) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?, ?, ?, ?, ?, ?)", errp)) == NULL)
-		goto rollback;
+		goto fail;
 	sqlite3_bind_int64(s, 1, rcpt_id);
-	sqlite3_bind_int64(s, 2, mid);
+	sqlite3_bind_int64(s, 2, *mid);
 	sqlite3_bind_int64(s, 3, r->when != 0 ? r->when : now);
 	st_bind_text(s, 4, outcome_name(r->outcome));
 	st_bind_text(s, 5, policy_name(r->policy));
@@ -1133,34 +1260,87 @@ store_record(struct store *st, long long rcpt_id, const struct record *r,
 	sqlite3_bind_int(s, 25, r->uncertain);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "record the attempt");
-		goto rollback;
+		goto fail;
 	}
 	st_done(st, s);
+	return 0;
+fail:
+	st_done(st, s);
+	return -1;
+}
+
+/* Record attempts and settle their recipients, in one commit. */
+int
+store_record_batch(struct store *st, const long long *ids,
+    const struct record *const *recs, size_t n, struct err **errp)
+{
+	long long	*mids, mid, now = (long long)time(NULL);
+	size_t		 i, k, nm = 0;
+	int		 rv = -1;
+
+	if (n == 0)
+		return 0;
+	mids = xcalloc(n, sizeof *mids);
+	pthread_mutex_lock(&st->lock);
+	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (st_record_one(st, ids[i], recs[i], &mid, errp) == -1)
+			goto rollback;
+		for (k = 0; k < nm && mids[k] != mid; k++)
+			;
+		if (k == nm)
+			mids[nm++] = mid;
+	}
+	/* Each message's glyph and state once, not once per recipient. */
+	for (k = 0; k < nm; k++)
+		if (st_message_settle(st, mids[k], now, errp) == -1)
+			goto rollback;
+	if (st_exec(st, "COMMIT", errp) == -1)
+		goto rollback;
+	rv = 0;
+	goto out;
+rollback:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	pthread_mutex_unlock(&st->lock);
+	free(mids);
+	return rv;
+}
+
+/* Record an attempt and settle the recipient. */
+int
+store_record(struct store *st, long long rcpt_id, const struct record *r,
+    struct err **errp)
+{
+	return store_record_batch(st, &rcpt_id, &r, 1, errp);
+}
+
+/* A message's worst outcome and state from its recipients' latest. */
+static int
+st_message_settle(struct store *st, long long mid, long long now,
+    struct err **errp)
+{
+	sqlite3_stmt	*s;
+
 	if ((s = st_prep(st, "UPDATE messages SET updated = ?2, worst = "
 	    "(SELECT MAX(" STORE_SEVERITY ") FROM deliveries WHERE id IN "
 	    "(SELECT MAX(id) FROM deliveries WHERE message_id = ?1 GROUP BY "
 	    "recipient_id)), state = CASE WHEN EXISTS (SELECT 1 FROM "
 	    "recipients WHERE message_id = ?1 AND status IN (0, 1, 4)) THEN "
 	    "state ELSE 2 END WHERE id = ?1", errp)) == NULL)
-		goto rollback;
+		goto fail;
 	sqlite3_bind_int64(s, 1, mid);
 	sqlite3_bind_int64(s, 2, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "update the message");
-		goto rollback;
+		goto fail;
 	}
 	st_done(st, s);
-	s = NULL;
-	if (st_exec(st, "COMMIT", errp) == -1)
-		goto rollback;
-	rv = 0;
-	goto out;
-rollback:
+	return 0;
+fail:
 	st_done(st, s);
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-out:
-	pthread_mutex_unlock(&st->lock);
-	return rv;
+	return -1;
 }
 
 /* The account a message was queued with. */

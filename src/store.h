@@ -45,6 +45,8 @@ struct store_contact {
 	char		*name;
 	enum policy	 policy;	/* POLICY_UNSET: follow domain/default */
 	char		*notes;
+	char		*alias;		/* mutt alias key, or NULL */
+	char		*groups;	/* "a\nb" (read only), or NULL */
 };
 
 /* One row of a message list (no text: lists never load bodies). */
@@ -114,6 +116,30 @@ int	 store_contact_count(struct store *, long long *, struct err **);
 /* The contact's policy, POLICY_UNSET when none or no such contact. */
 enum policy store_contact_policy(struct store *, const char *);
 void	 store_contact_clear(struct store_contact *);
+/*
+ * Groups of contacts (mutt's -group, an alias of several addresses).
+ * store_contact_group_add puts the contact addr in group (created by its
+ * first member); adding twice is not an error.  0, or -1 with *errp
+ * (ERR_INPUT when there is no such contact).  store_contact_put keeps a
+ * contact's alias key when c->alias is NULL and removes it when "".
+ */
+int	 store_contact_group_add(struct store *, const char *, const char *,
+	    struct err **);
+/*
+ * Call fn for each contact a name stands for: the contacts whose alias key
+ * it is and the members of the group of that name (case-insensitive), by
+ * address; fn returning non-zero stops.  0, or -1 with *errp.
+ */
+int	 store_contact_members(struct store *, const char *,
+	    int (*)(const struct store_contact *, void *), void *,
+	    struct err **);
+/*
+ * Call fn(name, members, arg) for each group whose name begins with the
+ * prefix (NULL: all), by name, at most limit (0: all).  0 or -1.
+ */
+int	 store_contact_groups(struct store *, const char *, size_t,
+	    int (*)(const char *, long long, void *), void *,
+	    struct err **);
 
 /*
  * Put a message (from, subject, text, len, recipients) in the outbox with
@@ -142,6 +168,12 @@ int	 store_claim(struct store *, long long, int, struct store_rcpt **,
  */
 int	 store_record(struct store *, long long, const struct record *,
 	    struct err **);
+/*
+ * The same for n recipients (ids[i] with recs[i]) in one commit, each
+ * message's glyph and state updated once: all or none is stored.
+ */
+int	 store_record_batch(struct store *, const long long *,
+	    const struct record *const *, size_t, struct err **);
 /* Put claimed recipients back without an attempt (interrupted send). */
 int	 store_release(struct store *, long long, struct err **);
 /* The account message id was queued with (new string), or NULL. */

@@ -155,10 +155,10 @@ test_outbox(void **state)
 	    &e), 0);
 	assert_int_equal(store_message_count(st, STORE_OUTBOX, &n, &e), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(store_claim(st, id, &rc, &nrc, &e), 0);
+	assert_int_equal(store_claim(st, id, 0, &rc, &nrc, &e), 0);
 	assert_int_equal(nrc, 2);
 	/* A second claim (another flush) gets nothing. */
-	assert_int_equal(store_claim(st, 0, &rc2, &nrc2, &e), 0);
+	assert_int_equal(store_claim(st, 0, 0, &rc2, &nrc2, &e), 0);
 	assert_int_equal(nrc2, 0);
 	store_rcpts_free(rc2, nrc2);
 
@@ -178,13 +178,13 @@ test_outbox(void **state)
 	store_rcpts_free(rc, nrc);
 
 	/* b is queued again, a is not. */
-	assert_int_equal(store_claim(st, 0, &rc, &nrc, &e), 0);
+	assert_int_equal(store_claim(st, 0, 0, &rc, &nrc, &e), 0);
 	assert_int_equal(nrc, 1);
 	assert_string_equal(rc[0].address, "b@example.net");
 	/* Released without an attempt, it can be claimed again. */
 	assert_int_equal(store_release(st, id, &e), 0);
 	store_rcpts_free(rc, nrc);
-	assert_int_equal(store_claim(st, 0, &rc, &nrc, &e), 0);
+	assert_int_equal(store_claim(st, 0, 0, &rc, &nrc, &e), 0);
 	assert_int_equal(nrc, 1);
 	rec(&r, "b@example.net", OUTCOME_PLAINTEXT);
 	assert_int_equal(store_record(st, rc[0].id, &r, &e), 0);
