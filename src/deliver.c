@@ -58,6 +58,7 @@ struct run {
 	struct record		*out;
 	struct tls_ctx		*tls;
 	struct deliver_pool	*pool;		/* req->pool, when it fits */
+	int			*settled;	/* record made at the final dot */
 	struct dest		*dests;
 	size_t			 ndests;
 	size_t			 next;		/* next dest for a worker */
@@ -201,6 +202,7 @@ deliver_run(const struct deliver_req *req, struct record *out,
 	} else if ((run.tls = tls_ctx_new(req->conf->ca_file, errp)) == NULL)
 		return -1;
 	pthread_mutex_init(&run.lock, NULL);
+	run.settled = xcalloc(req->n > 0 ? req->n : 1, sizeof *run.settled);
 	for (i = 0; i < req->n; i++) {
 		memset(&out[i], 0, sizeof out[i]);
 		out[i].recipient = xstrdup(req->rcpts[i].addr);
@@ -236,6 +238,7 @@ deliver_run(const struct deliver_req *req, struct record *out,
 		free(run.dests[i].idx);
 	}
 	free(run.dests);
+	free(run.settled);
 	pthread_mutex_destroy(&run.lock);
 	if (run.pool == NULL)
 		tls_ctx_free(run.tls);
@@ -529,8 +532,12 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 		}
 		for (k = 0; k < n; k++) {
 			i = map[k];
-			/* A held is worth more than a later connect failure. */
-			if (!(res.end == SMTP_END_CONNECT &&
+			/*
+			 * A held is worth more than a later connect failure;
+			 * a record settled at the final dot is final.
+			 */
+			if (!run->settled[d->idx[i]] &&
+			    !(res.end == SMTP_END_CONNECT &&
 			    run->out[d->idx[i]].outcome == OUTCOME_HELD))
 				deliver_fill(run, d->idx[i], &sub[k], host,
 				    address, port, &res.tls);
@@ -654,6 +661,7 @@ deliver_after_dot(void *ctx, const size_t *idx, size_t n)
 		deliver_fill(run, ri, &l->sub[idx[k]], l->host, l->address,
 		    l->port, &l->res->tls);
 		l->tmp[k] = ri;
+		run->settled[ri] = 1;
 	}
 	if (req->settle != NULL &&
 	    req->settle(req->hook_ctx, l->tmp, n, run->out) == -1)

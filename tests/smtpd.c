@@ -96,6 +96,7 @@ struct opts {
 	bool		 auth_plaintext;
 	char		*auth_user;
 	char		*auth_pass;
+	char		*auth_mech;	/* "AUTH ..." of --auth-mech */
 	unsigned long	 size;
 	struct custom	*rcpt;
 	size_t		 nrcpt;
@@ -105,6 +106,7 @@ struct opts {
 	long		 delay_ms;
 	long		 dot_delay_ms;	/* after a message is saved, before 250 */
 	const char	*quit_kill;	/* SIGKILL the pid in this file at QUIT */
+	long		 data_delay_ms;	/* before the 354 to DATA */
 	int		 timeout;
 	unsigned long	 max_sessions;
 };
@@ -130,6 +132,7 @@ struct sess {
 	char		*helo;
 	bool		 helo_after_tls;
 	char		*user;
+	const char	*auth_mech;	/* the one that succeeded */
 	bool		 auth_plaintext;
 	bool		 no_service;
 	bool		 in_mail;
@@ -188,6 +191,8 @@ static int	 parse_path(char **, char **);
 static int	 cmd_helo(struct sess *, char *, bool);
 static int	 cmd_starttls(struct sess *, char *);
 static int	 cmd_auth(struct sess *, char *);
+static bool	 auth_offered(const char *);
+static int	 cmd_auth_oauth(struct sess *, const char *, char *);
 static int	 cmd_mail(struct sess *, char *);
 static int	 cmd_rcpt(struct sess *, char *);
 static int	 cmd_data(struct sess *, char *);
@@ -224,6 +229,7 @@ usage(void)
 	    "inject-later|close|strip|inject-soon]\n"
 	    "  [--implicit-tls] [--tls-priority str] [--auth user:pass]"
 	    " [--auth-plaintext]\n"
+	    "  [--auth-mech 'PLAIN LOGIN XOAUTH2 OAUTHBEARER']\n"
 	    "  [--requiretls] [--no-8bitmime] [--size n]"
 	    " [--rcpt-reply addr=code[ text]]\n"
 	    "  [--mail-reply code[ text]] [--data-reply code[ text]]"
@@ -233,7 +239,7 @@ usage(void)
 	    "  [--delay ms] [--escape-replies] [--ehlo-after-tls-fewer]"
 	    " [--hostname name]\n"
 	    "  [--max-sessions n] [--timeout secs] [--dot-delay ms]"
-	    " [--quit-kill pidfile]\n");
+	    " [--quit-kill pidfile] [--data-delay ms]\n");
 	exit(2);
 }
 
@@ -472,6 +478,7 @@ parse_opts(int argc, char **argv)
 		{ "tls-priority", required_argument, NULL, 5 },
 		{ "auth", required_argument, NULL, 6 },
 		{ "auth-plaintext", no_argument, NULL, 7 },
+		{ "auth-mech", required_argument, NULL, 60 },
 		{ "requiretls", no_argument, NULL, 8 },
 		{ "no-8bitmime", no_argument, NULL, 9 },
 		{ "size", required_argument, NULL, 10 },
@@ -489,6 +496,7 @@ parse_opts(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 22 },
 		{ "dot-delay", required_argument, NULL, 23 },
 		{ "quit-kill", required_argument, NULL, 24 },
+		{ "data-delay", required_argument, NULL, 25 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -550,6 +558,12 @@ parse_opts(int argc, char **argv)
 		case 7:
 			opts.auth_plaintext = true;
 			break;
+		case 60:
+			free(opts.auth_mech);
+			opts.auth_mech = xcalloc(strlen(optarg) + 6, 1);
+			snprintf(opts.auth_mech, strlen(optarg) + 6, "AUTH %s",
+			    optarg);
+			break;
 		case 8:
 			opts.requiretls = true;
 			break;
@@ -601,6 +615,10 @@ parse_opts(int argc, char **argv)
 			break;
 		case 24:
 			opts.quit_kill = optarg;
+			break;
+		case 25:
+			opts.data_delay_ms = (long)parse_ulong(optarg,
+			    "--data-delay");
 			break;
 		case 23:
 			opts.dot_delay_ms = (long)parse_ulong(optarg,
@@ -1033,6 +1051,8 @@ sess_log(struct sess *s)
 	sb_json(&b, s->helo);
 	sb_adds(&b, ",\"auth\":");
 	sb_json(&b, s->user);
+	sb_adds(&b, ",\"auth_mech\":");
+	sb_json(&b, s->auth_mech);
 	sb_addf(&b, ",\"auth_plaintext\":%s,\"discarded\":%zu,"
 	    "\"pipelined\":%zu,\"commands\":[",
 	    s->auth_plaintext ? "true" : "false", s->discarded, s->pipelined);
@@ -1221,7 +1241,8 @@ cmd_helo(struct sess *s, char *arg, bool ehlo)
 	    opts.starttls == STLS_INJECT_SOON))
 		ext[n++] = "STARTTLS";
 	if (opts.auth_user != NULL && (s->tls_on || opts.auth_plaintext))
-		ext[n++] = fewer ? "AUTH PLAIN" : "AUTH PLAIN LOGIN";
+		ext[n++] = opts.auth_mech != NULL ? opts.auth_mech : fewer ?
+		    "AUTH PLAIN" : "AUTH PLAIN LOGIN";
 	if (opts.requiretls && s->tls_on)
 		ext[n++] = "REQUIRETLS";
 
@@ -1367,6 +1388,14 @@ cmd_auth(struct sess *s, char *arg)
 			init = NULL;
 	}
 
+	if (!auth_offered(mech)) {
+		ret = sess_reply(s, "504 5.5.4 Unrecognized authentication "
+		    "type") == 0 ? 0 : 1;
+		goto out;
+	}
+	if (strcasecmp(mech, "XOAUTH2") == 0 ||
+	    strcasecmp(mech, "OAUTHBEARER") == 0)
+		return cmd_auth_oauth(s, mech, init);
 	if (strcasecmp(mech, "PLAIN") == 0) {
 		if (init == NULL) {
 			if (sess_reply(s, "334 ") != 0)
@@ -1424,6 +1453,8 @@ cmd_auth(struct sess *s, char *arg)
 	if (ok) {
 		s->user = user;
 		user = NULL;
+		s->auth_mech = strcasecmp(mech, "PLAIN") == 0 ? "PLAIN" :
+		    "LOGIN";
 		ret = sess_reply(s, "235 2.7.0 Authentication successful") == 0 ?
 		    0 : 1;
 	} else
@@ -1442,6 +1473,150 @@ out:
 	free(user);
 	free(pass);
 	free(dec);
+	return ret;
+}
+
+/* Whether mech is one the EHLO offers (--auth-mech; PLAIN and LOGIN). */
+static bool
+auth_offered(const char *mech)
+{
+	const char	*w;
+	size_t		 len = strlen(mech);
+
+	if (opts.auth_mech == NULL)
+		return strcasecmp(mech, "PLAIN") == 0 ||
+		    strcasecmp(mech, "LOGIN") == 0;
+	for (w = opts.auth_mech + 5; *w != '\0'; w += strcspn(w, " ")) {
+		w += strspn(w, " ");
+		if (strncasecmp(w, mech, len) == 0 &&
+		    (w[len] == ' ' || w[len] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * AUTH XOAUTH2 (as Google documents it: user=U^Aauth=Bearer T^A^A) and
+ * OAUTHBEARER (RFC 7628: n,a=U,^Ahost=H^Aport=P^Aauth=Bearer T^A^A),
+ * the initial response on the AUTH line or after a "334 ".  The token is
+ * the password of --auth user:token.  A wrong one gets each mechanism's
+ * error dance: 334 and a base64 JSON error, then the client's end of the
+ * exchange (an empty line for XOAUTH2, "AQ==", a single ^A, for
+ * OAUTHBEARER), then 535; a client that answers the 334 otherwise gets 501.
+ */
+static int
+cmd_auth_oauth(struct sess *s, const char *mech, char *init)
+{
+	/* {"status":"401","schemes":"bearer","scope":"https://mail.google.com/"} */
+	static const char xoauth2_err[] = "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoi"
+	    "YmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==";
+	/*
+	 * {"status":"invalid_token","scope":"smtp","openid-configuration":
+	 * "https://smtpd.test/.well-known/openid-configuration"}
+	 */
+	static const char bearer_err[] = "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwi"
+	    "c2NvcGUiOiJzbXRwIiwib3BlbmlkLWNvbmZpZ3VyYXRpb24iOiJodHRwczovL3Nt"
+	    "dHBkLnRlc3QvLndlbGwta25vd24vb3BlbmlkLWNvbmZpZ3VyYXRpb24ifQ==";
+	bool	 bearer = strcasecmp(mech, "OAUTHBEARER") == 0, ok, host = false;
+	char	*resp = NULL, *dec = NULL, *user = NULL, *ack = NULL;
+	char	*p, *kv, *end, *token = NULL, *q, *o;
+	size_t	 len;
+	int	 r, ret = 0;
+
+	if (init == NULL) {
+		if (sess_reply(s, "334 ") != 0)
+			return 1;
+		if ((r = read_auth_line(s, &resp)) != 0)
+			return r > 0 ? 1 : 0;
+		init = resp;
+	}
+	if ((dec = b64_decode(init, &len)) == NULL || strlen(dec) != len)
+		goto bad;
+	p = dec;
+	if (bearer) {
+		/* The GS2 header: no channel binding, a=authzid. */
+		if ((p[0] != 'n' && p[0] != 'y') || p[1] != ',')
+			goto bad;
+		p += 2;
+		if (strncmp(p, "a=", 2) == 0) {
+			if ((end = strchr(p, ',')) == NULL)
+				goto bad;
+			*end = '\0';
+			user = xstrdup(p + 2);
+			for (q = o = user; *q != '\0'; q++, o++) {
+				if (strncmp(q, "=2C", 3) == 0) {
+					*o = ',';
+					q += 2;
+				} else if (strncmp(q, "=3D", 3) == 0) {
+					*o = '=';
+					q += 2;
+				} else
+					*o = *q;
+			}
+			*o = '\0';
+			p = end + 1;
+		} else if (*p++ != ',')
+			goto bad;
+		if (*p++ != '\1')
+			goto bad;
+	}
+	/* key=value pairs, each ended by ^A, then a last ^A. */
+	for (;;) {
+		if (*p == '\1' && p[1] == '\0')
+			break;
+		if ((end = strchr(p, '\1')) == NULL)
+			goto bad;
+		*end = '\0';
+		kv = p;
+		p = end + 1;
+		if (!bearer && strncmp(kv, "user=", 5) == 0) {
+			free(user);
+			user = xstrdup(kv + 5);
+		} else if (strncmp(kv, "auth=", 5) == 0) {
+			if (strncasecmp(kv + 5, "Bearer ", 7) != 0)
+				goto bad;
+			token = kv + 12;
+		} else if (bearer && strncmp(kv, "host=", 5) == 0)
+			host = true;
+		else if (!bearer || strchr(kv, '=') == NULL)
+			goto bad;
+	}
+	if (user == NULL || token == NULL || (bearer && !host))
+		goto bad;
+	ok = strcmp(user, opts.auth_user) == 0 &&
+	    strcmp(token, opts.auth_pass) == 0;
+	if (ok) {
+		s->user = user;
+		user = NULL;
+		s->auth_mech = bearer ? "OAUTHBEARER" : "XOAUTH2";
+		ret = sess_reply(s, "235 2.7.0 Authentication successful") == 0 ?
+		    0 : 1;
+		goto out;
+	}
+	if (sess_reply(s, "334 %s", bearer ? bearer_err : xoauth2_err) != 0) {
+		ret = 1;
+		goto out;
+	}
+	if ((r = read_auth_line(s, &ack)) != 0) {
+		ret = r > 0 ? 1 : 0;
+		goto out;
+	}
+	if (strcmp(ack, bearer ? "AQ==" : "") != 0)
+		ret = sess_reply(s, "501 5.5.2 Bad end of the %s error "
+		    "exchange", mech) == 0 ? 0 : 1;
+	else
+		ret = sess_reply(s, "535 5.7.8 Username and Password not "
+		    "accepted") == 0 ? 0 : 1;
+	goto out;
+
+bad:
+	ret = sess_reply(s, "501 5.5.2 Malformed %s initial response",
+	    bearer ? "OAUTHBEARER" : "XOAUTH2") == 0 ? 0 : 1;
+out:
+	free(resp);
+	free(dec);
+	free(user);
+	free(ack);
 	return ret;
 }
 
@@ -1633,6 +1808,7 @@ cmd_data(struct sess *s, char *arg)
 			    0 ? 0 : 1;
 		}
 	}
+	sess_delay(opts.data_delay_ms);
 	if (sess_reply(s, "354 End data with <CR><LF>.<CR><LF>") != 0)
 		goto stop;
 	for (;;) {
