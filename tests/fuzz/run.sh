@@ -14,7 +14,7 @@ dir=${2:-$top/_fuzz}
 names="conf addr msg vcard reply"
 
 command -v clang >/dev/null 2>&1 || { echo "run.sh: no clang, skipping"; exit 77; }
-[ -x "$top/configure" ] || (cd "$top" && ./autogen.sh) || exit 1
+[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi) || exit 1
 mkdir -p "$dir" || exit 1
 cd "$dir" || exit 1
 if [ ! -f Makefile ]; then
