@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -26,6 +27,7 @@
 #include "outbox.h"
 #include "policy.h"
 #include "record.h"
+#include "safefile.h"
 #include "secret.h"
 #include "store.h"
 #include "text.h"
@@ -92,6 +94,10 @@ static int	 cli_collect_id(const struct store_msg *, void *);
 static int	 cli_log_row(long long, const struct record *, void *);
 static int	 cli_contact_row(const struct store_contact *, void *);
 static int	 cli_export_row(const struct store_contact *, void *);
+static int	 cli_contact_import(struct cli *, const char *,
+		    const struct vcard_contact *);
+static int	 cli_contact_export_dir(const char *,
+		    const struct vcard_contact *, size_t);
 static int	 cli_merge_code(int, int);
 
 static const struct cli_cmd cli_cmds[] = {
@@ -110,10 +116,10 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "outbox", cli_outbox, "outbox [--json]" },
 	{ "log", cli_log, "log [--json] [-n N]" },
 	{ "contacts", cli_contacts,
-	  "contacts list [--json] [SEARCH] | add ADDR [--name NAME] "
-	  "[--tls POLICY] [--notes TEXT] | set ADDR [--name NAME] "
-	  "[--tls may|encrypt|verify|default] | remove ADDR | import FILE | "
-	  "export [FILE]" },
+	  "contacts list [--json] [--group NAME] [SEARCH] | add ADDR "
+	  "[--name NAME] [--alias KEY] [--tls POLICY] [--notes TEXT] | set "
+	  "ADDR [--name NAME] [--alias KEY] [--tls may|encrypt|verify|default] "
+	  "| remove ADDR | import FILE | export [FILE | --dir DIR]" },
 	{ "help", cli_help, "help [COMMAND]" },
 };
 
@@ -1117,7 +1123,8 @@ cli_password(const char *user, void *arg, struct err **errp)
 		    cli->conf->path : "the config");
 		return NULL;
 	}
-	return secret_from_command(cli->conf->passcmd, 0, errp);
+	return secret_from_command_timeout(cli->conf->passcmd, 0,
+	    cli->conf->timeout, errp);
 }
 
 /* One recipient's outcome, as a line or as JSON. */
@@ -1571,7 +1578,26 @@ cli_contact_row(const struct store_contact *c, void *arg)
 		buf_add_json(&b, policy_source_name(src));
 		buf_adds(&b, ",\"notes\":");
 		buf_add_json(&b, c->notes);
-		buf_addc(&b, '}');
+		buf_adds(&b, ",\"alias\":");
+		buf_add_json(&b, c->alias);
+		buf_adds(&b, ",\"groups\":[");
+		if (c->groups != NULL) {
+			const char	*g, *nl;
+			char		*one;
+
+			for (g = c->groups; *g != '\0'; g = nl + 1) {
+				if ((nl = strchr(g, '\n')) == NULL)
+					nl = g + strlen(g);
+				one = xstrndup(g, (size_t)(nl - g));
+				if (g != c->groups)
+					buf_addc(&b, ',');
+				buf_add_json(&b, one);
+				free(one);
+				if (*nl == '\0')
+					break;
+			}
+		}
+		buf_adds(&b, "]}");
 		printf("%s\n", b.s);
 		buf_free(&b);
 		return 0;
@@ -1596,11 +1622,123 @@ cli_export_row(const struct store_contact *c, void *arg)
 
 	ex->v = xreallocarray(ex->v, ex->n + 1, sizeof *ex->v);
 	v = &ex->v[ex->n++];
+	memset(v, 0, sizeof *v);
 	v->address = xstrdup(c->address);
 	v->name = xstrdup(c->name);
 	v->policy = c->policy;
 	v->notes = xstrdup(c->notes);
+	v->alias = xstrdup(c->alias);
+	if (c->groups != NULL) {
+		char	*all, *g, *nl;
+
+		all = xstrdup(c->groups);
+		for (g = all; g != NULL; g = nl) {
+			if ((nl = strchr(g, '\n')) != NULL)
+				*nl++ = '\0';
+			if (*g == '\0')
+				continue;
+			v->groups = xreallocarray(v->groups, v->ngroups + 1,
+			    sizeof *v->groups);
+			v->groups[v->ngroups++] = xstrdup(g);
+		}
+		free(all);
+	}
 	return 0;
+}
+
+/*
+ * Import one contact.  A policy is never lowered: the file's policy is
+ * taken only when it is at least as strict as the contact's effective one
+ * now, and what is kept is said on stderr.  The alias and groups are
+ * added.  CLI_OK or the failure's code (said).
+ */
+static int
+cli_contact_import(struct cli *cli, const char *file,
+    const struct vcard_contact *v)
+{
+	struct store_contact	 c, old;
+	struct err		*e = NULL;
+	enum policy_source	 src;
+	enum policy		 eff;
+	size_t			 i;
+	int			 found;
+
+	memset(&c, 0, sizeof c);
+	if ((found = store_contact_get(cli->store, v->address, &old, &e)) ==
+	    -1)
+		return cli_fail(e);
+	c.address = v->address;
+	c.name = v->name;
+	c.notes = v->notes;
+	c.alias = v->alias;
+	c.policy = v->policy;
+	if (found) {
+		eff = policy_resolve(cli->conf, old.address, old.policy, &src);
+		if (v->policy == POLICY_UNSET)
+			c.policy = old.policy;
+		else if (v->policy < eff) {
+			c.policy = old.policy;
+			fprintf(stderr, "tern: %s: kept %s at %s%s (the file "
+			    "says %s)\n", file, old.address, policy_name(eff),
+			    src == POLICY_FROM_DOMAIN ? " from its domain" :
+			    src == POLICY_FROM_DEFAULT ? " by default" : "",
+			    policy_name(v->policy));
+		}
+		if (v->policy == POLICY_UNSET && old.policy != POLICY_UNSET)
+			fprintf(stderr, "tern: %s: kept %s at %s (the file "
+			    "sets no TLS policy)\n", file, old.address,
+			    policy_name(old.policy));
+	}
+	store_contact_clear(&old);
+	if (store_contact_put(cli->store, &c, &e) == -1)
+		return cli_fail(e);
+	for (i = 0; i < v->ngroups; i++)
+		if (store_contact_group_add(cli->store, v->groups[i],
+		    v->address, &e) == -1)
+			return cli_fail(e);
+	return CLI_OK;
+}
+
+/* Write one card per contact into dir as UID.vcf (a vdir, as khard reads). */
+static int
+cli_contact_export_dir(const char *dir, const struct vcard_contact *v,
+    size_t n)
+{
+	struct err	*e = NULL;
+	char		*uid, *path, *card;
+	size_t		 i, len;
+	ssize_t		 w;
+	int		 fd, rv = CLI_OK;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		err_set(&e, ERR_INPUT, 0, "%s: cannot create: %s", dir,
+		    strerror(errno));
+		return cli_fail(e);
+	}
+	for (i = 0; i < n && rv == CLI_OK; i++) {
+		uid = vcard_uid(v[i].address);
+		path = xasprintf("%s/%s.vcf", dir, uid);
+		card = vcard_write(&v[i], 1);
+		len = strlen(card);
+		if ((fd = safefile_open(path, O_WRONLY | O_CREAT | O_TRUNC,
+		    0600, "the contact card", &e)) == -1)
+			rv = cli_fail(e);
+		else {
+			w = write(fd, card, len);
+			if (close(fd) == -1 && w == (ssize_t)len)
+				w = -1;
+			if (w != (ssize_t)len) {
+				err_set(&e, ERR_INPUT, 0, "%s: cannot write: "
+				    "%s", path, w == -1 ? strerror(errno) :
+				    "short write");
+				rv = cli_fail(e);
+			}
+		}
+		free(card);
+		free(path);
+		free(uid);
+	}
+	return rv;
 }
 
 /* tern contacts ... */
@@ -1611,6 +1749,7 @@ cli_contacts(struct cli *cli, int argc, char **argv)
 	struct vcard_result	 res;
 	struct err		*e = NULL;
 	const char		*sub, *addr = NULL, *file = NULL;
+	const char		*group = NULL, *dir = NULL;
 	char			*text = NULL, *out;
 	enum policy		 pol = POLICY_UNSET;
 	size_t			 i, len = 0;
@@ -1631,6 +1770,12 @@ cli_contacts(struct cli *cli, int argc, char **argv)
 			c.name = argv[++a];
 		else if (strcmp(argv[a], "--notes") == 0 && a + 1 < argc)
 			c.notes = argv[++a];
+		else if (strcmp(argv[a], "--alias") == 0 && a + 1 < argc)
+			c.alias = argv[++a];
+		else if (strcmp(argv[a], "--group") == 0 && a + 1 < argc)
+			group = argv[++a];
+		else if (strcmp(argv[a], "--dir") == 0 && a + 1 < argc)
+			dir = argv[++a];
 		else if (strcmp(argv[a], "--tls") == 0 && a + 1 < argc) {
 			a++;
 			have_tls = 1;
@@ -1657,6 +1802,12 @@ cli_contacts(struct cli *cli, int argc, char **argv)
 	    (rv = cli_open_store(cli)) != CLI_OK)
 		return rv;
 	if (strcmp(sub, "list") == 0) {
+		if (group != NULL) {
+			if (store_contact_members(cli->store, group,
+			    cli_contact_row, cli, &e) == -1)
+				return cli_fail(e);
+			return CLI_OK;
+		}
 		if (store_contact_each(cli->store, addr, 0, 0, cli_contact_row,
 		    cli, &e) == -1)
 			return cli_fail(e);
@@ -1725,17 +1876,8 @@ cli_contacts(struct cli *cli, int argc, char **argv)
 			fprintf(stderr, "tern: %s:%d: skipped: %s\n", file,
 			    res.p[i].line, res.p[i].msg);
 		rv = CLI_OK;
-		for (i = 0; i < res.n; i++) {
-			c.address = res.v[i].address;
-			c.name = res.v[i].name;
-			c.policy = res.v[i].policy;
-			c.notes = res.v[i].notes;
-			if (store_contact_put(cli->store, &c, &e) == -1) {
-				rv = cli_fail(e);
-				e = NULL;
-				break;
-			}
-		}
+		for (i = 0; i < res.n && rv == CLI_OK; i++)
+			rv = cli_contact_import(cli, file, &res.v[i]);
 		printf("imported %zu contact%s, skipped %zu line%s\n", res.n,
 		    res.n == 1 ? "" : "s", res.np, res.np == 1 ? "" : "s");
 		if (rv == CLI_OK && res.np > 0)
@@ -1749,12 +1891,16 @@ cli_contacts(struct cli *cli, int argc, char **argv)
 		if (store_contact_each(cli->store, NULL, 0, 0,
 		    cli_export_row, &ex, &e) == -1)
 			return cli_fail(e);
-		out = vcard_write(ex.v, ex.n);
-		for (i = 0; i < ex.n; i++) {
-			free(ex.v[i].address);
-			free(ex.v[i].name);
-			free(ex.v[i].notes);
+		if (dir != NULL) {
+			rv = cli_contact_export_dir(dir, ex.v, ex.n);
+			for (i = 0; i < ex.n; i++)
+				vcard_contact_clear(&ex.v[i]);
+			free(ex.v);
+			return rv;
 		}
+		out = vcard_write(ex.v, ex.n);
+		for (i = 0; i < ex.n; i++)
+			vcard_contact_clear(&ex.v[i]);
 		free(ex.v);
 		if (addr != NULL) {
 			if ((f = fopen(addr, "w")) == NULL ||

@@ -231,6 +231,7 @@ struct tls_first {
 	int		checked;	/* the first byte was looked at */
 	int		plaintext;	/* and it was not a TLS record */
 	unsigned char	byte;
+	struct timespec	end;		/* the handshake's deadline */
 };
 
 /* Pull for the handshake: recv, judging the first byte received. */
@@ -262,7 +263,17 @@ static int
 tls_pull_first_timeout(gnutls_transport_ptr_t p, unsigned int ms)
 {
 	struct tls_first	*t = p;
+	struct timespec		 now;
+	long long		 left;
 
+	/* GnuTLS counts only the time spent in recv: bound the wait here. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (long long)(t->end.tv_sec - now.tv_sec) * 1000 +
+	    (t->end.tv_nsec - now.tv_nsec) / 1000000;
+	if (left <= 0)
+		return 0;
+	if (ms == GNUTLS_INDEFINITE_TIMEOUT || (long long)ms > left)
+		ms = (unsigned int)left;
 	return gnutls_system_recv_timeout(
 	    (gnutls_transport_ptr_t)(intptr_t)t->fd, ms);
 }
@@ -321,6 +332,8 @@ tls_handshake(struct tls_ctx *ctx, int fd, const char *host, int modern_only,
 		    host, strlen(host));
 	memset(&first, 0, sizeof first);
 	first.fd = fd;
+	clock_gettime(CLOCK_MONOTONIC, &first.end);
+	first.end.tv_sec += c->timeout;
 	gnutls_transport_set_ptr2(c->session, &first,
 	    (gnutls_transport_ptr_t)(intptr_t)fd);
 	gnutls_transport_set_pull_function(c->session, tls_pull_first);

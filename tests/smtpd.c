@@ -107,6 +107,7 @@ struct opts {
 	long		 dot_delay_ms;	/* after a message is saved, before 250 */
 	const char	*quit_kill;	/* SIGKILL the pid in this file at QUIT */
 	long		 data_delay_ms;	/* before the 354 to DATA */
+	bool		 smtputf8;	/* offer SMTPUTF8 (RFC 6531) */
 	int		 timeout;
 	unsigned long	 max_sessions;
 };
@@ -139,6 +140,7 @@ struct sess {
 	char		*from;
 	char		**rcpts;
 	size_t		 nrcpt;
+	bool		 smtputf8;
 	bool		 requiretls;
 	const char	*body;
 	unsigned long	 decl_size;
@@ -188,6 +190,7 @@ static int	 tls_start(struct sess *);
 static int	 read_auth_line(struct sess *, char **);
 static char	*b64_decode(const char *, size_t *);
 static int	 parse_path(char **, char **);
+static int	 has_8bit(const char *);
 static int	 cmd_helo(struct sess *, char *, bool);
 static int	 cmd_starttls(struct sess *, char *);
 static int	 cmd_auth(struct sess *, char *);
@@ -239,7 +242,7 @@ usage(void)
 	    "  [--delay ms] [--escape-replies] [--ehlo-after-tls-fewer]"
 	    " [--hostname name]\n"
 	    "  [--max-sessions n] [--timeout secs] [--dot-delay ms]"
-	    " [--quit-kill pidfile] [--data-delay ms]\n");
+	    " [--quit-kill pidfile] [--data-delay ms] [--smtputf8]\n");
 	exit(2);
 }
 
@@ -497,6 +500,7 @@ parse_opts(int argc, char **argv)
 		{ "dot-delay", required_argument, NULL, 23 },
 		{ "quit-kill", required_argument, NULL, 24 },
 		{ "data-delay", required_argument, NULL, 25 },
+		{ "smtputf8", no_argument, NULL, 26 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -615,6 +619,9 @@ parse_opts(int argc, char **argv)
 			break;
 		case 24:
 			opts.quit_kill = optarg;
+			break;
+		case 26:
+			opts.smtputf8 = true;
 			break;
 		case 25:
 			opts.data_delay_ms = (long)parse_ulong(optarg,
@@ -988,6 +995,7 @@ sess_reset(struct sess *s)
 	s->from = NULL;
 	s->in_mail = false;
 	s->requiretls = false;
+	s->smtputf8 = false;
 	s->body = NULL;
 	s->decl_size = 0;
 }
@@ -1185,6 +1193,16 @@ fail:
 	return NULL;
 }
 
+/* Is there a non-ASCII byte in s? */
+static int
+has_8bit(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
 /* Parse "<addr>" at *p (leading spaces allowed); 0 or -1. */
 static int
 parse_path(char **p, char **addr)
@@ -1233,6 +1251,8 @@ cmd_helo(struct sess *s, char *arg, bool ehlo)
 	ext[n++] = size;
 	if (!opts.no8bit)
 		ext[n++] = "8BITMIME";
+	if (opts.smtputf8)
+		ext[n++] = "SMTPUTF8";
 	ext[n++] = "ENHANCEDSTATUSCODES";
 	if (!s->tls_on && (opts.starttls == STLS_OK ||
 	    opts.starttls == STLS_454 || opts.starttls == STLS_FAIL ||
@@ -1665,6 +1685,9 @@ cmd_mail(struct sess *s, char *arg)
 			requiretls = true;
 		else if (strcasecmp(param, "AUTH") == 0 && val != NULL)
 			continue;
+		else if (strcasecmp(param, "SMTPUTF8") == 0 && val == NULL &&
+		    opts.smtputf8)
+			s->smtputf8 = true;
 		else
 			return sess_reply(s, "555 5.5.4 Unsupported option: %.100s",
 			    param) == 0 ? 0 : 1;
@@ -1709,6 +1732,9 @@ cmd_rcpt(struct sess *s, char *arg)
 	if (*addr == '\0')
 		return sess_reply(s, "501 5.1.3 Bad recipient address syntax") ==
 		    0 ? 0 : 1;
+	if (!s->smtputf8 && has_8bit(addr))
+		return sess_reply(s, "553 5.6.7 Non-ASCII address without "
+		    "SMTPUTF8") == 0 ? 0 : 1;
 	if (s->nrcpt >= MAX_RCPTS)
 		return sess_reply(s, "452 4.5.3 Too many recipients") == 0 ?
 		    0 : 1;
@@ -1771,7 +1797,7 @@ save_message(struct sess *s, const char *tmp, size_t size)
 	sb_addf(&b, ",\"requiretls\":%s,\"body\":",
 	    s->requiretls ? "true" : "false");
 	sb_json(&b, s->body);
-	sb_adds(&b, ",\"smtputf8\":false}");
+	sb_addf(&b, ",\"smtputf8\":%s}", s->smtputf8 ? "true" : "false");
 	if (opts.spool != NULL)
 		append_line(log_fd, &b);
 	pthread_mutex_unlock(&lock);

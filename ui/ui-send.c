@@ -293,7 +293,7 @@ ui_send_password(const char *user, void *arg, struct err **errp)
 		    "passcmd in %s", c->path != NULL ? c->path : "the config");
 		return NULL;
 	}
-	return secret_from_command(c->passcmd, 1, errp);
+	return secret_from_command_timeout(c->passcmd, 1, c->timeout, errp);
 }
 
 /* A worker: send or probe, then report the end. */

@@ -19,6 +19,7 @@ Scenarios:
   split           correct, but every reply goes out one byte per packet
   overlong        banner, then a 100,000-byte reply line to EHLO
   overlong-rcpt   correct, but RCPT gets a 100,000-byte "250" line
+  overlong-dot    correct, but the final dot gets a 250 reply over 64 KiB
   mismatched      EHLO reply lines with different codes (250-/354-/250)
   mismatched-data correct, but the end of DATA gets "250-Ok" then "451 ..."
   auth-tab        EHLO offers "AUTH x<TAB>y" (libetpan's AUTH parser once
@@ -225,7 +226,12 @@ def smtp(s, sc):
                     n = MESSAGES[0]
                 jsonl("log.jsonl", {"n": n, "from": frm, "rcpts": rcpts,
                                     "size": size})
-                s.send("250 2.0.0 Ok: queued as %d\r\n" % n, split)
+                if sc == "overlong-dot":
+                    # A 250 whose text passes 64 KiB: still a 250.
+                    s.send("250-2.0.0 queued as %d\r\n" % n +
+                           "250-" + "x" * 70000 + "\r\n250 Ok\r\n")
+                else:
+                    s.send("250 2.0.0 Ok: queued as %d\r\n" % n, split)
             frm, rcpts = None, []
         elif verb == "RSET":
             frm, rcpts = None, []
