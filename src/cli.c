@@ -1097,6 +1097,12 @@ cli_event(const struct event *e, void *arg)
 	struct cli	*cli = arg;
 	char		*line;
 
+	if (e->type == EVENT_WARNING && e->text != NULL) {
+		pthread_mutex_lock(&cli->lock);
+		fprintf(stderr, "tern: %s\n", e->text);
+		pthread_mutex_unlock(&cli->lock);
+		return;
+	}
 	if (cli->verbose == 0 || e->type == EVENT_OUTCOME)
 		return;
 	if (e->type == EVENT_PROGRESS && e->done != e->total &&

@@ -12,7 +12,7 @@
 static const char *event_names[EVENT_LAST] = {
 	"resolve", "connecting", "connected", "greeting", "ehlo", "starttls",
 	"tls", "plaintext", "auth", "mail", "rcpt", "data", "progress",
-	"outcome", "info"
+	"outcome", "info", "warning"
 };
 
 /* Name of an event type. */

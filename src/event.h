@@ -27,6 +27,7 @@ enum event_type {
 	EVENT_PROGRESS,		/* DATA bytes sent: done/total */
 	EVENT_OUTCOME,		/* a recipient's outcome: record */
 	EVENT_INFO,		/* anything else worth saying: text */
+	EVENT_WARNING,		/* a problem to show even when quiet: text */
 	EVENT_LAST
 };
 

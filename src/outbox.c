@@ -288,7 +288,7 @@ out:
 		char		*t = xasprintf("fcc: %s", e->msg);
 
 		memset(&ev, 0, sizeof ev);
-		ev.type = EVENT_INFO;
+		ev.type = EVENT_WARNING;
 		ev.text = t;
 		o->ev(&ev, o->ev_ctx);
 		free(t);

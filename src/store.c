@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "safefile.h"
 #include "store.h"
+#include "text.h"
 #include "xmalloc.h"
 
 #define STORE_APP_ID	0x7465726e	/* "tern" */
@@ -173,6 +174,7 @@ static int	 st_check_file(const char *, struct err **);
 static int	 st_mkdirs(const char *, struct err **);
 static int	 st_migrate(struct store *, struct err **);
 static char	*st_col(sqlite3_stmt *, int);
+static char	*st_col_clean(sqlite3_stmt *, int);
 static void	 st_bind_text(sqlite3_stmt *, int, const char *);
 static char	*st_akey(const char *);
 static char	*st_like(const char *);
@@ -292,6 +294,16 @@ st_col(sqlite3_stmt *s, int i)
 	const unsigned char	*t = sqlite3_column_text(s, i);
 
 	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+/* A text column from the server, sanitized (one line, no controls). */
+static char *
+st_col_clean(sqlite3_stmt *s, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(s, i);
+
+	return t != NULL ? text_sanitize_line((const char *)t,
+	    strlen((const char *)t)) : NULL;
 }
 
 /* Bind text or NULL. */
@@ -1620,7 +1632,7 @@ st_row_record(sqlite3_stmt *s, struct record *r)
 		if (strcmp((const char *)t, policy_source_name(
 		    (enum policy_source)i)) == 0)
 			r->policy_source = (enum policy_source)i;
-	r->reason = st_col(s, 4);
+	r->reason = st_col_clean(s, 4);
 	r->server = st_col(s, 5);
 	r->address = st_col(s, 6);
 	r->port = sqlite3_column_int(s, 7);
@@ -1628,15 +1640,16 @@ st_row_record(sqlite3_stmt *s, struct record *r)
 		r->tls.used = 1;
 		r->tls.version = st_col(s, 8);
 		r->tls.cipher = st_col(s, 9);
-		r->tls.cert_subject = st_col(s, 10);
-		r->tls.cert_issuer = st_col(s, 11);
+		/* Rows of an older tern may hold raw names: clean them on the way out. */
+		r->tls.cert_subject = st_col_clean(s, 10);
+		r->tls.cert_issuer = st_col_clean(s, 11);
 		r->tls.cert_sha256 = st_col(s, 12);
 		r->tls.cert_expires = st_col(s, 13);
 		r->tls.verified = sqlite3_column_int(s, 14);
 		r->tls.verify = st_col(s, 15);
 	}
 	r->code = sqlite3_column_int(s, 16);
-	r->reply = st_col(s, 17);
+	r->reply = st_col_clean(s, 17);
 	r->requiretls = sqlite3_column_int(s, 18);
 	r->downgrade = sqlite3_column_int(s, 19);
 	r->when = sqlite3_column_int64(s, 20);
