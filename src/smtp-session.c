@@ -1535,14 +1535,16 @@ ss_auth(struct ss *s)
 	enum smtp_auth		 mech;
 	char			*pass, *rep, *words, *why, *status = NULL;
 	const char		*name;
-	int			 r, oauth;
+	int			 r, oauth, offered;
 
 	ss_conn_facts(s, &c);
 	if (!policy_auth_allowed(&c, s->o->allow_plain_auth)) {
 		ss_all(s, 0, OUTCOME_HELD, REASON_AUTH_NEEDS_TLS, 0, NULL,
-		    "%s; tern does not send a password without TLS (set "
+		    "%s; tern does not send %s without TLS (set "
 		    "auth_plaintext = yes to allow it)", s->plain_reason !=
-		    NULL ? s->plain_reason : "no TLS");
+		    NULL ? s->plain_reason : "no TLS", s->o->auth ==
+		    SMTP_AUTH_OAUTHBEARER || s->o->auth == SMTP_AUTH_XOAUTH2 ?
+		    "an access token" : "a password");
 		ss_move(s, SS_QUIT);
 		return;
 	}
@@ -1553,7 +1555,8 @@ ss_auth(struct ss *s)
 		ss_move(s, SS_QUIT);
 		return;
 	}
-	mech = ss_auth_choose(s, ss_auth_offered(s, &words), words, &why);
+	offered = ss_auth_offered(s, &words);
+	mech = ss_auth_choose(s, offered, words, &why);
 	free(words);
 	if (why != NULL) {
 		ss_all(s, 0, OUTCOME_DEFERRED, REASON_AUTH_UNSUPPORTED, 0, NULL,
