@@ -15,6 +15,10 @@ figures would mean nothing.
   4  a 20 MiB message: peak RSS and throughput, vs msmtp and curl
   5  tern log / tern outbox on a store of 100,000 messages: time to the
      first line and peak RSS
+  6  bounded waits (moved here from tests/integration/replies.sh, dns.sh
+     and tests/unit/test-dns.c, which only check that nothing hangs): how
+     long tern send takes to give up on a server that never greets, and
+     a DNS lookup on a resolver that never answers, with timeout = 2
 
 Environment: TERN, SMTPD (binaries), T (a scratch directory with the test
 certificates in $T/certs, made by tests/integration/lib.sh's t_certs).
@@ -1079,14 +1083,64 @@ def machine():
             "time)")
 
 
-BENCHES = {"1": bench1, "2": bench2, "3": bench3, "4": bench4, "5": bench5}
+# ================================================================ bench 6
+
+def bench6():
+    tmo = 2
+    runs = 3
+    head("6. Bounded waits, timeout = %d s (median of %d)" % (tmo, runs))
+    srv = Server("b6", "--starttls", "none", "--fault", "stall")
+    env = tern_env("b6", "from = Alice <%s>\nrelay = smtp://127.0.0.1:%d\n"
+                   "timeout = %d\n" % (FROM_ADDR, srv.port, tmo))
+    body = os.path.join(T, "b6-body.txt")
+    with open(body, "w") as f:
+        f.write(SHORT_BODY)
+    walls = []
+    for _ in range(runs):
+        r = measure([TERN, "send", "-s", "silent", RCPT], env, body,
+                    timeout=120, ok_status=(75,))
+        if r.timed_out or r.status != 75:
+            INVALID.append("6")
+            say("  ! tern send to a silent server: status %s%s" % (
+                r.status, ", killed after 120 s" if r.timed_out else ""))
+        walls.append(r.wall)
+    w = statistics.median(walls)
+    say("  tern send, server that accepts and never greets: %s" % secs(w))
+    row("6", "silent server, give up", secs(w), "-", "-",
+        "about %d s (one step)" % tmo, w < tmo + 1.0)
+    srv.stop()
+
+    client = os.path.join(os.environ.get("top_builddir", "."), "tests",
+                          "unit", "test-dns")
+    if not os.access(client, os.X_OK):
+        say("  no %s (cmocka missing?): no DNS figure" % client)
+        return
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    walls = []
+    try:
+        for _ in range(runs):
+            r = measure([client, "lookup", "example.test", "127.0.0.1",
+                         str(port), str(tmo)], timeout=120, ok_status=(1,))
+            walls.append(r.wall)
+    finally:
+        u.close()
+    w = statistics.median(walls)
+    say("  MX lookup, resolver that never answers: %s" % secs(w))
+    row("6", "dead resolver, MX lookup", secs(w), "-", "-",
+        "about %d s" % tmo, w < tmo + 1.0)
+
+
+BENCHES = {"1": bench1, "2": bench2, "3": bench3, "4": bench4, "5": bench5,
+           "6": bench6}
 
 
 def main():
     which = [a for a in sys.argv[1:]] or list(BENCHES)
     for w in which:
         if w not in BENCHES:
-            raise SystemExit("usage: bench.py [1|2|3|4|5]...")
+            raise SystemExit("usage: bench.py [1|2|3|4|5|6]...")
     atexit.register(stop_all)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     t0 = time.perf_counter()

@@ -2,7 +2,7 @@
 # tern's benchmarks (issue 6): "make bench", or by hand from a build
 # directory:
 #
-#	TERN=./tern SMTPD=./tests/smtpd top_srcdir=.. sh ../tests/bench/run.sh [1 2 3 4 5]
+#	TERN=./tern SMTPD=./tests/smtpd top_srcdir=.. sh ../tests/bench/run.sh [1 2 3 4 5 6]
 #
 # Prints each figure beside its peers' (msmtp, curl, the server's own
 # rate) with the ratio and the target; asserts nothing about time.  Peers

@@ -152,16 +152,17 @@ check "NXDOMAIN" "error rejected permanent: unknown.test does not exist" \
 out=$(lookup other.example)
 check "REFUSED is temporary" "$refused" "$out"
 
-# A resolver that does not answer fails, temporarily, within ~timeout.
-start=$(date +%s)
-out=$(lookup slow.test 2)
-end=$(date +%s)
+# A resolver that does not answer fails, temporarily.  A hang bound only
+# (timeout(1) exits 124); how long it takes is in "make bench BENCH=6".
+rc=0
+out=$(timeout 10 "$client" lookup slow.test "$resolver" "$port" 2 2>&1) ||
+    rc=$?
+[ "$rc" != 124 ] && t=ok || t="still waiting after 10 s"
+check "a dead resolver does not hang" ok "$t"
 case $out in
 "error connection temporary: "*) check "timeout is temporary" ok ok ;;
 *) check "timeout is temporary" "error connection temporary: ..." "$out" ;;
 esac
-[ $((end - start)) -le 5 ] && t=ok || t="took $((end - start)) s"
-check "timeout bounded (2 s asked)" ok "$t"
 
 # Addresses through the resolver: AAAA first, then A.
 check "addrs A" "addr 127.0.0.2" "$(addrs mx1.test)"

@@ -40,11 +40,12 @@ t_assert_eq "$rc" 75 "exit code for a dropped DATA"
 t_assert_eq "$(t_json_get "$out" outcome)" deferred "dropped DATA"
 t_assert_eq "$(t_count drop)" 0 "nothing accepted"
 
-start=$(date +%s)
+# A hang bound, not a speed check (how long tern waits is a figure of
+# "make bench BENCH=6"): timeout(1) exits 124 if tern is still waiting.
 rc=0
 out=$(echo hi | timeout 30 "$TERN" send --json x@stall.example) || rc=$?
+[ "$rc" != 124 ] || t_fail "tern still waiting for a silent server after 30 s"
 t_assert_eq "$rc" 75 "exit code for a silent server"
 t_assert_eq "$(t_json_get "$out" outcome)" deferred "silent server"
 t_assert_match "$(t_json_get "$out" reason)" 'did not greet' "reason"
-[ $(($(date +%s) - start)) -lt 20 ] || t_fail "the timeout did not work"
 t_pass
