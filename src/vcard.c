@@ -1,11 +1,14 @@
-/* Contact import (mutt aliases, vCard 3.0/4.0) and export (vCard 4.0). */
+/* Contact import (mutt aliases, vCard 2.1/3.0/4.0) and export (vCard 3.0). */
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <libetpan/libetpan.h>
 
 #include "addr.h"
 #include "buf.h"
@@ -18,6 +21,7 @@
 #define VCARD_FOLD	75	/* octets per line, RFC 6350 3.2 */
 #define VCARD_PREF_NONE	101	/* after every PREF (1..100) */
 #define VCARD_SHOW	40	/* characters of input quoted in a message */
+#define VCARD_DEPTH	16	/* aliases of aliases, deepest */
 
 struct vcard_email {
 	char	*addr;
@@ -28,17 +32,64 @@ struct vcard_card {
 	int			 begin;		/* line of BEGIN:VCARD */
 	int			 bad_line;	/* first fatal problem, or 0 */
 	char			*bad_msg;
+	int			 v21;		/* VERSION:2.1 */
 	char			*fn;
 	char			*nname;
+	char			*nick;
+	char			**cats;
+	size_t			 ncats;
 	struct buf		 notes;
 	enum policy		 policy;
 	struct vcard_email	*emails;
 	size_t			 nemails;
 };
 
+/* An alias line of the file, before its addresses are expanded. */
+struct vcard_alias {
+	char	*key;
+	char	**groups;
+	size_t	 ngroups;
+	char	**items;	/* the address list split at its commas */
+	size_t	 nitems;
+	char	*notes;
+	int	 line;
+	int	 dead;		/* unaliased */
+};
+
+/* A "group -addr" member, or an "ungroup -addr" exclusion. */
+struct vcard_member {
+	char	*group;
+	char	*item;
+	int	 line;
+	int	 dead;
+};
+
+struct vcard_file {
+	struct vcard_alias	*a;
+	size_t			 na;
+	struct vcard_member	*m;		/* group -addr */
+	size_t			 nm;
+	struct vcard_member	*x;		/* ungroup -addr */
+	size_t			 nx;
+};
+
+struct vcard_set {
+	size_t	*v;
+	size_t	 n;
+};
+
+enum vcard_enc {
+	VCARD_ENC_NONE,
+	VCARD_ENC_QP,		/* QUOTED-PRINTABLE */
+	VCARD_ENC_B64,		/* BASE64, B */
+	VCARD_ENC_OTHER		/* unknown: named in encoded */
+};
+
 struct vcard_params {
-	int	 pref;		/* lowest PREF, TYPE=pref is 1 */
-	char	 encoded[48];	/* the vCard 2.1 encoding met, or "" */
+	int		 pref;		/* lowest PREF, TYPE=pref is 1 */
+	enum vcard_enc	 enc;
+	char		 encoded[32];	/* the unknown encoding */
+	char		 charset[40];	/* CHARSET, or "" */
 };
 
 static void	 vcard_problem(struct vcard_result *, int, const char *, ...)
@@ -51,9 +102,37 @@ static int	 vcard_physical(const char *, size_t, size_t *, const char **,
 static int	 vcard_is_blank(const char *);
 static int	 vcard_is_vcard(const char *);
 static char	*vcard_one_line(char *);
-static void	 vcard_alias_line(struct vcard_result *, char *, int);
-static int	 vcard_logical(const char *, size_t, size_t *, int *,
+static void	 vcard_strs_add(char ***, size_t *, const char *);
+static void	 vcard_strs_drop(char **, size_t *, const char *);
+static void	 vcard_strs_free(char **, size_t);
+static size_t	 vcard_contact_at(struct vcard_result *, const char *,
+		    const char *, const char *);
+static char	*vcard_word(char **);
+static int	 vcard_next_is(const char *, const char *);
+static int	 vcard_group_opts(char **, char ***, size_t *);
+static void	 vcard_split(char *, char ***, size_t *);
+static int	 vcard_is_key(const char *);
+static char	*vcard_comment_name(const char *);
+static void	 vcard_alias_line(struct vcard_result *, struct vcard_file *,
+		    char *, int);
+static void	 vcard_set_add(struct vcard_set *, size_t);
+static long	 vcard_find_alias(const struct vcard_file *, const char *);
+static int	 vcard_item(struct vcard_result *, const char *, const char *,
+		    struct vcard_set *, char **);
+static void	 vcard_expand(struct vcard_result *, const struct vcard_file *,
+		    size_t, struct vcard_set *, size_t *, size_t);
+static void	 vcard_join(struct vcard_result *, size_t, const char *);
+static void	 vcard_resolve(struct vcard_result *, struct vcard_file *);
+static void	 vcard_file_clear(struct vcard_file *);
+static void	 vcard_sort_problems(struct vcard_result *);
+static int	 vcard_logical(const char *, size_t, size_t *, int *, int,
 		    struct buf *);
+static int	 vcard_is_qp(const char *);
+static char	*vcard_decode(const struct vcard_params *, const char *,
+		    char **);
+static void	 vcard_list(struct vcard_card *, const char *, int);
+static void	 vcard_write_n(struct buf *, const char *);
+static uint64_t	 vcard_fnv(const char *, uint64_t);
 static char	*vcard_text(const char *, size_t, int);
 static char	*vcard_n_name(const char *);
 static void	 vcard_param(struct vcard_params *, const char *, size_t,
@@ -93,10 +172,27 @@ vcard_add(struct vcard_result *out, const char *address, const char *name,
 
 	out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
 	c = &out->v[out->n++];
+	memset(c, 0, sizeof *c);
 	c->address = xstrdup(address);
-	c->name = xstrdup(name);
+	c->name = name != NULL && strcasecmp(name, address) != 0 ?
+	    xstrdup(name) : NULL;
 	c->policy = policy;
 	c->notes = xstrdup(notes);
+}
+
+/* Order the problems by line (stable). */
+static void
+vcard_sort_problems(struct vcard_result *out)
+{
+	struct vcard_problem	 t;
+	size_t			 i, j;
+
+	for (i = 1; i < out->np; i++) {
+		t = out->p[i];
+		for (j = i; j > 0 && out->p[j - 1].line > t.line; j--)
+			out->p[j] = out->p[j - 1];
+		out->p[j] = t;
+	}
 }
 
 /* A short, safe copy of some input to quote in a message. */
@@ -184,15 +280,199 @@ vcard_one_line(char *s)
 	return t;
 }
 
-/* Read one logical alias line (continuations joined). */
+/* Add a copy of s to a list of strings unless it is there (any case). */
 static void
-vcard_alias_line(struct vcard_result *out, char *s, int line)
+vcard_strs_add(char ***v, size_t *n, const char *s)
 {
-	struct addr_list	 l = { NULL, 0 };
-	struct err		*e = NULL;
-	char			*p, *key, *rest, *notes = NULL, *show;
-	int			 quote = 0, angle = 0;
+	size_t	 i;
+
+	for (i = 0; i < *n; i++)
+		if (strcasecmp((*v)[i], s) == 0)
+			return;
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+/* Free a list of strings. */
+static void
+vcard_strs_free(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The contact for an address: found (filling a missing name) or added. */
+static size_t
+vcard_contact_at(struct vcard_result *out, const char *address,
+    const char *name, const char *notes)
+{
+	struct vcard_contact	*c;
 	size_t			 i;
+
+	for (i = 0; i < out->n; i++) {
+		c = &out->v[i];
+		if (strcmp(c->address, address) != 0)
+			continue;
+		if (c->name == NULL && name != NULL &&
+		    strcasecmp(name, address) != 0)
+			c->name = xstrdup(name);
+		if (c->notes == NULL && notes != NULL)
+			c->notes = xstrdup(notes);
+		return i;
+	}
+	vcard_add(out, address, name, POLICY_UNSET, notes);
+	return out->n - 1;
+}
+
+/* Next blank-separated word of *pp (cut in place), or NULL. */
+static char *
+vcard_word(char **pp)
+{
+	char	*p = *pp, *w;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0') {
+		*pp = p;
+		return NULL;
+	}
+	w = p;
+	while (*p != '\0' && *p != ' ' && *p != '\t')
+		p++;
+	if (*p != '\0')
+		*p++ = '\0';
+	*pp = p;
+	return w;
+}
+
+/* Does the next word of p equal opt? */
+static int
+vcard_next_is(const char *p, const char *opt)
+{
+	size_t	 n = strlen(opt);
+
+	p += strspn(p, " \t");
+	return strncmp(p, opt, n) == 0 && (p[n] == '\0' || p[n] == ' ' ||
+	    p[n] == '\t');
+}
+
+/* Take "-group NAME"s from *pp into a list; -1 when a NAME is missing. */
+static int
+vcard_group_opts(char **pp, char ***v, size_t *n)
+{
+	char	*w;
+
+	while (vcard_next_is(*pp, "-group")) {
+		(void)vcard_word(pp);
+		if ((w = vcard_word(pp)) == NULL)
+			return -1;
+		vcard_strs_add(v, n, w);
+	}
+	return 0;
+}
+
+/* Split an address list at its top-level commas into trimmed items. */
+static void
+vcard_split(char *s, char ***v, size_t *n)
+{
+	char	*p, *start = s, *t;
+	int	 quote = 0, angle = 0, paren = 0, end;
+
+	for (p = s;; p++) {
+		end = *p == '\0';
+		if (!end && quote) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '"')
+				quote = 0;
+			continue;
+		}
+		if (!end && paren) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '(')
+				paren++;
+			else if (*p == ')')
+				paren--;
+			continue;
+		}
+		if (!end && *p != ',') {
+			if (*p == '"')
+				quote = 1;
+			else if (*p == '(')
+				paren = 1;
+			else if (*p == '<')
+				angle = 1;
+			else if (*p == '>')
+				angle = 0;
+			continue;
+		}
+		if (!end && angle)
+			continue;
+		*p = '\0';
+		t = text_trim(start);
+		if (*t != '\0') {
+			*v = xreallocarray(*v, *n + 1, sizeof **v);
+			(*v)[(*n)++] = xstrdup(t);
+		}
+		if (end)
+			break;
+		start = p + 1;
+	}
+}
+
+/* Is an item a bare word, that is the key of another alias? */
+static int
+vcard_is_key(const char *s)
+{
+	return *s != '\0' && strpbrk(s, "@<>\"(),;: \t\\") == NULL;
+}
+
+/* The name in a trailing comment ("addr (Name)"), or NULL. */
+static char *
+vcard_comment_name(const char *s)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*p, *open;
+	size_t		 n = strlen(s);
+	int		 depth = 0;
+
+	if (n < 2 || s[n - 1] != ')')
+		return NULL;
+	for (p = s + n - 1; p >= s; p--) {
+		if (p > s && p[-1] == '\\')
+			continue;
+		if (*p == ')')
+			depth++;
+		else if (*p == '(' && --depth == 0)
+			break;
+	}
+	if (p < s)
+		return NULL;
+	open = p;
+	buf_add(&b, "", 0);
+	for (p = open + 1; p < s + n - 1; p++) {
+		if (*p == '\\' && p + 1 < s + n - 1)
+			p++;
+		buf_addc(&b, *p);
+	}
+	return vcard_one_line(buf_steal(&b));
+}
+
+/* Parse one logical line of an alias file into f. */
+static void
+vcard_alias_line(struct vcard_result *out, struct vcard_file *f, char *s,
+    int line)
+{
+	struct vcard_alias	*a;
+	struct vcard_member	*m;
+	char			*p, *cmd, *w, *notes = NULL, *show;
+	char			**groups = NULL, **items = NULL;
+	size_t			 ngroups = 0, nitems = 0, i, j;
+	int			 quote = 0, angle = 0, mode = 0, rx = 0;
 
 	if (!text_is_utf8(s, strlen(s))) {
 		vcard_problem(out, line, "the line is not valid UTF-8 (save "
@@ -225,42 +505,333 @@ vcard_alias_line(struct vcard_result *out, char *s, int line)
 		}
 	}
 	s = text_trim(s);
-	if (strncasecmp(s, "alias", 5) != 0 || (s[5] != ' ' && s[5] != '\t')) {
+	p = s;
+	cmd = vcard_word(&p);
+	if (strcasecmp(cmd, "unalias") == 0) {
+		if (vcard_group_opts(&p, &groups, &ngroups) == -1)
+			goto nogroup;
+		while ((w = vcard_word(&p)) != NULL)
+			for (i = 0; i < f->na; i++)
+				if (strcmp(w, "*") == 0 ||
+				    strcasecmp(w, f->a[i].key) == 0)
+					f->a[i].dead = 1;
+		goto out;
+	}
+	if (strcasecmp(cmd, "group") == 0 || strcasecmp(cmd, "ungroup") == 0) {
+		int	 un = cmd[0] == 'u' || cmd[0] == 'U';
+
+		if (vcard_group_opts(&p, &groups, &ngroups) == -1)
+			goto nogroup;
+		if (ngroups == 0) {
+			vcard_problem(out, line, "%s needs -group NAME", cmd);
+			goto out;
+		}
+		while ((w = vcard_word(&p)) != NULL) {
+			if (strcmp(w, "-addr") == 0)
+				mode = 1;
+			else if (strcmp(w, "-rx") == 0)
+				mode = 2;
+			else if (un && strcmp(w, "*") == 0) {
+				/* Empty the groups of what came before. */
+				for (i = 0; i < ngroups; i++) {
+					for (j = 0; j < f->nm; j++)
+						if (strcasecmp(f->m[j].group,
+						    groups[i]) == 0)
+							f->m[j].dead = 1;
+					for (j = 0; j < f->na; j++)
+						vcard_strs_drop(f->a[j].groups,
+						    &f->a[j].ngroups,
+						    groups[i]);
+				}
+			} else if (mode == 1) {
+				for (i = 0; i < ngroups; i++) {
+					if (un) {
+						f->x = xreallocarray(f->x,
+						    f->nx + 1, sizeof *f->x);
+						m = &f->x[f->nx++];
+					} else {
+						f->m = xreallocarray(f->m,
+						    f->nm + 1, sizeof *f->m);
+						m = &f->m[f->nm++];
+					}
+					m->group = xstrdup(groups[i]);
+					m->item = xstrdup(w);
+					m->line = line;
+					m->dead = 0;
+				}
+			} else if (mode == 2)
+				rx = 1;
+			else {
+				show = vcard_show(w);
+				vcard_problem(out, line, "%s: \"%s\" is not "
+				    "-addr or -rx", cmd, show);
+				free(show);
+				goto out;
+			}
+		}
+		if (rx)
+			vcard_problem(out, line, "%s -rx: a pattern is not an "
+			    "address (skipped; use -addr)", cmd);
+		goto out;
+	}
+	if (strcasecmp(cmd, "alias") != 0) {
 		show = vcard_show(s);
 		vcard_problem(out, line, "\"%s\" is not an alias (write: alias "
 		    "KEY Name <user@domain>)", show);
 		free(show);
-		return;
+		goto out;
 	}
-	key = text_trim(s + 5);
-	for (p = key; *p != '\0' && *p != ' ' && *p != '\t'; p++)
-		;
-	rest = p;
-	if (*rest != '\0')
-		*rest++ = '\0';
-	rest = text_trim(rest);
-	show = vcard_show(key);
-	if (*rest == '\0') {
-		vcard_problem(out, line, "alias \"%s\" has no address",
-		    show);
-		goto fail;
+	if (vcard_group_opts(&p, &groups, &ngroups) == -1)
+		goto nogroup;
+	if ((w = vcard_word(&p)) == NULL) {
+		vcard_problem(out, line, "alias has no key (write: alias "
+		    "KEY Name <user@domain>)");
+		goto out;
 	}
-	if (addr_parse_list(rest, &l, &e) != 0) {
-		vcard_problem(out, line, "alias \"%s\": %s", show, e->msg);
-		goto fail;
+	if (vcard_group_opts(&p, &groups, &ngroups) == -1)
+		goto nogroup;
+	show = vcard_show(w);
+	vcard_split(p, &items, &nitems);
+	if (nitems == 0) {
+		vcard_problem(out, line, "alias \"%s\" has no address", show);
+		free(show);
+		goto out;
 	}
-	if (l.n == 0) {
-		vcard_problem(out, line, "alias \"%s\" has no address",
-		    show);
-		goto fail;
-	}
-	for (i = 0; i < l.n; i++)
-		vcard_add(out, l.v[i].mailbox, l.n == 1 ? l.v[i].name : NULL,
-		    POLICY_UNSET, notes);
-fail:
 	free(show);
-	err_free(e);
+	f->a = xreallocarray(f->a, f->na + 1, sizeof *f->a);
+	a = &f->a[f->na++];
+	a->key = xstrdup(w);
+	a->groups = groups;
+	a->ngroups = ngroups;
+	a->items = items;
+	a->nitems = nitems;
+	a->notes = xstrdup(notes);
+	a->line = line;
+	a->dead = 0;
+	return;
+nogroup:
+	vcard_problem(out, line, "-group needs a NAME");
+out:
+	vcard_strs_free(groups, ngroups);
+	vcard_strs_free(items, nitems);
+}
+
+/* Drop a name from a list of strings (any case). */
+static void
+vcard_strs_drop(char **v, size_t *n, const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcasecmp(v[i], s) != 0)
+			continue;
+		free(v[i]);
+		memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof *v);
+		(*n)--;
+		i--;
+	}
+}
+
+/* Add an index to a set unless it is there. */
+static void
+vcard_set_add(struct vcard_set *set, size_t i)
+{
+	size_t	 k;
+
+	for (k = 0; k < set->n; k++)
+		if (set->v[k] == i)
+			return;
+	set->v = xreallocarray(set->v, set->n + 1, sizeof *set->v);
+	set->v[set->n++] = i;
+}
+
+/* The live alias of a key, or -1. */
+static long
+vcard_find_alias(const struct vcard_file *f, const char *key)
+{
+	size_t	 i;
+
+	for (i = f->na; i > 0; i--)
+		if (!f->a[i - 1].dead && strcasecmp(f->a[i - 1].key, key) == 0)
+			return (long)(i - 1);
+	return -1;
+}
+
+/*
+ * The contacts of one address item: added to out and their indexes to
+ * set.  Returns 0, or -1 with a problem in words in *why.
+ */
+static int
+vcard_item(struct vcard_result *out, const char *item, const char *notes,
+    struct vcard_set *set, char **why)
+{
+	struct addr_list	 l = { NULL, 0 };
+	struct err		*e = NULL;
+	char			*cname = NULL;
+	size_t			 i;
+
+	if (addr_parse_list(item, &l, &e) != 0) {
+		*why = xstrdup(e->msg);
+		err_free(e);
+		return -1;
+	}
+	if (l.n == 1 && l.v[0].name == NULL)
+		cname = vcard_comment_name(item);
+	for (i = 0; i < l.n; i++)
+		vcard_set_add(set, vcard_contact_at(out, l.v[i].mailbox,
+		    l.v[i].name != NULL ? l.v[i].name : cname, notes));
+	free(cname);
 	addr_list_clear(&l);
+	return 0;
+}
+
+/* Expand alias ai into set; stack holds the aliases being expanded. */
+static void
+vcard_expand(struct vcard_result *out, const struct vcard_file *f,
+    size_t ai, struct vcard_set *set, size_t *stack, size_t depth)
+{
+	const struct vcard_alias	*a = &f->a[ai];
+	char				*why, *show, *ks;
+	long				 j;
+	size_t				 i, k;
+
+	stack[depth] = ai;
+	for (i = 0; i < a->nitems; i++) {
+		show = vcard_show(a->items[i]);
+		ks = vcard_show(a->key);
+		if (vcard_is_key(a->items[i])) {
+			if ((j = vcard_find_alias(f, a->items[i])) == -1) {
+				if (depth == 0)
+					vcard_problem(out, a->line, "alias "
+					    "\"%s\": \"%s\" is neither an "
+					    "address (user@domain) nor an "
+					    "alias of this file", ks, show);
+				goto next;
+			}
+			for (k = 0; k <= depth; k++)
+				if (stack[k] == (size_t)j)
+					break;
+			if (k <= depth) {
+				if (depth == 0 || (size_t)j == stack[0])
+					vcard_problem(out, a->line, "alias "
+					    "\"%s\": \"%s\" makes a loop "
+					    "(left out)", ks, show);
+				goto next;
+			}
+			if (depth + 1 >= VCARD_DEPTH) {
+				if (depth == 0)
+					vcard_problem(out, a->line, "alias "
+					    "\"%s\": aliases nested too deep",
+					    ks);
+				goto next;
+			}
+			vcard_expand(out, f, (size_t)j, set, stack, depth + 1);
+		} else if (vcard_item(out, a->items[i], a->notes, set,
+		    &why) == -1) {
+			if (depth == 0)
+				vcard_problem(out, a->line, "alias \"%s\": %s",
+				    ks, why);
+			free(why);
+		}
+next:
+		free(ks);
+		free(show);
+	}
+}
+
+/* Put contact i of out in a group. */
+static void
+vcard_join(struct vcard_result *out, size_t i, const char *group)
+{
+	struct vcard_contact	*c = &out->v[i];
+
+	vcard_strs_add(&c->groups, &c->ngroups, group);
+}
+
+/* Turn the lines of an alias file into contacts, aliases and groups. */
+static void
+vcard_resolve(struct vcard_result *out, struct vcard_file *f)
+{
+	struct vcard_set	 set = { NULL, 0 };
+	struct vcard_alias	*a;
+	struct vcard_contact	*c;
+	size_t			 stack[VCARD_DEPTH], i, k, j;
+	char			*why;
+
+	for (i = 0; i < f->na; i++) {
+		a = &f->a[i];
+		if (a->dead)
+			continue;
+		set.n = 0;
+		vcard_expand(out, f, i, &set, stack, 0);
+		if (set.n == 0)
+			continue;
+		c = &out->v[set.v[0]];
+		if (set.n == 1 && a->nitems == 1 && !vcard_is_key(a->items[0]) &&
+		    (c->alias == NULL || strcasecmp(c->alias, a->key) == 0)) {
+			if (c->alias == NULL)
+				c->alias = xstrdup(a->key);
+		} else
+			for (k = 0; k < set.n; k++)
+				vcard_join(out, set.v[k], a->key);
+		for (j = 0; j < a->ngroups; j++)
+			for (k = 0; k < set.n; k++)
+				vcard_join(out, set.v[k], a->groups[j]);
+	}
+	for (i = 0; i < f->nm; i++) {
+		if (f->m[i].dead)
+			continue;
+		set.n = 0;
+		if (vcard_item(out, f->m[i].item, NULL, &set, &why) == -1) {
+			vcard_problem(out, f->m[i].line, "group -addr: %s",
+			    why);
+			free(why);
+			continue;
+		}
+		for (k = 0; k < set.n; k++)
+			vcard_join(out, set.v[k], f->m[i].group);
+	}
+	/* ungroup -addr: out of the group, wherever it came from. */
+	for (i = 0; i < f->nx; i++) {
+		struct addr_list	 l = { NULL, 0 };
+
+		if (addr_parse_list(f->x[i].item, &l, NULL) != 0)
+			continue;
+		for (k = 0; k < l.n; k++)
+			for (j = 0; j < out->n; j++)
+				if (strcmp(out->v[j].address,
+				    l.v[k].mailbox) == 0)
+					vcard_strs_drop(out->v[j].groups,
+					    &out->v[j].ngroups, f->x[i].group);
+		addr_list_clear(&l);
+	}
+	free(set.v);
+}
+
+/* Free the lines of an alias file. */
+static void
+vcard_file_clear(struct vcard_file *f)
+{
+	size_t	 i;
+
+	for (i = 0; i < f->na; i++) {
+		free(f->a[i].key);
+		vcard_strs_free(f->a[i].groups, f->a[i].ngroups);
+		vcard_strs_free(f->a[i].items, f->a[i].nitems);
+		free(f->a[i].notes);
+	}
+	for (i = 0; i < f->nm; i++) {
+		free(f->m[i].group);
+		free(f->m[i].item);
+	}
+	for (i = 0; i < f->nx; i++) {
+		free(f->x[i].group);
+		free(f->x[i].item);
+	}
+	free(f->a);
+	free(f->m);
+	free(f->x);
+	memset(f, 0, sizeof *f);
 }
 
 /* Parse a mutt alias file. */
@@ -268,12 +839,14 @@ int
 vcard_parse_aliases(const char *text, size_t len, struct vcard_result *out,
     struct err **errp)
 {
-	struct buf	 b = BUF_INIT;
-	const char	*s;
-	size_t		 pos = 0, n;
-	int		 lineno = 0, start, more;
+	struct vcard_file	 f;
+	struct buf		 b = BUF_INIT;
+	const char		*s;
+	size_t			 pos = 0, n;
+	int			 lineno = 0, start, more;
 
 	memset(out, 0, sizeof *out);
+	memset(&f, 0, sizeof f);
 	if (memchr(text, '\0', len) != NULL)
 		return err_set(errp, ERR_INPUT, 0, "this is not an alias "
 		    "file: it is not text (it contains a NUL byte)");
@@ -290,16 +863,36 @@ vcard_parse_aliases(const char *text, size_t len, struct vcard_result *out,
 			more = n > 0 && s[n - 1] == '\\';
 			buf_add(&b, s, more ? n - 1 : n);
 		} while (more);
-		vcard_alias_line(out, b.s, start);
+		vcard_alias_line(out, &f, b.s, start);
 	}
+	vcard_resolve(out, &f);
+	vcard_file_clear(&f);
+	vcard_sort_problems(out);
 	buf_free(&b);
 	return 0;
 }
 
-/* Next logical vCard line (folds joined) into b; 0 at the end. */
+/* Does a content line use QUOTED-PRINTABLE (before its ':')? */
+static int
+vcard_is_qp(const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0' && *p != ':'; p++)
+		if (strncasecmp(p, "QUOTED-PRINTABLE", 16) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Next logical vCard line into b; 0 at the end.  Folds are joined (in a
+ * vCard 2.1 card, v21, the blank after the line break is kept); a
+ * QUOTED-PRINTABLE line ending in '=' goes on at the next line, the soft
+ * line break kept for the decoder.
+ */
 static int
 vcard_logical(const char *text, size_t len, size_t *pos, int *lineno,
-    struct buf *b)
+    int v21, struct buf *b)
 {
 	const char	*s;
 	size_t		 n;
@@ -310,10 +903,22 @@ vcard_logical(const char *text, size_t len, size_t *pos, int *lineno,
 		return 0;
 	(*lineno)++;
 	buf_add(b, s, n);
-	while (*pos < len && (text[*pos] == ' ' || text[*pos] == '\t')) {
-		vcard_physical(text, len, pos, &s, &n);
-		(*lineno)++;
-		buf_add(b, s + 1, n - 1);
+	while (*pos < len) {
+		if (text[*pos] == ' ' || text[*pos] == '\t') {
+			vcard_physical(text, len, pos, &s, &n);
+			(*lineno)++;
+			if (v21)
+				buf_add(b, s, n);
+			else
+				buf_add(b, s + 1, n - 1);
+		} else if (b->len > 0 && b->s[b->len - 1] == '=' &&
+		    vcard_is_qp(b->s)) {
+			vcard_physical(text, len, pos, &s, &n);
+			(*lineno)++;
+			buf_add(b, "\r\n", 2);
+			buf_add(b, s, n);
+		} else
+			break;
 	}
 	return 1;
 }
@@ -398,14 +1003,27 @@ vcard_param(struct vcard_params *pr, const char *name, size_t nlen,
 			pr->pref = (int)pref;
 		return;
 	}
-	if ((nlen == 8 && strncasecmp(name, "ENCODING", 8) == 0 &&
-	    !(vlen == 4 && (strncasecmp(v, "8BIT", 4) == 0 ||
-	    strncasecmp(v, "7BIT", 4) == 0))) || (nlen == 7 &&
-	    strncasecmp(name, "CHARSET", 7) == 0 && !(vlen == 5 &&
-	    strncasecmp(v, "UTF-8", 5) == 0))) {
-		if (pr->encoded[0] == '\0')
-			snprintf(pr->encoded, sizeof pr->encoded, "%.*s=%.*s",
-			    (int)nlen, name, (int)(vlen < 24 ? vlen : 24), v);
+	if (nlen == 8 && strncasecmp(name, "ENCODING", 8) == 0) {
+		if (vlen == 16 && strncasecmp(v, "QUOTED-PRINTABLE", 16) == 0)
+			pr->enc = VCARD_ENC_QP;
+		else if ((vlen == 6 && strncasecmp(v, "BASE64", 6) == 0) ||
+		    (vlen == 1 && (*v == 'b' || *v == 'B')))
+			pr->enc = VCARD_ENC_B64;
+		else if (!(vlen == 4 && (strncasecmp(v, "8BIT", 4) == 0 ||
+		    strncasecmp(v, "7BIT", 4) == 0))) {
+			pr->enc = VCARD_ENC_OTHER;
+			snprintf(pr->encoded, sizeof pr->encoded, "%.*s",
+			    (int)(vlen < 24 ? vlen : 24), v);
+		}
+		return;
+	}
+	if (nlen == 7 && strncasecmp(name, "CHARSET", 7) == 0) {
+		if (vlen >= sizeof pr->charset) {
+			pr->enc = VCARD_ENC_OTHER;
+			snprintf(pr->encoded, sizeof pr->encoded, "CHARSET");
+		} else
+			snprintf(pr->charset, sizeof pr->charset, "%.*s",
+			    (int)vlen, v);
 		return;
 	}
 	if (!(nlen == 4 && strncasecmp(name, "TYPE", 4) == 0))
@@ -417,11 +1035,11 @@ vcard_param(struct vcard_params *pr, const char *name, size_t nlen,
 		n = (size_t)(e - p);
 		if (n == 4 && strncasecmp(p, "PREF", 4) == 0)
 			pr->pref = 1;
-		else if ((n == 16 && strncasecmp(p, "QUOTED-PRINTABLE",
-		    16) == 0) || (n == 6 && strncasecmp(p, "BASE64", 6) == 0))
-			if (pr->encoded[0] == '\0')
-				snprintf(pr->encoded, sizeof pr->encoded,
-				    "%.*s", (int)n, p);
+		else if (n == 16 && strncasecmp(p, "QUOTED-PRINTABLE", 16) ==
+		    0)
+			pr->enc = VCARD_ENC_QP;
+		else if (n == 6 && strncasecmp(p, "BASE64", 6) == 0)
+			pr->enc = VCARD_ENC_B64;
 	}
 }
 
@@ -469,6 +1087,110 @@ vcard_params(const char **pp, struct vcard_params *pr)
 	return 0;
 }
 
+/*
+ * A property value decoded from its ENCODING and converted from its
+ * CHARSET to UTF-8 (libetpan's decoders): a new string, or NULL with the
+ * reason in words in *why (a new string).
+ */
+static char *
+vcard_decode(const struct vcard_params *pr, const char *v, char **why)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*cs;
+	char		*res = NULL, *conv;
+	size_t		 idx = 0, rlen = 0, clen;
+	int		 r = MAILIMF_NO_ERROR;
+
+	*why = NULL;
+	buf_add(&b, "", 0);
+	switch (pr->enc) {
+	case VCARD_ENC_NONE:
+		buf_adds(&b, v);
+		break;
+	case VCARD_ENC_QP:
+		r = mailmime_quoted_printable_body_parse(v, strlen(v), &idx,
+		    &res, &rlen, 0);
+		break;
+	case VCARD_ENC_B64:
+		r = mailmime_base64_body_parse(v, strlen(v), &idx, &res,
+		    &rlen);
+		break;
+	case VCARD_ENC_OTHER:
+		*why = xasprintf("the encoding %s is not supported (export as "
+		    "vCard 3.0 or 4.0)", pr->encoded);
+		goto fail;
+	}
+	if (r != MAILIMF_NO_ERROR) {
+		*why = xstrdup("the encoded value cannot be decoded");
+		goto fail;
+	}
+	if (res != NULL) {
+		buf_add(&b, res, rlen);
+		mailmime_decoded_part_free(res);
+	}
+	if (memchr(b.s, '\0', b.len) != NULL) {
+		*why = xstrdup("the value holds a NUL byte");
+		goto fail;
+	}
+	/*
+	 * Encoded without a CHARSET and not UTF-8: Outlook's 3.0 cards are
+	 * in the Windows code page.
+	 */
+	cs = pr->charset;
+	if (*cs == '\0' && pr->enc != VCARD_ENC_NONE &&
+	    !text_is_utf8(b.s, b.len))
+		cs = "windows-1252";
+	if (*cs != '\0' && strcasecmp(cs, "UTF-8") != 0 &&
+	    strcasecmp(cs, "UTF8") != 0) {
+		if (charconv_buffer("utf-8", cs, b.s, b.len, &conv, &clen) !=
+		    MAIL_CHARCONV_NO_ERROR) {
+			*why = xasprintf("the charset %.40s is unknown", cs);
+			goto fail;
+		}
+		buf_reset(&b);
+		buf_add(&b, conv, clen);
+		charconv_buffer_free(conv);
+	}
+	if (!text_is_utf8(b.s, b.len) || memchr(b.s, '\0', b.len) != NULL) {
+		*why = xstrdup(*cs != '\0' ? "the value is not "
+		    "valid in its CHARSET" : "the value is not valid UTF-8 "
+		    "(export the vCard as UTF-8, or give its CHARSET)");
+		goto fail;
+	}
+	return buf_steal(&b);
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+/* NICKNAME (the first is the alias key) or CATEGORIES (groups). */
+static void
+vcard_list(struct vcard_card *c, const char *v, int nick)
+{
+	const char	*p, *start;
+	char		*t;
+
+	for (start = p = v;; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p != ',' && *p != '\0')
+			continue;
+		t = vcard_one_line(vcard_text(start, (size_t)(p - start), 0));
+		if (t != NULL) {
+			if (nick && c->nick == NULL)
+				c->nick = xstrdup(t);
+			else if (!nick)
+				vcard_strs_add(&c->cats, &c->ncats, t);
+			free(t);
+		}
+		if (*p == '\0' || nick)
+			break;
+		start = p + 1;
+	}
+}
+
 /* Mark the card broken (the first reason wins). */
 static void
 vcard_card_bad(struct vcard_card *c, int line, const char *fmt, ...)
@@ -504,6 +1226,8 @@ vcard_card_clear(struct vcard_card *c)
 	free(c->bad_msg);
 	free(c->fn);
 	free(c->nname);
+	free(c->nick);
+	vcard_strs_free(c->cats, c->ncats);
 	buf_free(&c->notes);
 	memset(c, 0, sizeof *c);
 }
@@ -534,9 +1258,18 @@ vcard_card_end(struct vcard_result *out, struct vcard_card *c)
 		c->emails[j] = t;
 	}
 	name = c->fn != NULL ? c->fn : c->nname;
-	for (i = 0; i < c->nemails; i++)
+	/* A name that is only one of the addresses is no name. */
+	for (i = 0; name != NULL && i < c->nemails; i++)
+		if (strcasecmp(name, c->emails[i].addr) == 0)
+			name = NULL;
+	for (i = 0; i < c->nemails; i++) {
 		vcard_add(out, c->emails[i].addr, name, c->policy,
 		    c->notes.len > 0 ? c->notes.s : NULL);
+		if (i == 0 && c->nick != NULL)
+			out->v[out->n - 1].alias = xstrdup(c->nick);
+		for (j = 0; j < c->ncats; j++)
+			vcard_join(out, out->n - 1, c->cats[j]);
+	}
 }
 
 /* Take an EMAIL value into the card. */
@@ -583,9 +1316,10 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 {
 	struct vcard_params	 pr;
 	const char		*name, *value, *p;
-	char			*t, *raw, *show;
+	char			*t, *raw, *show, *dec, *why;
 	size_t			 nlen;
 	enum policy		 pol;
+	int			 plain;
 
 	if (vcard_is_blank(s))
 		return;
@@ -635,7 +1369,11 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 		*stray = 1;
 		return;
 	}
-	if (!text_is_utf8(s, strlen(s))) {
+	plain = pr.enc == VCARD_ENC_NONE && (pr.charset[0] == '\0' ||
+	    strcasecmp(pr.charset, "UTF-8") == 0 ||
+	    strcasecmp(pr.charset, "UTF8") == 0 ||
+	    strcasecmp(pr.charset, "US-ASCII") == 0);
+	if (plain && !text_is_utf8(s, strlen(s))) {
 		vcard_card_bad(c, line, "the line is not valid UTF-8 (export "
 		    "the vCard as UTF-8)");
 		return;
@@ -645,20 +1383,24 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 		vcard_card_clear(c);
 		return;
 	}
-	if (!IS("FN") && !IS("N") && !IS("NOTE") && !IS("EMAIL") &&
-	    !IS("X-TERN-TLS"))
-		return;
-	if (pr.encoded[0] != '\0') {
-		if (IS("EMAIL") || IS("X-TERN-TLS"))
-			vcard_card_bad(c, line, "%.*s in the vCard 2.1 encoding "
-			    "%s is not supported (export as vCard 3.0 or 4.0)",
-			    (int)nlen, name, pr.encoded);
-		else
-			vcard_problem(out, line, "%.*s in the vCard 2.1 "
-			    "encoding %s is not supported (export as vCard 3.0 "
-			    "or 4.0)", (int)nlen, name, pr.encoded);
+	if (IS("VERSION")) {
+		c->v21 = strncmp(value, "2.1", 3) == 0;
 		return;
 	}
+	if (!IS("FN") && !IS("N") && !IS("NOTE") && !IS("EMAIL") &&
+	    !IS("X-TERN-TLS") && !IS("NICKNAME") && !IS("CATEGORIES"))
+		return;
+	if ((dec = vcard_decode(&pr, value, &why)) == NULL) {
+		if (IS("EMAIL") || IS("X-TERN-TLS"))
+			vcard_card_bad(c, line, "%.*s: %s", (int)nlen, name,
+			    why);
+		else
+			vcard_problem(out, line, "%.*s: %s (left out)",
+			    (int)nlen, name, why);
+		free(why);
+		return;
+	}
+	value = dec;
 	if (IS("FN")) {
 		if (c->fn == NULL)
 			c->fn = vcard_one_line(vcard_text(value, strlen(value),
@@ -666,7 +1408,11 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 	} else if (IS("N")) {
 		if (c->nname == NULL)
 			c->nname = vcard_n_name(value);
-	} else if (IS("NOTE")) {
+	} else if (IS("NICKNAME"))
+		vcard_list(c, value, 1);
+	else if (IS("CATEGORIES"))
+		vcard_list(c, value, 0);
+	else if (IS("NOTE")) {
 		raw = vcard_text(value, strlen(value), 0);
 		t = text_sanitize(raw);
 		free(raw);
@@ -689,6 +1435,7 @@ vcard_property(struct vcard_result *out, struct vcard_card *c, int *stray,
 			c->policy = pol;
 		free(t);
 	}
+	free(dec);
 #undef IS
 }
 
@@ -709,7 +1456,8 @@ vcard_parse(const char *text, size_t len, struct vcard_result *out,
 		    "it is not text (it contains a NUL byte)");
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		pos = 3;
-	while (vcard_logical(text, len, &pos, &lineno, &b)) {
+	while (vcard_logical(text, len, &pos, &lineno, c.begin != 0 && c.v21,
+	    &b)) {
 		if (!vcard_is_blank(b.s))
 			blank = 0;
 		if (c.begin == 0 && strncasecmp(b.s + strspn(b.s, " \t"),
@@ -769,25 +1517,106 @@ vcard_fold(struct buf *b, const char *s, size_t n)
 	buf_add(b, "\r\n", 2);
 }
 
-/* Write contacts as vCard 4.0. */
+/* N from a display name: "Family, Given" or "Given ... Family[, Jr.]". */
+static void
+vcard_write_n(struct buf *line, const char *name)
+{
+	static const char	*suffixes[] = { "Jr.", "Jr", "Sr.", "Sr", "II",
+	    "III", "IV", "PhD", "Ph.D.", "MD", "M.D.", "Esq.", NULL };
+	char			*copy, *sep, *family, *given, *t;
+	char			*suffix = NULL;
+	size_t			 i;
+	int			 comma = 0;
+
+	buf_adds(line, "N:");
+	if (name == NULL) {
+		buf_adds(line, ";;;;");
+		return;
+	}
+	copy = xstrdup(name);
+	/* "Frank, Jr.": the comma sets off a suffix, not the given name. */
+	if ((sep = strchr(copy, ',')) != NULL) {
+		t = text_trim(sep + 1);
+		for (i = 0; suffixes[i] != NULL; i++)
+			if (strcasecmp(t, suffixes[i]) == 0)
+				break;
+		if (suffixes[i] != NULL) {
+			*sep = '\0';
+			suffix = t;
+		}
+	}
+	if (sep == NULL || suffix != NULL)
+		sep = NULL;
+	else
+		comma = 1;
+	if (sep == NULL)
+		sep = strrchr(copy, ' ');
+	if (comma) {
+		*sep = '\0';
+		family = text_trim(copy);
+		given = text_trim(sep + 1);
+	} else if (sep != NULL) {
+		*sep = '\0';
+		family = text_trim(sep + 1);
+		given = text_trim(copy);
+	} else {
+		family = copy + strlen(copy);
+		given = copy;
+	}
+	vcard_escape(line, family);
+	buf_addc(line, ';');
+	vcard_escape(line, given);
+	buf_adds(line, ";;;");
+	if (suffix != NULL)
+		vcard_escape(line, suffix);
+	free(copy);
+}
+
+/* Write contacts as vCard 3.0. */
 char *
 vcard_write(const struct vcard_contact *v, size_t n)
 {
 	struct buf	 b = BUF_INIT, line = BUF_INIT;
-	size_t		 i;
+	const char	*addr;
+	char		*uid;
+	size_t		 i, j;
 
 	buf_add(&b, "", 0);
 	for (i = 0; i < n; i++) {
-		buf_adds(&b, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
+		addr = v[i].address != NULL ? v[i].address : "";
+		buf_adds(&b, "BEGIN:VCARD\r\nVERSION:3.0\r\n");
+		uid = vcard_uid(addr);
+		buf_reset(&line);
+		buf_addf(&line, "UID:%s", uid);
+		vcard_fold(&b, line.s, line.len);
+		free(uid);
+		buf_reset(&line);
+		vcard_write_n(&line, v[i].name);
+		vcard_fold(&b, line.s, line.len);
 		buf_reset(&line);
 		buf_adds(&line, "FN:");
-		if (v[i].name != NULL)
-			vcard_escape(&line, v[i].name);
+		vcard_escape(&line, v[i].name != NULL ? v[i].name : addr);
 		vcard_fold(&b, line.s, line.len);
+		if (v[i].alias != NULL && v[i].alias[0] != '\0') {
+			buf_reset(&line);
+			buf_adds(&line, "NICKNAME:");
+			vcard_escape(&line, v[i].alias);
+			vcard_fold(&b, line.s, line.len);
+		}
 		buf_reset(&line);
-		buf_adds(&line, "EMAIL:");
-		vcard_escape(&line, v[i].address != NULL ? v[i].address : "");
+		buf_adds(&line, "EMAIL;TYPE=INTERNET:");
+		vcard_escape(&line, addr);
 		vcard_fold(&b, line.s, line.len);
+		if (v[i].ngroups > 0) {
+			buf_reset(&line);
+			buf_adds(&line, "CATEGORIES:");
+			for (j = 0; j < v[i].ngroups; j++) {
+				if (j > 0)
+					buf_addc(&line, ',');
+				vcard_escape(&line, v[i].groups[j]);
+			}
+			vcard_fold(&b, line.s, line.len);
+		}
 		if (v[i].notes != NULL && v[i].notes[0] != '\0') {
 			buf_reset(&line);
 			buf_adds(&line, "NOTE:");
@@ -803,6 +1632,58 @@ vcard_write(const struct vcard_contact *v, size_t n)
 	return buf_steal(&b);
 }
 
+/* FNV-1a over a string, from a start value. */
+static uint64_t
+vcard_fnv(const char *s, uint64_t h)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* A stable UUID-shaped UID for an address. */
+char *
+vcard_uid(const char *address)
+{
+	char		*key, *at;
+	uint64_t	 hi, lo;
+
+	key = xstrdup(address);
+	if ((at = strrchr(key, '@')) != NULL)
+		for (; *at != '\0'; at++)
+			if (*at >= 'A' && *at <= 'Z')
+				*at = (char)(*at - 'A' + 'a');
+	hi = vcard_fnv(key, 0xcbf29ce484222325ULL);
+	lo = vcard_fnv(key, hi ^ 0x9e3779b97f4a7c15ULL);
+	free(key);
+	/* Version 8 (custom), variant 10. */
+	hi = (hi & ~0xf000ULL) | 0x8000ULL;
+	lo = (lo & ~(3ULL << 62)) | (2ULL << 62);
+	return xasprintf("%08llx-%04llx-%04llx-%04llx-%012llx",
+	    (unsigned long long)(hi >> 32),
+	    (unsigned long long)((hi >> 16) & 0xffff),
+	    (unsigned long long)(hi & 0xffff),
+	    (unsigned long long)(lo >> 48),
+	    (unsigned long long)(lo & 0xffffffffffffULL));
+}
+
+/* Free a contact's strings. */
+void
+vcard_contact_clear(struct vcard_contact *c)
+{
+	if (c == NULL)
+		return;
+	free(c->address);
+	free(c->name);
+	free(c->notes);
+	free(c->alias);
+	vcard_strs_free(c->groups, c->ngroups);
+	memset(c, 0, sizeof *c);
+	c->policy = POLICY_UNSET;
+}
+
 /* Free a result. */
 void
 vcard_result_clear(struct vcard_result *r)
@@ -811,11 +1692,8 @@ vcard_result_clear(struct vcard_result *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++) {
-		free(r->v[i].address);
-		free(r->v[i].name);
-		free(r->v[i].notes);
-	}
+	for (i = 0; i < r->n; i++)
+		vcard_contact_clear(&r->v[i]);
 	for (i = 0; i < r->np; i++)
 		free(r->p[i].msg);
 	free(r->v);

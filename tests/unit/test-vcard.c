@@ -21,6 +21,10 @@ static void	check_problem(const struct vcard_result *, size_t, int,
 		    const char *);
 static void	test_aliases(void **);
 static void	test_aliases_not_text(void **);
+static void	test_aliases_groups(void **);
+static void	test_vcard21_qp(void **);
+static void	test_uid(void **);
+static void	check_groups(const struct vcard_contact *, ...);
 static void	test_vcard3(void **);
 static void	test_vcard4_pref(void **);
 static void	test_vcard_broken(void **);
@@ -89,9 +93,14 @@ test_aliases(void **state)
 	    NULL);
 	check_contact(&r.v[1], "carol@example.org", "Doe, Carol",
 	    POLICY_UNSET, "boss");
-	/* A group alias: no name on its members. */
+	/* A group alias: its members keep their own names. */
 	check_contact(&r.v[2], "alice@example.org", NULL, POLICY_UNSET, NULL);
-	check_contact(&r.v[3], "dave@example.org", NULL, POLICY_UNSET, NULL);
+	check_contact(&r.v[3], "dave@example.org", "Dave", POLICY_UNSET, NULL);
+	assert_string_equal(r.v[0].alias, "bob");
+	assert_null(r.v[2].alias);
+	check_groups(&r.v[2], "team", NULL);
+	check_groups(&r.v[3], "team", NULL);
+	check_groups(&r.v[0], NULL);
 	check_contact(&r.v[4], "eve@example.com", NULL, POLICY_UNSET, NULL);
 	check_contact(&r.v[5], "j@example.de", "J\xc3\xbcrgen M\xc3\xbcller",
 	    POLICY_UNSET, NULL);
@@ -124,6 +133,153 @@ test_aliases_not_text(void **state)
 	e = NULL;
 	assert_int_equal(vcard_parse_aliases("", 0, &r, &e), 0);
 	assert_int_equal(r.n + r.np, 0);
+	vcard_result_clear(&r);
+}
+
+/* The contact is in exactly these groups (NULL-terminated). */
+static void
+check_groups(const struct vcard_contact *c, ...)
+{
+	va_list		 ap;
+	const char	*g;
+	size_t		 n = 0;
+
+	va_start(ap, c);
+	while ((g = va_arg(ap, const char *)) != NULL) {
+		assert_true(n < c->ngroups);
+		assert_string_equal(c->groups[n], g);
+		n++;
+	}
+	va_end(ap);
+	assert_int_equal(c->ngroups, n);
+}
+
+/* Aliases of aliases, -group, group/ungroup, "addr (Name)", loops. */
+static void
+test_aliases_groups(void **state)
+{
+	const char		*in =
+	    "alias dave Dave Smith <dave@example.net>\n"		/* 1 */
+	    "alias erin erin@example.net (Erin E.)\n"			/* 2 */
+	    "alias -group work -group pals frank frank@example.net\n"	/* 3 */
+	    "alias team dave, erin, gus@example.net\n"			/* 4 */
+	    "alias all team, hal@example.net\n"			/* 5 */
+	    "alias loop1 loop2, ivy@example.net\n"			/* 6 */
+	    "alias loop2 loop1\n"					/* 7 */
+	    "alias nobody ghost\n"					/* 8 */
+	    "alias d2 \"D. Smith\" <dave@example.net>\n"		/* 9 */
+	    "group -group friends -addr joe@example.org kim@example.org\n"
+	    "group -group friends -rx .*@example\\.com\n"		/* 11 */
+	    "ungroup -group pals *\n"					/* 12 */
+	    "ungroup -group friends -addr kim@example.org\n"		/* 13 */
+	    "alias gone gone@example.org\n"				/* 14 */
+	    "unalias gone\n"						/* 15 */
+	    "alias later early\n"					/* 16 */
+	    "alias early lee@example.org\n";				/* 17 */
+	struct vcard_result	 r;
+	struct err		*e = NULL;
+
+	(void)state;
+	assert_int_equal(vcard_parse_aliases(in, strlen(in), &r, &e), 0);
+	assert_int_equal(r.n, 9);
+	check_contact(&r.v[0], "dave@example.net", "Dave Smith", POLICY_UNSET,
+	    NULL);
+	assert_string_equal(r.v[0].alias, "dave");
+	/* A second alias of one address is a group of one. */
+	check_groups(&r.v[0], "team", "all", "d2", NULL);
+	check_contact(&r.v[1], "erin@example.net", "Erin E.", POLICY_UNSET,
+	    NULL);
+	assert_string_equal(r.v[1].alias, "erin");
+	check_groups(&r.v[1], "team", "all", NULL);
+	assert_string_equal(r.v[2].address, "frank@example.net");
+	assert_string_equal(r.v[2].alias, "frank");
+	check_groups(&r.v[2], "work", NULL);
+	assert_string_equal(r.v[3].address, "gus@example.net");
+	assert_null(r.v[3].alias);
+	check_groups(&r.v[3], "team", "all", NULL);
+	assert_string_equal(r.v[4].address, "hal@example.net");
+	check_groups(&r.v[4], "all", NULL);
+	assert_string_equal(r.v[5].address, "ivy@example.net");
+	check_groups(&r.v[5], "loop1", "loop2", NULL);
+	assert_string_equal(r.v[6].address, "lee@example.org");
+	assert_string_equal(r.v[6].alias, "early");
+	check_groups(&r.v[6], "later", NULL);
+	assert_string_equal(r.v[7].address, "joe@example.org");
+	check_groups(&r.v[7], "friends", NULL);
+	assert_string_equal(r.v[8].address, "kim@example.org");
+	check_groups(&r.v[8], NULL);
+	assert_int_equal(r.np, 4);
+	check_problem(&r, 0, 6, "loop");
+	check_problem(&r, 1, 7, "loop");
+	check_problem(&r, 2, 8, "ghost");
+	check_problem(&r, 3, 11, "-rx");
+	vcard_result_clear(&r);
+}
+
+/* vCard 2.1 and Outlook 3.0: QUOTED-PRINTABLE, charsets, 2.1 folding. */
+static void
+test_vcard21_qp(void **state)
+{
+	const char		*in =
+	    "BEGIN:VCARD\r\n"
+	    "VERSION:2.1\r\n"
+	    "N;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=C3=BCller;J=C3=BCrgen\r\n"
+	    "FN;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:J=C3=BCrgen M=C3=BC=\r\n"
+	    "ller\r\n"
+	    "EMAIL;INTERNET:j@example.de\r\n"
+	    "EMAIL;INTERNET;PREF:jp@example.de\r\n"
+	    "NOTE:folded in\r\n"
+	    " 2.1\r\n"
+	    "NICKNAME:jue\r\n"
+	    "CATEGORIES:friends,work\\, team\r\n"
+	    "END:VCARD\r\n"
+	    "BEGIN:VCARD\r\n"
+	    "VERSION:3.0\r\n"
+	    "FN;ENCODING=QUOTED-PRINTABLE:Ren=E9e Dupont\r\n"
+	    "EMAIL;TYPE=INTERNET:renee@example.fr\r\n"
+	    "END:VCARD\r\n"
+	    "BEGIN:VCARD\r\n"
+	    "VERSION:2.1\r\n"
+	    "N;CHARSET=ISO-8859-1:Gar\xe7on;Fran\xe7ois\r\n"
+	    "EMAIL:f@example.fr\r\n"
+	    "END:VCARD\r\n"
+	    "BEGIN:VCARD\r\n"
+	    "VERSION:2.1\r\n"
+	    "FN;ENCODING=BASE64;CHARSET=UTF-8:WsO8cmljaA==\r\n"
+	    "FN:second FN ignored\r\n"
+	    "EMAIL:z@example.ch\r\n"
+	    "END:VCARD\r\n"
+	    "BEGIN:VCARD\r\n"
+	    "VERSION:2.1\r\n"
+	    "FN;CHARSET=X-NO-SUCH-CHARSET:abc\r\n"
+	    "EMAIL:x@example.org\r\n"
+	    "END:VCARD\r\n";
+	struct vcard_result	 r;
+	struct err		*e = NULL;
+
+	(void)state;
+	assert_int_equal(vcard_parse(in, strlen(in), &r, &e), 0);
+	assert_int_equal(r.n, 6);
+	/* Several EMAILs: one contact each, the preferred first, one name. */
+	check_contact(&r.v[0], "jp@example.de", "J\xc3\xbcrgen M\xc3\xbcller",
+	    POLICY_UNSET, "folded in 2.1");
+	check_contact(&r.v[1], "j@example.de", "J\xc3\xbcrgen M\xc3\xbcller",
+	    POLICY_UNSET, "folded in 2.1");
+	assert_string_equal(r.v[0].alias, "jue");
+	assert_null(r.v[1].alias);
+	check_groups(&r.v[0], "friends", "work, team", NULL);
+	check_groups(&r.v[1], "friends", "work, team", NULL);
+	/* Outlook: QUOTED-PRINTABLE without CHARSET is windows-1252. */
+	check_contact(&r.v[2], "renee@example.fr", "Ren\xc3\xa9" "e Dupont",
+	    POLICY_UNSET, NULL);
+	/* N without FN, 8-bit in its CHARSET. */
+	check_contact(&r.v[3], "f@example.fr", "Fran\xc3\xa7ois Gar\xc3\xa7on",
+	    POLICY_UNSET, NULL);
+	check_contact(&r.v[4], "z@example.ch", "Z\xc3\xbcrich", POLICY_UNSET,
+	    NULL);
+	check_contact(&r.v[5], "x@example.org", NULL, POLICY_UNSET, NULL);
+	assert_int_equal(r.np, 1);
+	check_problem(&r, 0, 31, "X-NO-SUCH-CHARSET");
 	vcard_result_clear(&r);
 }
 
@@ -237,16 +393,17 @@ test_vcard_broken(void **state)
 	assert_int_equal(r.n, 3);
 	check_contact(&r.v[0], "one@example.org", "Good One", POLICY_UNSET,
 	    NULL);
-	check_contact(&r.v[1], "j@example.de", NULL, POLICY_UNSET, NULL);
+	/* vCard 2.1: QUOTED-PRINTABLE in ISO-8859-1, decoded. */
+	check_contact(&r.v[1], "j@example.de", "J\xc3\xbcrgen", POLICY_UNSET,
+	    NULL);
 	check_contact(&r.v[2], "two@example.org", "Two", POLICY_UNSET, NULL);
-	assert_int_equal(r.np, 7);
+	assert_int_equal(r.np, 6);
 	check_problem(&r, 0, 5, "outside a vCard");
 	check_problem(&r, 1, 7, "no EMAIL");
 	check_problem(&r, 2, 12, "line 10");
-	check_problem(&r, 3, 16, "QUOTED-PRINTABLE");
-	check_problem(&r, 4, 19, "no END:VCARD");
-	check_problem(&r, 5, 25, "verfy");
-	check_problem(&r, 6, 31, "no END:VCARD");
+	check_problem(&r, 3, 19, "no END:VCARD");
+	check_problem(&r, 4, 25, "verfy");
+	check_problem(&r, 5, 31, "no END:VCARD");
 	vcard_result_clear(&r);
 }
 
@@ -296,37 +453,84 @@ test_vcard_not_vcard(void **state)
 	vcard_result_clear(&r);
 }
 
-/* The exact text of a written card. */
+/* The exact text of a written card (vCard 3.0, as khard reads it). */
 static void
 test_write(void **state)
 {
+	char				*groups[] = { "team", "a,b" };
 	const struct vcard_contact	 v[] = {
-		{ "bob@example.net", "Smith, Bob", POLICY_VERIFY,
-		    "line 1\nline; 2 \\ x" },
-		{ "anon@example.org", NULL, POLICY_UNSET, NULL },
+		{ .address = "bob@example.net", .name = "Smith, Bob",
+		    .policy = POLICY_VERIFY, .notes = "line 1\nline; 2 \\ x",
+		    .alias = "bob", .groups = groups, .ngroups = 2 },
+		{ .address = "anon@example.org", .policy = POLICY_UNSET },
+		{ .address = "f@example.org", .name = "Frank Jones, Jr.",
+		    .policy = POLICY_UNSET },
 	};
-	char				*s;
+	char				*s, *uid;
 
 	(void)state;
-	s = vcard_write(v, 2);
+	s = vcard_write(v, 3);
+	uid = vcard_uid("bob@example.net");
+	assert_non_null(strstr(s, uid));
+	free(uid);
+	/* The UIDs are checked by test_uid; take them out. */
+	{
+		char	*p;
+
+		while ((p = strstr(s, "UID:")) != NULL)
+			memmove(p, p + 4 + 36 + 2, strlen(p + 4 + 36 + 2) + 1);
+	}
 	assert_string_equal(s,
-	    "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Smith\\, Bob\r\n"
-	    "EMAIL:bob@example.net\r\nNOTE:line 1\\nline\\; 2 \\\\ x\r\n"
+	    "BEGIN:VCARD\r\nVERSION:3.0\r\n"
+	    "N:Smith;Bob;;;\r\nFN:Smith\\, Bob\r\nNICKNAME:bob\r\n"
+	    "EMAIL;TYPE=INTERNET:bob@example.net\r\n"
+	    "CATEGORIES:team,a\\,b\r\n"
+	    "NOTE:line 1\\nline\\; 2 \\\\ x\r\n"
 	    "X-TERN-TLS:verify\r\nEND:VCARD\r\n"
-	    "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:\r\n"
-	    "EMAIL:anon@example.org\r\nEND:VCARD\r\n");
+	    "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\n"
+	    "FN:anon@example.org\r\n"
+	    "EMAIL;TYPE=INTERNET:anon@example.org\r\nEND:VCARD\r\n"
+	    "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Jones;Frank;;;Jr.\r\n"
+	    "FN:Frank Jones\\, Jr.\r\n"
+	    "EMAIL;TYPE=INTERNET:f@example.org\r\nEND:VCARD\r\n");
 	free(s);
 	s = vcard_write(NULL, 0);
 	assert_string_equal(s, "");
 	free(s);
 }
 
+/* UIDs: stable, one per address, UUID-shaped (version 8, variant 10). */
+static void
+test_uid(void **state)
+{
+	char	*a, *b, *c;
+	size_t	 i;
+
+	(void)state;
+	a = vcard_uid("Bob@Example.NET");
+	b = vcard_uid("Bob@example.net");
+	c = vcard_uid("bob@example.net");
+	assert_string_equal(a, b);
+	assert_string_not_equal(b, c);
+	assert_int_equal(strlen(a), 36);
+	for (i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			assert_int_equal(a[i], '-');
+		else
+			assert_non_null(strchr("0123456789abcdef", a[i]));
+	assert_int_equal(a[14], '8');
+	assert_non_null(strchr("89ab", a[19]));
+	free(a);
+	free(b);
+	free(c);
+}
+
 /* Long lines fold at 75 octets, never inside a UTF-8 character. */
 static void
 test_write_fold(void **state)
 {
-	struct vcard_contact	 v = { "x@example.org", NULL, POLICY_UNSET,
-	    NULL };
+	struct vcard_contact	 v = { .address = "x@example.org",
+	    .policy = POLICY_UNSET };
 	char			 name[400], *s, *line, *end;
 	size_t			 i;
 
@@ -354,7 +558,8 @@ test_round_trip(void **state)
 	struct vcard_result	 r;
 	struct err		*e = NULL;
 	char			 notes[2000], *s;
-	size_t			 i;
+	char			*groups[] = { "x, y; z", "team" };
+	size_t			 i, j;
 
 	(void)state;
 	notes[0] = '\0';
@@ -362,23 +567,33 @@ test_round_trip(void **state)
 		strcat(notes, "Caf\xc3\xa9, na\xc3\xafve; back\\slash \xe2\x82\xac "
 		    "\xf0\x9f\x94\x92\n");
 	strcat(notes, "end");
-	v[0] = (struct vcard_contact){ "jurgen@example.de",
-	    "J\xc3\xbcrgen M\xc3\xbcller \xe6\x97\xa5\xe6\x9c\xac",
-	    POLICY_ENCRYPT, notes };
-	v[1] = (struct vcard_contact){ "noname@example.org", NULL,
-	    POLICY_UNSET, NULL };
-	v[2] = (struct vcard_contact){ "\"odd;local,part\"@example.com",
-	    "Doe, John; Jr.", POLICY_MAY, "short" };
-	v[3] = (struct vcard_contact){ "v@example.net", "V", POLICY_VERIFY,
-	    NULL };
+	v[0] = (struct vcard_contact){ .address = "jurgen@example.de",
+	    .name = "J\xc3\xbcrgen M\xc3\xbcller \xe6\x97\xa5\xe6\x9c\xac",
+	    .policy = POLICY_ENCRYPT, .notes = notes };
+	v[1] = (struct vcard_contact){ .address = "noname@example.org",
+	    .policy = POLICY_UNSET };
+	v[2] = (struct vcard_contact){ .address =
+	    "\"odd;local,part\"@example.com", .name = "Doe, John; Jr.",
+	    .policy = POLICY_MAY, .notes = "short" };
+	v[3] = (struct vcard_contact){ .address = "v@example.net", .name = "V",
+	    .policy = POLICY_VERIFY, .alias = "vee", .groups = groups,
+	    .ngroups = 2 };
 	s = vcard_write(v, 4);
 	assert_int_equal(vcard_parse(s, strlen(s), &r, &e), 0);
 	assert_null(e);
 	assert_int_equal(r.np, 0);
 	assert_int_equal(r.n, 4);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
 		check_contact(&r.v[i], v[i].address, v[i].name, v[i].policy,
 		    v[i].notes);
+		if (v[i].alias == NULL)
+			assert_null(r.v[i].alias);
+		else
+			assert_string_equal(r.v[i].alias, v[i].alias);
+		assert_int_equal(r.v[i].ngroups, v[i].ngroups);
+		for (j = 0; j < v[i].ngroups; j++)
+			assert_string_equal(r.v[i].groups[j], v[i].groups[j]);
+	}
 	vcard_result_clear(&r);
 	free(s);
 }
@@ -389,6 +604,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_aliases_not_text),
+		cmocka_unit_test(test_aliases_groups),
+		cmocka_unit_test(test_vcard21_qp),
+		cmocka_unit_test(test_uid),
 		cmocka_unit_test(test_vcard3),
 		cmocka_unit_test(test_vcard4_pref),
 		cmocka_unit_test(test_vcard_broken),
