@@ -1355,6 +1355,41 @@ fail:
 	return -1;
 }
 
+/* Outbox messages due a retry. */
+int
+store_due_each(struct store *st, long long now, int (*fn)(long long, void *),
+    void *arg, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	long long	*ids = NULL;
+	size_t		 n = 0, i;
+	int		 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT DISTINCT r.message_id FROM recipients r "
+	    "JOIN messages m ON m.id = r.message_id WHERE m.state = 1 AND "
+	    "r.status IN (0, 4) AND r.claim_pid IS NULL AND r.next_try IS NOT "
+	    "NULL AND r.next_try <= ? ORDER BY r.message_id", errp)) != NULL) {
+		sqlite3_bind_int64(s, 1, now);
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			ids = xreallocarray(ids, n + 1, sizeof *ids);
+			ids[n++] = sqlite3_column_int64(s, 0);
+		}
+		if (r == SQLITE_DONE)
+			rv = 0;
+		else
+			st_fail(st, errp, "read the queue");
+		st_done(st, s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	/* Outside the lock: fn may send, which writes the store. */
+	for (i = 0; rv == 0 && i < n; i++)
+		if (fn(ids[i], arg) != 0)
+			break;
+	free(ids);
+	return rv;
+}
+
 /* The account a message was queued with. */
 char *
 store_message_account(struct store *st, long long id)

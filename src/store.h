@@ -176,6 +176,13 @@ int	 store_record_batch(struct store *, const long long *,
 	    const struct record *const *, size_t, struct err **);
 /* Put claimed recipients back without an attempt (interrupted send). */
 int	 store_release(struct store *, long long, struct err **);
+/*
+ * The outbox messages with a recipient whose retry is due at time now
+ * (tried before, next try come, not claimed): fn(id, arg) for each,
+ * oldest first; fn returning non-zero stops.  0 or -1 with *errp.
+ */
+int	 store_due_each(struct store *, long long, int (*)(long long, void *),
+	    void *, struct err **);
 /* The account message id was queued with (new string), or NULL. */
 char	*store_message_account(struct store *, long long);
 /*

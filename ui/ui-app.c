@@ -32,6 +32,7 @@
 #include "xmalloc.h"
 
 #define UI_APP_TICK_MS	500
+#define UI_APP_RETRY_SECS 30	/* how often the outbox is looked at */
 #define UI_KEY_HANGUP	-2
 
 enum ui_app_action {
@@ -71,6 +72,8 @@ static const struct ui_keymap ui_app_map = {
 static struct ui_screen *ui_app_top(struct ui *);
 static void	 ui_app_close(struct ui *, struct ui_screen *);
 static void	 ui_app_idle(struct ui *);
+static void	 ui_app_retry(struct ui *);
+static int	 ui_app_retry_one(long long, void *);
 static int	 ui_app_next_key(struct ui *);
 static void	 ui_app_key(struct ui *, int);
 static int	 ui_app_quit(struct ui *);
@@ -200,6 +203,40 @@ ui_app_idle(struct ui *ui)
 			ui->stack[i]->ops->idle(ui->stack[i], ui);
 }
 
+/* Start one due retry (store_due_each's callback). */
+static int
+ui_app_retry_one(long long id, void *arg)
+{
+	struct ui	*ui = arg;
+
+	(void)ui_send_start_due(ui->send, id, "retry (due)");
+	ui->retried++;
+	return 0;
+}
+
+/*
+ * While the interface is open it retries the outbox by itself, as the
+ * timer does: every UI_APP_RETRY_SECS, what is due and not being sent.
+ */
+static void
+ui_app_retry(struct ui *ui)
+{
+	time_t	now = time(NULL);
+
+	if (ui->store == NULL || now < ui->retry_at || ui_send_busy(ui->send))
+		return;
+	ui->retry_at = now + UI_APP_RETRY_SECS;
+	ui->retried = 0;
+	(void)store_due_each(ui->store, (long long)now, ui_app_retry_one, ui,
+	    NULL);
+	if (ui->retried > 0) {
+		ui_app_say(ui, 0, "Retrying %d message%s that waited in the "
+		    "Outbox (s: the live panel)", ui->retried,
+		    ui->retried == 1 ? "" : "s");
+		ui->dirty = 1;
+	}
+}
+
 /* Draw everything. */
 void
 ui_app_draw(struct ui *ui)
@@ -298,8 +335,10 @@ ui_app_next_key(struct ui *ui)
 				break;
 			}
 		}
-		if (r == 0)
+		if (r == 0) {
+			ui_app_retry(ui);
 			ui_app_idle(ui);
+		}
 	}
 }
 

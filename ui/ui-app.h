@@ -13,6 +13,7 @@
 #define TERN_UI_APP_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "outbox.h"
 
@@ -84,6 +85,8 @@ struct ui {
 	char			*prompt_label;	/* a prompt is open */
 	struct ui_editor	*prompt;
 	int			 bench;		/* exit after the first frame */
+	time_t			 retry_at;	/* next look at the outbox */
+	int			 retried;	/* due messages started */
 };
 
 /*

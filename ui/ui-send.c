@@ -144,6 +144,7 @@ static void	 ui_send_apply(struct ui_send *, struct ui_ev *);
 static void	 ui_send_outcome(struct ui_send *, struct ui_job *,
 		    const struct record *);
 static int	 ui_send_spawn(struct ui_send *, struct ui_work *);
+static int	 ui_send_begin(struct ui_send *, long long, const char *, int);
 static int	 ui_panel_wrap(int, int, int, int, const char *, int);
 static void	 ui_panel_draw(struct ui_screen *, struct ui *, int, int);
 static int	 ui_panel_key(struct ui_screen *, struct ui *, int);
@@ -458,6 +459,20 @@ ui_send_spawn(struct ui_send *s, struct ui_work *w)
 int
 ui_send_start(struct ui_send *s, long long id, const char *title)
 {
+	return ui_send_begin(s, id, title, 0);
+}
+
+/* Retry the due recipients of a message. */
+int
+ui_send_start_due(struct ui_send *s, long long id, const char *title)
+{
+	return ui_send_begin(s, id, title, 1);
+}
+
+/* Start a send job for message id (due: only the due recipients). */
+static int
+ui_send_begin(struct ui_send *s, long long id, const char *title, int due)
+{
 	struct ui		*ui = s->ui;
 	struct ui_work		*w;
 	struct ui_job		*j;
@@ -472,7 +487,8 @@ ui_send_start(struct ui_send *s, long long id, const char *title)
 	j->msg = id;
 	if (store_message_rcpts(ui->store, id, &rc, &n, &e) == 0) {
 		for (i = 0; i < n; i++) {
-			if (rc[i].delivered || rc[i].failed)
+			if (rc[i].delivered || rc[i].failed || (due &&
+			    rc[i].next_try > (long long)time(NULL)))
 				continue;
 			row = ui_send_row(j, 1, rc[i].address);
 			p = outbox_policy(&ui->ob, rc[i].address, &src);
@@ -490,6 +506,7 @@ ui_send_start(struct ui_send *s, long long id, const char *title)
 	w->ob.ev_ctx = w;
 	w->ob.password = ui_send_password;
 	w->ob.password_ctx = w;
+	w->ob.due = due;
 	w->id = id;
 	j->last = xstrdup("starting");
 	if (ui_send_spawn(s, w) == -1) {

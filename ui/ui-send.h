@@ -44,6 +44,11 @@ int		 ui_send_busy(const struct ui_send *);
  */
 int		 ui_send_start(struct ui_send *, long long, const char *);
 /*
+ * The same for only the recipients of message id whose retry is due (the
+ * interface retries the outbox by itself while it is open).
+ */
+int		 ui_send_start_due(struct ui_send *, long long, const char *);
+/*
  * Ask the servers of n recipient addresses what they offer, without
  * sending.  Returns the job number, or -1.
  */
