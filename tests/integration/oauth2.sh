@@ -26,6 +26,8 @@ t_smtpd lg --cert "$c/good-chain.pem" --key "$c/good-key.pem" \
     --auth "$user:$long" --auth-mech 'XOAUTH2 OAUTHBEARER'
 t_smtpd other --cert "$c/good-chain.pem" --key "$c/good-key.pem" \
     --auth "$user:$good" --auth-mech 'CRAM-MD5 GSSAPI'
+t_smtpd pw --cert "$c/good-chain.pem" --key "$c/good-key.pem" \
+    --auth "$user:s3cret-password"
 t_smtpd plain --starttls none --auth "$user:$good" --auth-plaintext \
     --auth-mech XOAUTH2
 
@@ -158,7 +160,6 @@ t_assert_match "$(t_json_get "$out" reason)" \
 t_assert_not_received other '^AUTH' "CRAM-MD5 GSSAPI only: no AUTH" "$mark"
 
 # Never over plaintext, even with auth = xoauth2: held, nothing sent.
-conf "$plain_port" xoauth2 "echo $good" ""
 t_config "from = Alice <$user>
 relay = smtp://127.0.0.1:$plain_port
 user = $user
@@ -175,6 +176,34 @@ t_wait_sessions plain 1
 if t_sessions plain | grep -q '"AUTH'; then
 	t_fail "AUTH was sent over plaintext"
 fi
+
+# Each account has its own auth and passcmd: a password account (PLAIN)
+# at the top, an OAuth2 one in [account gmail].
+t_config "from = Alice <$user>
+relay = smtp://localhost:$pw_port
+user = $user
+passcmd = echo s3cret-password
+ca_file = $c/ca.pem
+timeout = 10
+
+[account gmail]
+from = Alice <alice@gmail.example>
+relay = smtp://localhost:$xo_port
+user = $user
+auth = xoauth2
+passcmd = echo $good"
+n=$(t_count xo)
+for a in gmail default; do
+	rc=0
+	echo hi | "$TERN" -a $a send --json bob@example.net >"$T/out" \
+	    2>"$T/err" || rc=$?
+	t_assert_eq "$rc" 0 "account $a: exit ($(cat "$T/out" "$T/err"))"
+done
+t_assert_eq "$(t_count xo)" $((n + 1)) "account gmail: through XOAUTH2"
+t_assert_eq "$(t_count pw)" 1 "account default: through PLAIN"
+t_wait_sessions pw 1
+t_assert_eq "$(t_json_get "$(t_sessions pw | tail -n 1)" auth_mech)" \
+    PLAIN "account default: mechanism"
 
 # A mechanism tern does not know is a config error.
 rc=0
