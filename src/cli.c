@@ -25,6 +25,7 @@
 #include "event.h"
 #include "msg.h"
 #include "outbox.h"
+#include "outlog.h"
 #include "policy.h"
 #include "record.h"
 #include "safefile.h"
@@ -850,7 +851,7 @@ cli_sm_parse(struct cli *cli, struct cli_sm *sm, int argc, char **argv)
 static void
 cli_sendmail_record(struct cli *cli, const struct record *r)
 {
-	char		 when[40];
+	char		 when[40], *line;
 	struct tm	 tm;
 	time_t		 t = time(NULL);
 	int		 ok = outcome_delivered(r->outcome);
@@ -869,25 +870,10 @@ cli_sendmail_record(struct cli *cli, const struct record *r)
 		return;
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", &tm);
-	fprintf(cli->logf, "%s account=%s from=%s recipient=%s outcome=%s",
-	    when, cli->account != NULL ? cli->account : "default",
-	    cli->envfrom != NULL ? cli->envfrom : "", r->recipient,
-	    outcome_name(r->outcome));
-	if (r->server != NULL)
-		fprintf(cli->logf, " server=%s", r->server);
-	if (r->address != NULL)
-		fprintf(cli->logf, " address=%s port=%d", r->address, r->port);
-	if (r->tls.used)
-		fprintf(cli->logf, " tls=%s cipher=%s", r->tls.version,
-		    r->tls.cipher);
-	else
-		fprintf(cli->logf, " tls=no");
-	if (r->reason != NULL)
-		fprintf(cli->logf, " reason=\"%s\"", r->reason);
-	if (r->reply != NULL)
-		fprintf(cli->logf, " reply=\"%s\"", r->reply);
-	fprintf(cli->logf, " exitcode=%s\n", ok ? "EX_OK" :
-	    r->outcome == OUTCOME_FAILED ? "EX_UNAVAILABLE" : "EX_TEMPFAIL");
+	line = outlog_line(cli->conf != NULL ? cli->conf->name : "default",
+	    cli->envfrom, r);
+	fprintf(cli->logf, "%s %s\n", when, line);
+	free(line);
 	fflush(cli->logf);
 }
 

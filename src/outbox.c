@@ -13,6 +13,7 @@
 #include "maildir.h"
 #include "msg.h"
 #include "outbox.h"
+#include "outlog.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -27,6 +28,8 @@ static int	outbox_settle(void *, const size_t *, size_t, struct record *);
 static int	outbox_store(const struct outbox_ctx *, struct store_rcpt *,
 		    const size_t *, size_t, struct record *, int *);
 static void	outbox_mark_resent(struct record *);
+static void	outbox_log(const struct outbox_ctx *, const char *,
+		    const struct record *, size_t);
 static size_t	outbox_expire(const struct outbox_ctx *, struct store_rcpt *,
 		    size_t *, struct record **);
 
@@ -143,6 +146,7 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	o = &oc;
 	nexp = outbox_expire(o, rc, &n, &expired);
 	if (n == 0) {
+		outbox_log(o, NULL, expired, nexp);
 		*outp = expired;
 		*np = nexp;
 		rv = 0;
@@ -236,6 +240,7 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 		free(expired);
 		expired = NULL;
 	}
+	outbox_log(o, from, out, n + nexp);
 	*outp = out;
 	*np = n + nexp;
 	goto done;
@@ -429,4 +434,23 @@ outbox_expire(const struct outbox_ctx *o, struct store_rcpt *rc, size_t *n,
 	*n = k;
 	*outp = ex;
 	return ne;
+}
+
+/* The account's logfile and syslog; a failure is a warning. */
+static void
+outbox_log(const struct outbox_ctx *o, const char *from,
+    const struct record *r, size_t n)
+{
+	struct event	 ev;
+	struct err	*e = NULL;
+
+	if (outlog_records(o->conf, from, r, n, &e) == 0 || o->ev == NULL) {
+		err_free(e);
+		return;
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.type = EVENT_WARNING;
+	ev.text = e->msg;
+	o->ev(&ev, o->ev_ctx);
+	err_free(e);
 }
