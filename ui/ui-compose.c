@@ -63,7 +63,8 @@ enum ui_compose_action {
 	UI_C_DISCARD,
 	UI_C_COMPLETE,
 	UI_C_COMP_NEXT,
-	UI_C_COMP_PREV
+	UI_C_COMP_PREV,
+	UI_C_FROM
 };
 
 static const struct ui_key ui_compose_keys[] = {
@@ -91,6 +92,7 @@ static const struct ui_key ui_compose_keys[] = {
 	  "completion" },
 	{ UI_KEY(KEY_UP), UI_C_COMP_PREV, "in an address field: previous "
 	  "completion" },
+	{ 'f', UI_C_FROM, "From: the next account's identity" },
 };
 
 static const struct ui_keymap ui_compose_map = {
@@ -117,6 +119,7 @@ struct ui_compose {
 	int			 flow;		/* new: To, Subject, body */
 	int			 dirty;
 	time_t			 changed, saved;
+	const struct conf	*acct;		/* From: this account */
 	struct ui_crcpt		*rc;
 	size_t			 nrc;
 	char			*bad;
@@ -132,6 +135,7 @@ static int	 ui_compose_comp_row(const struct store_contact *, void *);
 static void	 ui_compose_comp_clear(struct ui_compose *);
 static void	 ui_compose_take(struct ui_compose *, struct ui *);
 static int	 ui_compose_save(struct ui_compose *, struct ui *);
+static void	 ui_compose_next_account(struct ui_compose *, struct ui *);
 static int	 ui_compose_send(struct ui_compose *, struct ui *);
 static void	 ui_compose_body(struct ui_compose *, struct ui *);
 static int	 ui_compose_external(struct ui_compose *, const char *);
@@ -164,6 +168,7 @@ ui_compose_new(struct ui *ui, long long id)
 	int			 i;
 
 	c = xcalloc(1, sizeof *c);
+	c->acct = ui->conf;
 	memset(&d, 0, sizeof d);
 	if (id != 0 && store_draft_load(ui->store, id, &d, &e) == -1) {
 		ui_app_say(ui, 1, "%s", e->msg);
@@ -290,6 +295,30 @@ ui_compose_comp_clear(struct ui_compose *c)
 	c->csel = 0;
 }
 
+/* From: the next account (the top, then each [account], round). */
+static void
+ui_compose_next_account(struct ui_compose *c, struct ui *ui)
+{
+	const struct conf	*top = ui->conf;
+	size_t			 i;
+
+	if (top->naccounts == 0) {
+		ui_app_say(ui, 0, "One account only: add [account NAME] "
+		    "sections to the config for more identities.");
+		return;
+	}
+	if (c->acct == top)
+		c->acct = top->accounts[0];
+	else {
+		for (i = 0; i < top->naccounts; i++)
+			if (top->accounts[i] == c->acct)
+				break;
+		c->acct = i + 1 < top->naccounts ? top->accounts[i + 1] : top;
+	}
+	ui_app_say(ui, 0, "From: %s (account %s)", c->acct->from != NULL ?
+	    c->acct->from : "(none)", c->acct->name);
+}
+
 /* Complete the word being typed in an address field from the contacts. */
 static void
 ui_compose_complete(struct ui_compose *c, struct ui *ui)
@@ -383,6 +412,7 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	struct addr_list	 to = { NULL, 0 }, cc = { NULL, 0 };
 	struct addr_list	 bcc = { NULL, 0 };
 	struct addr		 from;
+	struct outbox_ctx	 ob;
 	struct msg_draft	 d;
 	struct err		*e = NULL;
 	const char		**rc = NULL;
@@ -402,7 +432,7 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 		ui_app_say(ui, 1, "No recipient: press t to fill in To.");
 		return -1;
 	}
-	if (ui->conf->from == NULL || addr_parse(ui->conf->from, &from,
+	if (c->acct->from == NULL || addr_parse(c->acct->from, &from,
 	    &e) == -1) {
 		ui_app_say(ui, 1, "The config has no usable 'from' address%s%s",
 		    e != NULL ? ": " : "", e != NULL ? e->msg : "");
@@ -417,7 +447,7 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	subject = ui_editor_text(c->f[UI_F_SUBJECT]);
 	body = ui_editor_text(c->f[UI_F_BODY]);
 	memset(&d, 0, sizeof d);
-	d.from = ui->conf->from;
+	d.from = c->acct->from;
 	d.to = &to;
 	d.cc = &cc;
 	d.bcc = &bcc;
@@ -431,7 +461,9 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	rc = xcalloc(c->nrc, sizeof *rc);
 	for (i = 0; i < c->nrc; i++)
 		rc[i] = c->rc[i].addr;
-	if (outbox_add(&ui->ob, from.mailbox, subject, rc, c->nrc, msg, len,
+	ob = ui->ob;
+	ob.conf = c->acct;
+	if (outbox_add(&ob, from.mailbox, subject, rc, c->nrc, msg, len,
 	    &id, &e) == -1) {
 		ui_app_say(ui, 1, "Not sent: %s (the draft is kept)", e->msg);
 		goto out;
@@ -717,8 +749,13 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 
 	ui_term_cursor(-1, 0);
 	ui_term_text(y, 1, 9, "From:", dim);
-	ui_term_text(y++, 11, w - 12, ui->conf->from != NULL ?
-	    ui->conf->from : "(no from in the config)", dim);
+	t = c->acct->from != NULL ? xasprintf("%s%s%s%s", c->acct->from,
+	    ui->conf->naccounts > 0 ? "  (account " : "",
+	    ui->conf->naccounts > 0 ? c->acct->name : "",
+	    ui->conf->naccounts > 0 ? "; f: next)" : "") :
+	    xstrdup("(no from in the config)");
+	ui_term_text(y++, 11, w - 12, t, dim);
+	free(t);
 	for (f = UI_F_TO; f <= UI_F_SUBJECT && y < top + h; f++, y++) {
 		lab = c->sel == f ? ui_term_attr(UI_A_SELECT) : head;
 		ui_term_text(y, 1, 9, ui_field_names[f], lab);
@@ -829,6 +866,9 @@ ui_compose_key(struct ui_screen *sc, struct ui *ui, int k)
 		return UI_REDRAW;
 	case UI_C_PROBE:
 		ui_compose_probe(c, ui);
+		return UI_REDRAW;
+	case UI_C_FROM:
+		ui_compose_next_account(c, ui);
 		return UI_REDRAW;
 	case UI_C_SEND:
 		if (ui_compose_send(c, ui) == 0)
