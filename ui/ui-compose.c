@@ -132,6 +132,8 @@ struct ui_compose {
 static void	 ui_compose_recipients(struct ui_compose *, struct ui *);
 static void	 ui_compose_complete(struct ui_compose *, struct ui *);
 static int	 ui_compose_comp_row(const struct store_contact *, void *);
+static int	 ui_compose_comp_group(const char *, long long, void *);
+static int	 ui_compose_comp_member(const struct store_contact *, void *);
 static void	 ui_compose_comp_clear(struct ui_compose *);
 static void	 ui_compose_take(struct ui_compose *, struct ui *);
 static int	 ui_compose_save(struct ui_compose *, struct ui *);
@@ -319,11 +321,47 @@ ui_compose_next_account(struct ui_compose *c, struct ui *ui)
 	    c->acct->from : "(none)", c->acct->name);
 }
 
-/* Complete the word being typed in an address field from the contacts. */
+/* Keep the name of a group that matches (its members come later). */
+static int
+ui_compose_comp_group(const char *name, long long n, void *arg)
+{
+	struct ui_compose	*c = arg;
+	struct store_contact	*d;
+
+	if (c->ncomp >= UI_COMPOSE_NCOMP)
+		return 1;
+	d = &c->comp[c->ncomp++];
+	d->id = 0;
+	d->alias = xstrdup(name);
+	d->name = xasprintf("group %s: %lld contact%s", name, n,
+	    n == 1 ? "" : "s");
+	d->policy = POLICY_UNSET;
+	return 0;
+}
+
+/* Append a member's address to a group's list. */
+static int
+ui_compose_comp_member(const struct store_contact *sc, void *arg)
+{
+	struct buf	*b = arg;
+
+	if (b->len > 0)
+		buf_adds(b, ", ");
+	buf_adds(b, sc->address);
+	return 0;
+}
+
+/*
+ * Complete the word being typed in an address field: groups whose name
+ * begins with it first (one completion gives all the members), then the
+ * contacts whose address, name or alias key holds it.
+ */
 static void
 ui_compose_complete(struct ui_compose *c, struct ui *ui)
 {
+	struct buf	 b;
 	const char	*s, *w;
+	size_t		 i, ngroups;
 
 	ui_compose_comp_clear(c);
 	if (!c->editing || c->sel > UI_F_BCC)
@@ -335,8 +373,20 @@ ui_compose_complete(struct ui_compose *c, struct ui *ui)
 		w++;
 	if (*w == '\0')
 		return;
-	(void)store_contact_each(ui->store, w, 0, UI_COMPOSE_NCOMP,
-	    ui_compose_comp_row, c, NULL);
+	(void)store_contact_groups(ui->store, w, UI_COMPOSE_NCOMP,
+	    ui_compose_comp_group, c, NULL);
+	/* The members, once the group walk is over. */
+	ngroups = c->ncomp;
+	for (i = 0; i < ngroups; i++) {
+		b = (struct buf)BUF_INIT;
+		buf_add(&b, "", 0);
+		(void)store_contact_members(ui->store, c->comp[i].alias,
+		    ui_compose_comp_member, &b, NULL);
+		c->comp[i].address = buf_steal(&b);
+	}
+	if (c->ncomp < UI_COMPOSE_NCOMP)
+		(void)store_contact_each(ui->store, w, 0,
+		    UI_COMPOSE_NCOMP - c->ncomp, ui_compose_comp_row, c, NULL);
 	/* Nothing to offer when the word is already a whole contact. */
 	if (c->ncomp == 1 && strcasecmp(c->comp[0].address, w) == 0)
 		ui_compose_comp_clear(c);

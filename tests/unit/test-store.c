@@ -125,6 +125,117 @@ test_contacts(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Collect the addresses a walk gives, "a b ". */
+static int
+collect(const struct store_contact *c, void *arg)
+{
+	char	*buf = arg;
+
+	strcat(buf, c->address);
+	strcat(buf, " ");
+	return 0;
+}
+
+/* Collect group names with their sizes, "name:n ". */
+static int
+collect_group(const char *name, long long n, void *arg)
+{
+	char	*buf = arg;
+
+	sprintf(buf + strlen(buf), "%s:%lld ", name, n);
+	return 0;
+}
+
+/* Aliases and groups: kept, listed, members by alias key or group. */
+static void
+test_contact_groups(void **state)
+{
+	struct store		*st = *state;
+	struct store_contact	 c;
+	struct err		*e = NULL;
+	char			 got[512];
+	const char		*who[] = { "liz@example.org", "mo@example.org",
+	    "pat@example.org" };
+	size_t			 i;
+
+	for (i = 0; i < 3; i++) {
+		memset(&c, 0, sizeof c);
+		c.address = (char *)who[i];
+		c.policy = POLICY_UNSET;
+		c.alias = i == 0 ? "liz" : NULL;
+		assert_int_equal(store_contact_put(st, &c, &e), 0);
+		assert_int_equal(store_contact_group_add(st, "team", who[i],
+		    &e), 0);
+	}
+	assert_int_equal(store_contact_group_add(st, "team", who[0], &e), 0);
+	assert_int_equal(store_contact_group_add(st, "Friends", who[1], &e),
+	    0);
+	assert_int_equal(store_contact_group_add(st, "team", "no@example.org",
+	    &e), -1);
+	assert_int_equal(e->cls, ERR_INPUT);
+	err_free(e);
+	e = NULL;
+	/* A put without an alias keeps it; "" removes it. */
+	memset(&c, 0, sizeof c);
+	c.address = "liz@EXAMPLE.org";
+	c.name = "Liz";
+	c.policy = POLICY_VERIFY;
+	assert_int_equal(store_contact_put(st, &c, &e), 0);
+	assert_int_equal(store_contact_get(st, "liz@example.org", &c, &e), 1);
+	assert_string_equal(c.alias, "liz");
+	assert_string_equal(c.groups, "team");
+	store_contact_clear(&c);
+	assert_int_equal(store_contact_get(st, "mo@example.org", &c, &e), 1);
+	assert_null(c.alias);
+	assert_string_equal(c.groups, "Friends\nteam");
+	store_contact_clear(&c);
+	got[0] = '\0';
+	assert_int_equal(store_contact_members(st, "TEAM", collect, got, &e),
+	    0);
+	assert_string_equal(got, "liz@example.org mo@example.org "
+	    "pat@example.org ");
+	got[0] = '\0';
+	assert_int_equal(store_contact_members(st, "Liz", collect, got, &e), 0);
+	assert_string_equal(got, "liz@example.org ");
+	got[0] = '\0';
+	assert_int_equal(store_contact_members(st, "nothing", collect, got,
+	    &e), 0);
+	assert_string_equal(got, "");
+	/* The search finds alias keys too. */
+	got[0] = '\0';
+	assert_int_equal(store_contact_each(st, "li", 0, 0, collect, got, &e),
+	    0);
+	assert_string_equal(got, "liz@example.org ");
+	got[0] = '\0';
+	assert_int_equal(store_contact_groups(st, NULL, 0, collect_group, got,
+	    &e), 0);
+	assert_string_equal(got, "Friends:1 team:3 ");
+	got[0] = '\0';
+	assert_int_equal(store_contact_groups(st, "te", 0, collect_group, got,
+	    &e), 0);
+	assert_string_equal(got, "team:3 ");
+	got[0] = '\0';
+	assert_int_equal(store_contact_groups(st, "%", 0, collect_group, got,
+	    &e), 0);
+	assert_string_equal(got, "");
+	/* Removing a contact takes it out of its groups. */
+	assert_int_equal(store_contact_remove(st, "liz@example.org", &e), 0);
+	got[0] = '\0';
+	assert_int_equal(store_contact_groups(st, "t", 0, collect_group, got,
+	    &e), 0);
+	assert_string_equal(got, "team:2 ");
+	memset(&c, 0, sizeof c);
+	c.address = "mo@example.org";
+	c.alias = "mo";
+	c.policy = POLICY_UNSET;
+	assert_int_equal(store_contact_put(st, &c, &e), 0);
+	c.alias = "";
+	assert_int_equal(store_contact_put(st, &c, &e), 0);
+	assert_int_equal(store_contact_get(st, "mo@example.org", &c, &e), 1);
+	assert_null(c.alias);
+	store_contact_clear(&c);
+}
+
 /* Fill a record. */
 static void
 rec(struct record *r, const char *rcpt, enum outcome o)
@@ -258,6 +369,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
 		cmocka_unit_test(test_foreign),
 		cmocka_unit_test_setup_teardown(test_contacts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_contact_groups, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
