@@ -54,6 +54,7 @@ struct vcard_alias {
 	char	*notes;
 	int	 line;
 	int	 dead;		/* unaliased */
+	size_t	 done;		/* expanded for top-level alias done - 1 */
 };
 
 /* A "group -addr" member, or an "ungroup -addr" exclusion. */
@@ -76,6 +77,7 @@ struct vcard_file {
 struct vcard_set {
 	size_t	*v;
 	size_t	 n;
+	int	 deep;		/* nesting too deep was said */
 };
 
 enum vcard_enc {
@@ -119,7 +121,7 @@ static void	 vcard_set_add(struct vcard_set *, size_t);
 static long	 vcard_find_alias(const struct vcard_file *, const char *);
 static int	 vcard_item(struct vcard_result *, const char *, const char *,
 		    struct vcard_set *, char **);
-static void	 vcard_expand(struct vcard_result *, const struct vcard_file *,
+static void	 vcard_expand(struct vcard_result *, struct vcard_file *,
 		    size_t, struct vcard_set *, size_t *, size_t);
 static void	 vcard_join(struct vcard_result *, size_t, const char *);
 static void	 vcard_resolve(struct vcard_result *, struct vcard_file *);
@@ -687,15 +689,17 @@ vcard_item(struct vcard_result *out, const char *item, const char *notes,
 
 /* Expand alias ai into set; stack holds the aliases being expanded. */
 static void
-vcard_expand(struct vcard_result *out, const struct vcard_file *f,
+vcard_expand(struct vcard_result *out, struct vcard_file *f,
     size_t ai, struct vcard_set *set, size_t *stack, size_t depth)
 {
-	const struct vcard_alias	*a = &f->a[ai];
+	struct vcard_alias		*a = &f->a[ai];
 	char				*why, *show, *ks;
 	long				 j;
 	size_t				 i, k;
 
 	stack[depth] = ai;
+	/* Once per top-level alias: a set gains nothing the second time. */
+	a->done = stack[0] + 1;
 	for (i = 0; i < a->nitems; i++) {
 		show = vcard_show(a->items[i]);
 		ks = vcard_show(a->key);
@@ -718,11 +722,16 @@ vcard_expand(struct vcard_result *out, const struct vcard_file *f,
 					    "(left out)", ks, show);
 				goto next;
 			}
+			if (f->a[j].done == stack[0] + 1)
+				goto next;
 			if (depth + 1 >= VCARD_DEPTH) {
-				if (depth == 0)
-					vcard_problem(out, a->line, "alias "
-					    "\"%s\": aliases nested too deep",
-					    ks);
+				if (!set->deep)
+					vcard_problem(out, f->a[stack[0]].line,
+					    "alias \"%s\": aliases nested more "
+					    "than %d deep (the deeper ones left "
+					    "out)", f->a[stack[0]].key,
+					    VCARD_DEPTH);
+				set->deep = 1;
 				goto next;
 			}
 			vcard_expand(out, f, (size_t)j, set, stack, depth + 1);
@@ -752,7 +761,7 @@ vcard_join(struct vcard_result *out, size_t i, const char *group)
 static void
 vcard_resolve(struct vcard_result *out, struct vcard_file *f)
 {
-	struct vcard_set	 set = { NULL, 0 };
+	struct vcard_set	 set = { NULL, 0, 0 };
 	struct vcard_alias	*a;
 	struct vcard_contact	*c;
 	size_t			 stack[VCARD_DEPTH], i, k, j;
@@ -763,6 +772,7 @@ vcard_resolve(struct vcard_result *out, struct vcard_file *f)
 		if (a->dead)
 			continue;
 		set.n = 0;
+		set.deep = 0;
 		vcard_expand(out, f, i, &set, stack, 0);
 		if (set.n == 0)
 			continue;
