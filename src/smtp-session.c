@@ -978,12 +978,12 @@ ss_ehlo(struct ss *s, int ehlo)
 			char	*p;
 
 			/*
-			 * libetpan's AUTH parser loops forever on a tab after
-			 * an unknown mechanism: give it spaces.
+			 * libetpan's AUTH parser loops forever on a tab or a
+			 * lone CR after an unknown mechanism: give it spaces.
 			 */
 			for (p = s->smtp->response; p != NULL && *p != '\0';
 			    p++)
-				if (*p == '\t')
+				if (*p == '\t' || *p == '\r')
 					*p = ' ';
 			mailesmtp_parse_ehlo(s->smtp);
 			ss_parse_caps(s);
