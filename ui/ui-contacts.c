@@ -140,10 +140,13 @@ ui_contacts_collect(const struct store_contact *sc, void *arg)
 		c->rows = xreallocarray(c->rows, c->cap, sizeof *c->rows);
 	}
 	d = &c->rows[c->nrows++];
+	memset(d, 0, sizeof *d);
 	d->id = sc->id;
 	d->address = xstrdup(sc->address);
 	d->name = xstrdup(sc->name);
 	d->notes = xstrdup(sc->notes);
+	d->alias = xstrdup(sc->alias);
+	d->groups = xstrdup(sc->groups);
 	d->policy = sc->policy;
 	return 0;
 }

@@ -155,7 +155,7 @@ echo copy | "$TERN" -v send -s "copy me" dave@example.net >"$T/out" \
     2>"$T/err" || rc=$?
 t_assert_eq "$rc" 0 "fcc link: the mail itself goes ($(cat "$T/err"))"
 t_assert_eq "$(t_count s)" 2 "fcc link: sent"
-t_assert_match "$(cat "$T/err")" "^tern: info fcc: refusing the fcc Maildir $HOME/Mail/Sent: it is a symbolic link \\(to $T/victim/Maildir\\) and tern follows no link there; put the real directory in its place\$" \
+t_assert_match "$(cat "$T/err")" "^tern: fcc: refusing the fcc Maildir $HOME/Mail/Sent: it is a symbolic link \\(to $T/victim/Maildir\\) and tern follows no link there; put the real directory in its place\$" \
     "fcc link: says why there is no copy"
 t_assert_eq "$(find "$T/victim/Maildir" -type f | wc -l)" 0 \
     "fcc link: nothing written into the other Maildir"
@@ -168,7 +168,7 @@ rc=0
 echo copy | "$TERN" -v send -s "copy me" dave@example.net >"$T/out" \
     2>"$T/err" || rc=$?
 t_assert_eq "$rc" 0 "fcc cur link: the mail itself goes"
-t_assert_match "$(cat "$T/err")" "^tern: info fcc: refusing a folder of the fcc Maildir $HOME/Mail/Sent/cur: it is a symbolic link" \
+t_assert_match "$(cat "$T/err")" "^tern: fcc: refusing a folder of the fcc Maildir $HOME/Mail/Sent/cur: it is a symbolic link" \
     "fcc cur link: says why"
 t_assert_eq "$(find "$T/victim/Maildir" "$HOME/Mail/Sent" -type f | wc -l)" 0 \
     "fcc cur link: nothing written"
