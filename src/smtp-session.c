@@ -40,6 +40,23 @@ int	mailsmtp_read_response(mailsmtp *);
 int	mailesmtp_parse_ehlo(mailsmtp *);
 
 #define SS_BUFSIZE	8192
+
+/* What the server offers: one bitmask, copied in one assignment. */
+enum {
+	SS_EXT_ESMTP = 1 << 0,		/* EHLO was answered */
+	SS_EXT_STARTTLS = 1 << 1,
+	SS_EXT_8BITMIME = 1 << 2,
+	SS_EXT_REQUIRETLS = 1 << 3,	/* RFC 8689 */
+	SS_EXT_SIZE = 1 << 4,
+	SS_EXT_AUTH = 1 << 5,
+	SS_EXT_PIPELINING = 1 << 6,	/* RFC 2920 */
+	SS_EXT_SMTPUTF8 = 1 << 7	/* RFC 6531 */
+};
+
+struct ss_caps {
+	unsigned int	 ext;		/* SS_EXT_* */
+	size_t		 size_max;	/* SIZE's figure, 0 if none */
+};
 #define SS_WINDOW	64		/* pipelined commands unanswered */
 #define SS_PROGRESS_STEP (64 * 1024)	/* bytes between progress events */
 
@@ -91,16 +108,9 @@ struct ss {
 	size_t			 rcpt_read;	/* and their replies read */
 	int			 data_sent;	/* pipelined DATA written */
 	size_t			 too_many;	/* 452: for the next txn */
-	int			 cap_smtputf8;
 
 	/* What the server offers (forgotten when TLS starts). */
-	int			 esmtp;
-	int			 cap_starttls;
-	int			 cap_8bitmime;
-	int			 cap_requiretls;
-	int			 cap_size;
-	size_t			 size_max;
-	int			 cap_auth;
+	struct ss_caps		 caps;		/* forgotten when TLS starts */
 
 	int			 tls_active;
 	int			 txn_requiretls;
@@ -109,7 +119,6 @@ struct ss {
 	size_t			 wirelen;
 	int			 wire_8bit;
 	char			*downgrade;	/* why this looks like one */
-	int			 cap_pipelining;
 	int			 pipelined;	/* RCPT/DATA already sent */
 	int			 authed;
 	int			 healthy;	/* ended cleanly: may be kept */
@@ -126,10 +135,7 @@ struct smtp_conn {
 	int			 authed;
 	struct tls_facts	 tls;
 	int			 starttls_offered;
-	int			 esmtp, cap_starttls, cap_8bitmime;
-	int			 cap_requiretls, cap_size, cap_auth;
-	int			 cap_pipelining, cap_smtputf8;
-	size_t			 size_max;
+	struct ss_caps		 caps;
 	char			*plain_reason;
 	enum reason_kind	 plain_kind;
 	char			*downgrade;
@@ -251,15 +257,7 @@ ss_reuse(struct ss *s)
 	s->authed = k->authed;
 	s->res->tls = k->tls;
 	s->res->starttls_offered = k->starttls_offered;
-	s->esmtp = k->esmtp;
-	s->cap_starttls = k->cap_starttls;
-	s->cap_8bitmime = k->cap_8bitmime;
-	s->cap_requiretls = k->cap_requiretls;
-	s->cap_size = k->cap_size;
-	s->cap_auth = k->cap_auth;
-	s->cap_pipelining = k->cap_pipelining;
-	s->cap_smtputf8 = k->cap_smtputf8;
-	s->size_max = k->size_max;
+	s->caps = k->caps;
 	free(s->plain_reason);
 	free(s->downgrade);
 	s->plain_reason = k->plain_reason;
@@ -316,15 +314,7 @@ ss_keep(struct ss *s)
 	k->authed = s->authed;
 	tls_facts_copy(&k->tls, &s->res->tls);
 	k->starttls_offered = s->res->starttls_offered;
-	k->esmtp = s->esmtp;
-	k->cap_starttls = s->cap_starttls;
-	k->cap_8bitmime = s->cap_8bitmime;
-	k->cap_requiretls = s->cap_requiretls;
-	k->cap_size = s->cap_size;
-	k->cap_auth = s->cap_auth;
-	k->cap_pipelining = s->cap_pipelining;
-	k->cap_smtputf8 = s->cap_smtputf8;
-	k->size_max = s->size_max;
+	k->caps = s->caps;
 	k->plain_reason = xstrdup(s->plain_reason);
 	k->plain_kind = s->plain_kind;
 	k->downgrade = xstrdup(s->downgrade);
@@ -446,7 +436,8 @@ ss_step(struct ss *s)
 		}
 		if (s->state == SS_EHLO_TLS || s->tls_active)
 			ss_move(s, SS_POLICY);
-		else if (s->cap_starttls && s->o->try_starttls)
+		else if ((s->caps.ext & SS_EXT_STARTTLS) &&
+		    s->o->try_starttls)
 			ss_move(s, SS_STARTTLS);
 		else {
 			char	*dg = NULL;
@@ -1007,7 +998,7 @@ ss_parse_caps(struct ss *s)
 	size_t		 len;
 
 	ss_forget_caps(s);
-	s->esmtp = 1;
+	s->caps.ext |= SS_EXT_ESMTP;
 	for (line = s->smtp->response; line != NULL && *line != '\0';
 	    line = p != NULL ? p + 1 : NULL) {
 		p = strchr(line, '\n');
@@ -1016,21 +1007,22 @@ ss_parse_caps(struct ss *s)
 	    strncasecmp(line, word, sizeof(word) - 1) == 0 &&		\
 	    (len == sizeof(word) - 1 || line[sizeof(word) - 1] == ' '))
 		if (CAP("STARTTLS"))
-			s->cap_starttls = 1;
+			s->caps.ext |= SS_EXT_STARTTLS;
 		else if (CAP("8BITMIME"))
-			s->cap_8bitmime = 1;
+			s->caps.ext |= SS_EXT_8BITMIME;
 		else if (CAP("REQUIRETLS"))
-			s->cap_requiretls = 1;
+			s->caps.ext |= SS_EXT_REQUIRETLS;
 		else if (CAP("SIZE")) {
-			s->cap_size = 1;
+			s->caps.ext |= SS_EXT_SIZE;
 			if (len > 5)
-				s->size_max = strtoul(line + 5, NULL, 10);
+				s->caps.size_max = strtoul(line + 5, NULL,
+				    10);
 		} else if (CAP("AUTH"))
-			s->cap_auth = 1;
+			s->caps.ext |= SS_EXT_AUTH;
 		else if (CAP("PIPELINING"))
-			s->cap_pipelining = 1;
+			s->caps.ext |= SS_EXT_PIPELINING;
 		else if (CAP("SMTPUTF8"))
-			s->cap_smtputf8 = 1;
+			s->caps.ext |= SS_EXT_SMTPUTF8;
 #undef CAP
 	}
 }
@@ -1039,10 +1031,7 @@ ss_parse_caps(struct ss *s)
 static void
 ss_forget_caps(struct ss *s)
 {
-	s->esmtp = s->cap_starttls = s->cap_8bitmime = s->cap_requiretls = 0;
-	s->cap_size = s->cap_auth = s->cap_pipelining = 0;
-	s->cap_smtputf8 = 0;
-	s->size_max = 0;
+	memset(&s->caps, 0, sizeof s->caps);
 }
 
 /* The GnuTLS handshake on the socket, then the stream swap. */
@@ -1548,7 +1537,7 @@ ss_auth(struct ss *s)
 		ss_move(s, SS_QUIT);
 		return;
 	}
-	if (!s->cap_auth) {
+	if (!(s->caps.ext & SS_EXT_AUTH)) {
 		ss_all(s, 0, OUTCOME_DEFERRED, REASON_AUTH_UNSUPPORTED, 0, NULL,
 		    "%s offers no AUTH (its EHLO reply has no AUTH line), and "
 		    "the config logs in as %s", s->o->host, s->o->user);
@@ -1631,7 +1620,7 @@ ss_prepare_wire(struct ss *s)
 	if (s->wire != NULL)
 		return 0;
 	s->wire_8bit = msg_is_8bit(s->msg, s->msglen);
-	if (s->wire_8bit && !s->cap_8bitmime) {
+	if (s->wire_8bit && !(s->caps.ext & SS_EXT_8BITMIME)) {
 		seven = msg_to_7bit(s->msg, s->msglen, &sevenlen);
 		if (seven != NULL)
 			s->wire_8bit = 0;
@@ -1722,7 +1711,8 @@ ss_mail(struct ss *s)
 		if (ss_pending(s, i) && policy_needs_tls(s->r[i].policy))
 			strict_left++;
 	/* REQUIRETLS (RFC 8689) for strict recipients where offered. */
-	s->txn_requiretls = s->tls_active && s->cap_requiretls &&
+	s->txn_requiretls = s->tls_active &&
+	    (s->caps.ext & SS_EXT_REQUIRETLS) &&
 	    strict_left > 0;
 	s->txn_strict = s->txn_requiretls;
 	s->ntxn = 0;
@@ -1737,18 +1727,19 @@ ss_mail(struct ss *s)
 		s->in_txn[i] = 1;
 		s->idx[s->ntxn++] = i;
 	}
-	if (s->cap_size && s->size_max > 0 && s->wirelen > s->size_max) {
+	if ((s->caps.ext & SS_EXT_SIZE) && s->caps.size_max > 0 &&
+	    s->wirelen > s->caps.size_max) {
 		for (i = 0; i < s->n; i++)
 			if (s->in_txn[i])
 				ss_set(s, i, OUTCOME_FAILED, REASON_SIZE, 0,
 				    NULL, "the message is %zu bytes, %s accepts "
 				    "at most %zu (SIZE)", s->wirelen,
-				    s->o->host, s->size_max);
+				    s->o->host, s->caps.size_max);
 		ss_move(s, SS_MAIL);
 		return;
 	}
 	utf8 = ss_needs_utf8(s);
-	if (utf8 && !s->cap_smtputf8) {
+	if (utf8 && !(s->caps.ext & SS_EXT_SMTPUTF8)) {
 		for (i = 0; i < s->n; i++)
 			if (s->in_txn[i])
 				ss_set(s, i, OUTCOME_FAILED, REASON_MESSAGE, 0,
@@ -1760,9 +1751,9 @@ ss_mail(struct ss *s)
 		return;
 	}
 	buf_addf(&cmd, "MAIL FROM:<%s>", s->from);
-	if (s->cap_size)
+	if (s->caps.ext & SS_EXT_SIZE)
 		buf_addf(&cmd, " SIZE=%zu", s->wirelen);
-	if (s->wire_8bit && s->cap_8bitmime)
+	if (s->wire_8bit && (s->caps.ext & SS_EXT_8BITMIME))
 		buf_adds(&cmd, " BODY=8BITMIME");
 	if (utf8)
 		buf_adds(&cmd, " SMTPUTF8");
@@ -1770,7 +1761,7 @@ ss_mail(struct ss *s)
 		buf_adds(&cmd, " REQUIRETLS");
 	buf_adds(&cmd, "\r\n");
 	/* PIPELINING (RFC 2920): RCPTs and DATA go with MAIL, windowed. */
-	s->pipelined = s->cap_pipelining;
+	s->pipelined = (s->caps.ext & SS_EXT_PIPELINING) != 0;
 	s->rcpt_sent = s->rcpt_read = 0;
 	s->data_sent = 0;
 	s->too_many = 0;
