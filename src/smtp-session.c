@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "etpan.h"
 #include "msg.h"
 #include "secret.h"
 #include "smtp-session.h"
@@ -30,14 +31,6 @@
 #include "tls.h"
 #include "xmalloc.h"
 
-/*
- * Exported by libetpan 1.9.4 but missing from its headers: raw commands
- * (for MAIL FROM parameters libetpan does not know: BODY, REQUIRETLS) and
- * the EHLO parser (for the AUTH flags mailsmtp_auth needs).
- */
-int	mailsmtp_send_command(mailsmtp *, char *);
-int	mailsmtp_read_response(mailsmtp *);
-int	mailesmtp_parse_ehlo(mailsmtp *);
 
 #define SS_BUFSIZE	8192
 
@@ -264,7 +257,7 @@ ss_reuse(struct ss *s)
 	s->plain_kind = k->plain_kind;
 	s->downgrade = k->downgrade;
 	free(k);
-	stream_guard_set_state(mailstream_get_low(s->smtp->stream),
+	stream_guard_set_state(mailstream_get_low(etpan_smtp_stream(s->smtp)),
 	    &s->sstate);
 	/*
 	 * A kept connection ended its last transaction cleanly, so the next
@@ -274,7 +267,7 @@ ss_reuse(struct ss *s)
 	{
 		struct pollfd	pfd = { s->fd, POLLIN, 0 };
 
-		if (s->smtp->stream->read_buffer_len == 0 &&
+		if (etpan_stream_pending(etpan_smtp_stream(s->smtp)) == 0 &&
 		    poll(&pfd, 1, 0) == 0) {
 			s->reused = 1;
 			ss_event(s, EVENT_INFO, NULL, 0, "reusing the "
@@ -318,7 +311,7 @@ ss_keep(struct ss *s)
 	k->plain_reason = xstrdup(s->plain_reason);
 	k->plain_kind = s->plain_kind;
 	k->downgrade = xstrdup(s->downgrade);
-	stream_guard_set_state(mailstream_get_low(k->smtp->stream),
+	stream_guard_set_state(mailstream_get_low(etpan_smtp_stream(k->smtp)),
 	    &k->sstate);
 	s->smtp = NULL;
 	s->fd = -1;
@@ -332,7 +325,7 @@ smtp_conn_close(struct smtp_conn *k)
 	if (k == NULL)
 		return;
 	if (k->smtp != NULL) {
-		if (k->smtp->stream != NULL)
+		if (etpan_smtp_stream(k->smtp) != NULL)
 			mailsmtp_quit(k->smtp);
 		mailsmtp_free(k->smtp);
 	}
@@ -393,7 +386,7 @@ ss_step(struct ss *s)
 			ss_move(s, SS_DONE);
 		break;
 	case SS_GREETING:
-		r = mailsmtp_connect(s->smtp, s->smtp->stream);
+		r = mailsmtp_connect(s->smtp, etpan_smtp_stream(s->smtp));
 		if (r != MAILSMTP_NO_ERROR) {
 			char	*rep = ss_reply(s);
 
@@ -401,18 +394,18 @@ ss_step(struct ss *s)
 			s->fd = -1;
 			s->res->end = SMTP_END_CONNECT;
 			ss_all(s, 1, OUTCOME_DEFERRED,
-			    s->smtp->response_code != 0 ? REASON_TEMP_REPLY :
-			    REASON_CONNECTION, s->smtp->response_code,
+			    etpan_smtp_code(s->smtp) != 0 ? REASON_TEMP_REPLY :
+			    REASON_CONNECTION, etpan_smtp_code(s->smtp),
 			    rep, "%s did not greet: %s", s->o->host,
-			    s->smtp->response_code != 0 ? "refused service" :
+			    etpan_smtp_code(s->smtp) != 0 ? "refused service" :
 			    "no banner before the timeout or the connection "
 			    "closed");
 			free(rep);
 			ss_move(s, SS_DONE);
 			break;
 		}
-		ss_event(s, EVENT_GREETING, NULL, s->smtp->response_code,
-		    s->smtp->response);
+		ss_event(s, EVENT_GREETING, NULL, etpan_smtp_code(s->smtp),
+		    etpan_smtp_text(s->smtp));
 		ss_move(s, SS_EHLO);
 		break;
 	case SS_EHLO:
@@ -427,8 +420,8 @@ ss_step(struct ss *s)
 
 			s->res->end = SMTP_END_CONNECT;
 			ss_all(s, 1, OUTCOME_DEFERRED,
-			    ss_reply_kind(s->smtp->response_code),
-			    s->smtp->response_code, rep, "EHLO failed at %s",
+			    ss_reply_kind(etpan_smtp_code(s->smtp)),
+			    etpan_smtp_code(s->smtp), rep, "EHLO failed at %s",
 			    s->o->host);
 			free(rep);
 			ss_move(s, SS_QUIT);
@@ -458,8 +451,8 @@ ss_step(struct ss *s)
 
 			s->res->end = SMTP_END_CONNECT;
 			ss_all(s, 1, OUTCOME_DEFERRED,
-			    ss_reply_kind(s->smtp->response_code),
-			    s->smtp->response_code, rep, "HELO failed at %s",
+			    ss_reply_kind(etpan_smtp_code(s->smtp)),
+			    etpan_smtp_code(s->smtp), rep, "HELO failed at %s",
 			    s->o->host);
 			free(rep);
 			ss_move(s, SS_QUIT);
@@ -487,7 +480,7 @@ ss_step(struct ss *s)
 			ssize_t		got;
 
 			ss_event(s, EVENT_STARTTLS, NULL,
-			    s->smtp->response_code, s->smtp->response);
+			    etpan_smtp_code(s->smtp), etpan_smtp_text(s->smtp));
 			/*
 			 * Bytes before our ClientHello are an injection; a
 			 * readable socket with nothing to read is a close.
@@ -511,7 +504,7 @@ ss_step(struct ss *s)
 			break;
 		}
 		if (r == MAILSMTP_ERROR_STREAM) {
-			if (s->smtp->response_code == 220)
+			if (etpan_smtp_code(s->smtp) == 220)
 				ss_set_plain(s, REASON_HANDSHAKE_FAILED,
 				    "STARTTLS failed at %s: the server answered "
 				    "220 to STARTTLS, then closed the "
@@ -525,8 +518,8 @@ ss_step(struct ss *s)
 		}
 		/* 454 or another refusal: the connection goes on in clear. */
 		ss_set_plain(s, REASON_STARTTLS_REFUSED, "STARTTLS refused by "
-		    "%s: %d %s", s->o->host, s->smtp->response_code,
-		    s->smtp->response != NULL ? s->smtp->response : "");
+		    "%s: %d %s", s->o->host, etpan_smtp_code(s->smtp),
+		    etpan_smtp_text(s->smtp) != NULL ? etpan_smtp_text(s->smtp) : "");
 		for (i = 0; s->plain_reason[i] != '\0'; i++)
 			if (s->plain_reason[i] == '\n')
 				s->plain_reason[i] = ' ';
@@ -555,9 +548,9 @@ ss_step(struct ss *s)
 		break;
 	case SS_QUIT:
 		if (s->healthy && s->o->conn != NULL && !s->o->probe &&
-		    s->smtp != NULL && s->smtp->stream != NULL)
+		    s->smtp != NULL && etpan_smtp_stream(s->smtp) != NULL)
 			ss_keep(s);
-		else if (s->smtp != NULL && s->smtp->stream != NULL) {
+		else if (s->smtp != NULL && etpan_smtp_stream(s->smtp) != NULL) {
 			mailsmtp_quit(s->smtp);
 			s->fd = -1;
 		}
@@ -617,16 +610,16 @@ ss_reply(struct ss *s)
 	char	*t, *r;
 	size_t	 i, len;
 
-	if (s->smtp == NULL || s->smtp->response_code == 0)
+	if (s->smtp == NULL || etpan_smtp_code(s->smtp) == 0)
 		return NULL;
-	t = text_sanitize(s->smtp->response != NULL ? s->smtp->response : "");
+	t = text_sanitize(etpan_smtp_text(s->smtp) != NULL ? etpan_smtp_text(s->smtp) : "");
 	len = strlen(t);
 	while (len > 0 && t[len - 1] == '\n')
 		t[--len] = '\0';
 	for (i = 0; i < len; i++)
 		if (t[i] == '\n')
 			t[i] = ' ';
-	r = xasprintf("%d %s", s->smtp->response_code, t);
+	r = xasprintf("%d %s", etpan_smtp_code(s->smtp), t);
 	free(t);
 	return r;
 }
@@ -782,9 +775,9 @@ static void
 ss_abort(struct ss *s)
 {
 	if (s->smtp != NULL) {
-		if (s->smtp->stream != NULL) {
-			mailstream_close(s->smtp->stream);
-			s->smtp->stream = NULL;
+		if (etpan_smtp_stream(s->smtp) != NULL) {
+			mailstream_close(etpan_smtp_stream(s->smtp));
+			etpan_smtp_set_stream(s->smtp, NULL);
 			s->fd = -1;
 		}
 		mailsmtp_free(s->smtp);
@@ -898,7 +891,7 @@ ss_connect(struct ss *s)
 	}
 	mailsmtp_set_timeout(s->smtp, s->o->timeout);
 	mailsmtp_set_progress_callback(s->smtp, ss_progress, s);
-	s->smtp->stream = stream;
+	etpan_smtp_set_stream(s->smtp, stream);
 	return 0;
 
 fail_errno:
@@ -961,28 +954,18 @@ ss_ehlo(struct ss *s, int ehlo)
 	} else
 		snprintf(cmd, sizeof cmd, "%s %s\r\n", ehlo ? "EHLO" : "HELO",
 		    name);
-	if (mailsmtp_send_command(s->smtp, cmd) == -1)
+	if (etpan_smtp_send(s->smtp, cmd) == -1)
 		return -1;
-	code = mailsmtp_read_response(s->smtp);
+	code = etpan_smtp_read(s->smtp);
 	if (code == 250) {
 		if (ehlo) {
-			char	*p;
-
-			/*
-			 * libetpan's AUTH parser loops forever on a tab or a
-			 * lone CR after an unknown mechanism: give it spaces.
-			 */
-			for (p = s->smtp->response; p != NULL && *p != '\0';
-			    p++)
-				if (*p == '\t' || *p == '\r')
-					*p = ' ';
-			mailesmtp_parse_ehlo(s->smtp);
+			etpan_smtp_parse_ehlo(s->smtp);
 			ss_parse_caps(s);
 		} else {
 			ss_forget_caps(s);
-			s->smtp->auth = MAILSMTP_AUTH_NOT_CHECKED;
+			etpan_smtp_forget_ehlo(s->smtp);
 		}
-		ss_event(s, EVENT_EHLO, NULL, code, s->smtp->response);
+		ss_event(s, EVENT_EHLO, NULL, code, etpan_smtp_text(s->smtp));
 		return 0;
 	}
 	if (ehlo && code >= 500 && code < 600)
@@ -999,7 +982,7 @@ ss_parse_caps(struct ss *s)
 
 	ss_forget_caps(s);
 	s->caps.ext |= SS_EXT_ESMTP;
-	for (line = s->smtp->response; line != NULL && *line != '\0';
+	for (line = etpan_smtp_text(s->smtp); line != NULL && *line != '\0';
 	    line = p != NULL ? p + 1 : NULL) {
 		p = strchr(line, '\n');
 		len = p != NULL ? (size_t)(p - line) : strlen(line);
@@ -1063,7 +1046,7 @@ ss_upgrade(struct ss *s)
 		ss_tls_failed(s);
 		return;
 	}
-	old = mailstream_get_low(s->smtp->stream);
+	old = mailstream_get_low(etpan_smtp_stream(s->smtp));
 	if ((low = tls_low_new(conn)) == NULL ||
 	    (guard = stream_guard_new(low, STREAM_REPLY_MAX,
 	    &s->sstate)) == NULL) {
@@ -1078,15 +1061,14 @@ ss_upgrade(struct ss *s)
 	low = guard;
 	/* The socket driver's free does not close the socket. */
 	mailstream_low_free(old);
-	mailstream_set_low(s->smtp->stream, low);
+	mailstream_set_low(etpan_smtp_stream(s->smtp), low);
 	s->tls_active = 1;
 	ss_event(s, EVENT_TLS, NULL, 0, NULL);
 	if (s->downgrade == NULL && policy_downgrade(s->o->seen, s->o->host, 1,
 	    0, s->res->tls.cert_issuer, &dg))
 		s->downgrade = dg;
 	ss_forget_caps(s);
-	s->smtp->esmtp = 0;
-	s->smtp->auth = MAILSMTP_AUTH_NOT_CHECKED;
+	etpan_smtp_forget_ehlo(s->smtp);
 	free(s->plain_reason);
 	s->plain_reason = NULL;
 	s->plain_kind = REASON_NONE;
@@ -1179,7 +1161,6 @@ ss_policy(struct ss *s)
  * Exported by libetpan 1.9.4 but missing from its headers: a command that
  * carries a credential (marked private for libetpan's logger).
  */
-int	mailsmtp_send_command_private(mailsmtp *, char *);
 
 /* What an EHLO's AUTH line offers. */
 #define SS_MECH_PLAIN		0x01
@@ -1282,7 +1263,7 @@ ss_auth_offered(struct ss *s, char **words)
 	int		 mask = 0, found = 0;
 
 	*words = NULL;
-	for (line = s->smtp->response; line != NULL && *line != '\0';
+	for (line = etpan_smtp_text(s->smtp); line != NULL && *line != '\0';
 	    line = p != NULL ? p + 1 : NULL) {
 		p = strchr(line, '\n');
 		len = p != NULL ? (size_t)(p - line) : strlen(line);
@@ -1314,9 +1295,9 @@ ss_auth_offered(struct ss *s, char **words)
 		found = 1;
 	}
 	if (!found) {
-		if (s->smtp->auth & MAILSMTP_AUTH_PLAIN)
+		if (etpan_smtp_auth_flags(s->smtp) & MAILSMTP_AUTH_PLAIN)
 			mask |= SS_MECH_PLAIN;
-		if (s->smtp->auth & MAILSMTP_AUTH_LOGIN)
+		if (etpan_smtp_auth_flags(s->smtp) & MAILSMTP_AUTH_LOGIN)
 			mask |= SS_MECH_LOGIN;
 		mask |= SS_MECH_UNKNOWN;
 	}
@@ -1456,30 +1437,30 @@ ss_auth_oauth(struct ss *s, enum smtp_auth mech, const char *token,
 		snprintf(cmd, cmdlen + 1, "AUTH %s %s\r\n", name, b64);
 	else
 		snprintf(cmd, cmdlen + 1, "AUTH %s\r\n", name);
-	if (mailsmtp_send_command_private(s->smtp, cmd) == -1) {
+	if (etpan_smtp_send_private(s->smtp, cmd) == -1) {
 		res = MAILSMTP_ERROR_STREAM;
 		goto out;
 	}
-	code = mailsmtp_read_response(s->smtp);
+	code = etpan_smtp_read(s->smtp);
 	if (!inl && code == 334) {
 		/* The empty challenge: now the response on its own line. */
 		snprintf(cmd, cmdlen + 1, "%s\r\n", b64);
-		if (mailsmtp_send_command_private(s->smtp, cmd) == -1) {
+		if (etpan_smtp_send_private(s->smtp, cmd) == -1) {
 			res = MAILSMTP_ERROR_STREAM;
 			goto out;
 		}
-		code = mailsmtp_read_response(s->smtp);
+		code = etpan_smtp_read(s->smtp);
 	}
 	if (code == 334) {
 		/* RFC 7628 3.2.3: the error; end the exchange to get it. */
-		*status = ss_auth_status(s->smtp->response);
+		*status = ss_auth_status(etpan_smtp_text(s->smtp));
 		snprintf(cmd, cmdlen + 1, "%s\r\n",
 		    mech == SMTP_AUTH_OAUTHBEARER ? "AQ==" : "");
-		if (mailsmtp_send_command_private(s->smtp, cmd) == -1) {
+		if (etpan_smtp_send_private(s->smtp, cmd) == -1) {
 			res = MAILSMTP_ERROR_STREAM;
 			goto out;
 		}
-		code = mailsmtp_read_response(s->smtp);
+		code = etpan_smtp_read(s->smtp);
 		if (code == 235)	/* success after an error: no */
 			code = 535;
 	}
@@ -1571,7 +1552,7 @@ ss_auth(struct ss *s)
 		ss_event(s, EVENT_INFO, NULL, 0, rep);
 		free(rep);
 	}
-	s->smtp->response_code = 0;
+	etpan_smtp_clear_code(s->smtp);
 	if (oauth)
 		r = ss_auth_oauth(s, mech, pass, &status);
 	else
@@ -1588,23 +1569,23 @@ ss_auth(struct ss *s)
 		else
 			ss_all(s, 0, OUTCOME_DEFERRED, rep == NULL ?
 			    REASON_CONNECTION : REASON_AUTH_FAILED,
-			    s->smtp->response_code, rep, "authentication as %s "
+			    etpan_smtp_code(s->smtp), rep, "authentication as %s "
 			    "failed with %s at %s: %s%s%s%s; check %s",
 			    s->o->user, name, s->o->host, rep != NULL ? rep :
 			    "the connection closed", status != NULL ?
 			    " (OAuth2 status \"" : "", status != NULL ? status :
 			    "", status != NULL ? "\")" : "", oauth ?
 			    "the token command (passcmd)" : "user and passcmd");
-		ss_event(s, EVENT_AUTH, NULL, s->smtp->response_code,
-		    s->smtp->response);
+		ss_event(s, EVENT_AUTH, NULL, etpan_smtp_code(s->smtp),
+		    etpan_smtp_text(s->smtp));
 		free(rep);
 		free(status);
 		ss_move(s, r == MAILSMTP_ERROR_STREAM ? SS_DONE : SS_QUIT);
 		return;
 	}
 	free(status);
-	ss_event(s, EVENT_AUTH, NULL, s->smtp->response_code,
-	    s->smtp->response);
+	ss_event(s, EVENT_AUTH, NULL, etpan_smtp_code(s->smtp),
+	    etpan_smtp_text(s->smtp));
 	s->authed = 1;
 	ss_move(s, SS_MAIL);
 }
@@ -1767,13 +1748,13 @@ ss_mail(struct ss *s)
 	s->too_many = 0;
 	if (s->pipelined)
 		ss_rcpt_fill(s, &cmd);
-	if (mailsmtp_send_command(s->smtp, cmd.s) == -1)
+	if (etpan_smtp_send(s->smtp, cmd.s) == -1)
 		code = 0;
 	else
-		code = mailsmtp_read_response(s->smtp);
+		code = etpan_smtp_read(s->smtp);
 	buf_free(&cmd);
 	rep = ss_reply(s);
-	ss_event(s, EVENT_MAIL, NULL, code, s->smtp->response);
+	ss_event(s, EVENT_MAIL, NULL, code, etpan_smtp_text(s->smtp));
 	if (code / 100 == 2) {
 		free(rep);
 		ss_move(s, SS_RCPT);
@@ -1814,12 +1795,12 @@ ss_drain(struct ss *s)
 	int	code = 0;
 
 	for (i = 0; i < s->rcpt_sent; i++)
-		if (mailsmtp_read_response(s->smtp) == 0)
+		if (etpan_smtp_read(s->smtp) == 0)
 			return -1;
 	s->pipelined = 0;
 	if (!s->data_sent)
 		return 0;
-	code = mailsmtp_read_response(s->smtp);
+	code = etpan_smtp_read(s->smtp);
 	if (code == 0)
 		return -1;
 	if (code == 354 && mailsmtp_data_message(s->smtp, "", 0) ==
@@ -1842,20 +1823,20 @@ ss_rcpt(struct ss *s)
 		if (s->pipelined) {
 			more = (struct buf)BUF_INIT;
 			ss_rcpt_fill(s, &more);
-			if (more.len > 0 && mailsmtp_send_command(s->smtp,
+			if (more.len > 0 && etpan_smtp_send(s->smtp,
 			    more.s) == -1)
 				code = 0;
 			else
-				code = mailsmtp_read_response(s->smtp);
+				code = etpan_smtp_read(s->smtp);
 			buf_free(&more);
 			s->rcpt_read++;
 		} else {
 			(void)mailesmtp_rcpt(s->smtp, s->r[i].addr, 0, NULL);
-			code = s->smtp->response_code;
+			code = etpan_smtp_code(s->smtp);
 		}
 		rep = ss_reply(s);
 		ss_event(s, EVENT_RCPT, s->r[i].addr, code,
-		    s->smtp->response);
+		    etpan_smtp_text(s->smtp));
 		if (code == 0) {
 			free(rep);
 			ss_all(s, 1, OUTCOME_DEFERRED, REASON_CONNECTION, 0,
@@ -1892,7 +1873,7 @@ ss_rcpt(struct ss *s)
 	if (ok == 0) {
 		/* Nobody accepted: the pipelined DATA still gets a reply. */
 		if (s->pipelined) {
-			code = mailsmtp_read_response(s->smtp);
+			code = etpan_smtp_read(s->smtp);
 			if (code == 354)
 				(void)mailsmtp_data_message(s->smtp, "", 0);
 			s->pipelined = 0;
@@ -1918,12 +1899,12 @@ ss_data(struct ss *s)
 
 	ss_event(s, EVENT_DATA, NULL, 0, NULL);
 	if (s->pipelined) {
-		code = mailsmtp_read_response(s->smtp);
+		code = etpan_smtp_read(s->smtp);
 		r = code == 354 ? MAILSMTP_NO_ERROR : MAILSMTP_ERROR_STREAM;
 		s->pipelined = 0;
 	} else {
 		r = mailsmtp_data(s->smtp);
-		code = s->smtp->response_code;
+		code = etpan_smtp_code(s->smtp);
 	}
 	if (r == MAILSMTP_NO_ERROR) {
 		ss_move(s, SS_BODY);
@@ -1962,7 +1943,7 @@ ss_delivered_outcome(struct ss *s)
 static int
 ss_send_body(struct ss *s)
 {
-	mailstream	*st = s->smtp->stream;
+	mailstream	*st = etpan_smtp_stream(s->smtp);
 	const char	*p = s->wire, *end = s->wire + s->wirelen, *nl;
 	size_t		 next = 0, len;
 
@@ -2021,15 +2002,15 @@ ss_body(struct ss *s)
 		ss_move(s, SS_DONE);
 		return;
 	}
-	if (mailstream_write(s->smtp->stream, ".\r\n", 3) == -1 ||
-	    mailstream_flush(s->smtp->stream) == -1)
+	if (mailstream_write(etpan_smtp_stream(s->smtp), ".\r\n", 3) == -1 ||
+	    mailstream_flush(etpan_smtp_stream(s->smtp)) == -1)
 		code = 0;
 	else
-		code = mailsmtp_read_response(s->smtp);
+		code = etpan_smtp_read(s->smtp);
 	if (code == 0 && s->sstate == STREAM_TOO_LONG) {
 		/* A 2xx whose text passed the limit is still a 2xx. */
 		code = stream_guard_reply_code(
-		    mailstream_get_low(s->smtp->stream));
+		    mailstream_get_low(etpan_smtp_stream(s->smtp)));
 		if (code / 100 != 2)
 			code = 0;
 	}
