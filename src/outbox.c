@@ -14,6 +14,7 @@
 #include "msg.h"
 #include "outbox.h"
 #include "outlog.h"
+#include "secret.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -32,6 +33,7 @@ static void	outbox_log(const struct outbox_ctx *, const char *,
 		    const struct record *, size_t);
 static size_t	outbox_expire(const struct outbox_ctx *, struct store_rcpt *,
 		    size_t *, struct record **);
+static char	*outbox_passcmd(const struct conf *, int, struct err **);
 
 /* One send's link between the engine and the store. */
 struct outbox_send_ctx {
@@ -453,4 +455,33 @@ outbox_log(const struct outbox_ctx *o, const char *from,
 	ev.text = e->msg;
 	o->ev(&ev, o->ev_ctx);
 	err_free(e);
+}
+
+/* The account's passcmd, its stderr passed on when quiet is 0. */
+static char *
+outbox_passcmd(const struct conf *c, int quiet, struct err **errp)
+{
+	if (c->passcmd == NULL) {
+		err_set(errp, ERR_CONFIG, 0, "the server needs a password: set "
+		    "passcmd in %s", c->path != NULL ? c->path : "the config");
+		return NULL;
+	}
+	return secret_from_command_timeout(c->passcmd, quiet, c->timeout,
+	    errp);
+}
+
+/* The password callback of the command line. */
+char *
+outbox_password(const char *user, void *conf, struct err **errp)
+{
+	(void)user;
+	return outbox_passcmd(conf, 0, errp);
+}
+
+/* The password callback of the interface. */
+char *
+outbox_password_quiet(const char *user, void *conf, struct err **errp)
+{
+	(void)user;
+	return outbox_passcmd(conf, 1, errp);
 }

@@ -65,5 +65,17 @@ int	outbox_probe(const struct outbox_ctx *, const char **, size_t,
  */
 enum policy outbox_policy(const struct outbox_ctx *, const char *,
 	    enum policy_source *);
+/*
+ * The password callback both front ends pass as outbox_ctx.password, with
+ * the account's conf (const struct conf *) as password_ctx: runs its
+ * passcmd, bounded by its timeout, and returns the first line of its
+ * output (free with secret_free).  No passcmd: NULL with *errp
+ * (ERR_CONFIG) naming the config file to fix; a failing passcmd: NULL
+ * with secret_from_command's error.  The user name is not used.
+ * outbox_password passes the command's stderr on (the command line);
+ * outbox_password_quiet does not (a screen owns the terminal).
+ */
+char	*outbox_password(const char *, void *, struct err **);
+char	*outbox_password_quiet(const char *, void *, struct err **);
 
 #endif
