@@ -281,20 +281,14 @@ ui_send_event(const struct event *e, void *arg)
 	ui_send_push(w->s, ev);
 }
 
-/* A password from passcmd; runs in worker threads. */
+/* A password from passcmd (the core's); runs in worker threads. */
 static char *
 ui_send_password(const char *user, void *arg, struct err **errp)
 {
 	struct ui_work	*w = arg;
-	const struct conf *c = w->ob.conf;
 
-	(void)user;
-	if (c->passcmd == NULL) {
-		err_set(errp, ERR_CONFIG, 0, "the server needs a password: set "
-		    "passcmd in %s", c->path != NULL ? c->path : "the config");
-		return NULL;
-	}
-	return secret_from_command_timeout(c->passcmd, 1, c->timeout, errp);
+	/* Quiet: the passcmd's stderr would land on the screen. */
+	return outbox_password_quiet(user, (void *)w->ob.conf, errp);
 }
 
 /* A worker: send or probe, then report the end. */
