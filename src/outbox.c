@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "conf.h"
 #include "deliver.h"
@@ -18,6 +19,7 @@
 #include "store.h"
 #include "xmalloc.h"
 
+static int	outbox_collect(const struct store_msg *, void *);
 static int	outbox_memory_lookup(void *, const char *, int,
 		    struct deliver_seen *);
 static void	outbox_memory_update(void *, const char *, int,
@@ -60,6 +62,61 @@ outbox_add(const struct outbox_ctx *o, const char *from, const char *subject,
 	return rv;
 }
 
+/* Build, queue, and let the draft go: one service for both front ends. */
+int
+outbox_submit(const struct outbox_ctx *o, const struct msg_draft *d,
+    long long draft, long long *id, struct err **errp)
+{
+	const struct addr_list	*lists[3] = { d->to, d->cc, d->bcc };
+	struct msg_draft	 dd = *d;
+	struct addr		 from;
+	const char		**v = NULL;
+	char			*msg = NULL;
+	size_t			 len, n = 0, i, j, k;
+	int			 rv = -1;
+
+	memset(&from, 0, sizeof from);
+	if (dd.from == NULL)
+		dd.from = o->conf->from;
+	if (dd.from == NULL || addr_parse(dd.from, &from, errp) == -1) {
+		if (dd.from == NULL)
+			err_set(errp, ERR_CONFIG, 0, "%s: no 'from' address; add "
+			    "a line like: from = Your Name <you@example.org>",
+			    o->conf->path != NULL ? o->conf->path : "config");
+		return -1;
+	}
+	if ((msg = msg_build(&dd, &len, errp)) == NULL)
+		goto out;
+	for (k = 0; k < 3; k++)
+		n += lists[k] != NULL ? lists[k]->n : 0;
+	v = xcalloc(n > 0 ? n : 1, sizeof *v);
+	for (n = 0, k = 0; k < 3; k++) {
+		for (i = 0; lists[k] != NULL && i < lists[k]->n; i++) {
+			for (j = 0; j < n; j++)
+				if (strcmp(v[j], lists[k]->v[i].mailbox) == 0)
+					break;
+			if (j == n)
+				v[n++] = lists[k]->v[i].mailbox;
+		}
+	}
+	if (n == 0) {
+		err_set(errp, ERR_INPUT, 0, "no recipient: give To, Cc or Bcc");
+		goto out;
+	}
+	if (outbox_add(o, from.mailbox, d->subject, v, n, msg, len, id,
+	    errp) == -1)
+		goto out;
+	/* The message is safe in the outbox: the draft can go. */
+	if (draft != 0)
+		(void)store_message_delete(o->store, draft, NULL);
+	rv = 0;
+out:
+	free(v);
+	free(msg);
+	addr_clear(&from);
+	return rv;
+}
+
 /* The effective policy of a recipient now. */
 enum policy
 outbox_policy(const struct outbox_ctx *o, const char *addr,
@@ -67,6 +124,54 @@ outbox_policy(const struct outbox_ctx *o, const char *addr,
 {
 	return policy_resolve(o->conf, addr, o->store != NULL ?
 	    store_contact_policy(o->store, addr) : POLICY_UNSET, src);
+}
+
+/* Collect a message id. */
+static int
+outbox_collect(const struct store_msg *m, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_add(b, &m->id, sizeof m->id);
+	return 0;
+}
+
+/* Send the whole queue, oldest first, over kept connections. */
+int
+outbox_flush(const struct outbox_ctx *o, outbox_flush_cb fn, void *arg,
+    struct err **errp)
+{
+	struct outbox_ctx	 oc = *o;
+	struct buf		 ids = BUF_INIT;
+	struct record		*out;
+	struct err		*e;
+	long long		 id;
+	size_t			 i, n, nrec;
+
+	if (store_message_each(o->store, STORE_OUTBOX, 0, 0, outbox_collect,
+	    &ids, errp) == -1)
+		return -1;
+	n = ids.len / sizeof id;
+	if (oc.pool == NULL)
+		oc.pool = deliver_pool_new();
+	/* The list is newest first. */
+	for (i = n; i > 0; i--) {
+		if (o->stop != NULL && *o->stop)
+			break;
+		memcpy(&id, ids.s + (i - 1) * sizeof id, sizeof id);
+		out = NULL;
+		nrec = 0;
+		e = NULL;
+		(void)outbox_send(&oc, id, &out, &nrec, &e);
+		if (fn != NULL && (nrec > 0 || e != NULL))
+			fn(id, out, nrec, e, arg);
+		record_free_array(out, nrec);
+		err_free(e);
+	}
+	if (o->pool == NULL)
+		deliver_pool_free(oc.pool);
+	buf_free(&ids);
+	return 0;
 }
 
 /* Probe the recipients' servers. */

@@ -43,6 +43,19 @@ int	outbox_add(const struct outbox_ctx *, const char *, const char *,
 	    const char **, size_t, const char *, size_t, long long *,
 	    struct err **);
 /*
+ * The one way a composed message enters the outbox (the CLI's send and
+ * the interface's composer): build it from the draft d (msg_build; its
+ * from is o->conf's when d->from is NULL), queue its To, Cc and Bcc
+ * recipients once each, under o->conf's account, and when draft is not
+ * 0 remove that draft once the message is safe.  *id gets the message's
+ * id.  0, or -1 with *errp: ERR_INPUT when the message cannot be built
+ * (nothing was queued), ERR_STORE when the store failed (nothing was
+ * queued; the draft is kept).
+ */
+struct msg_draft;
+int	outbox_submit(const struct outbox_ctx *, const struct msg_draft *,
+	    long long, long long *, struct err **);
+/*
  * Send the queued recipients of message id.  *out gets a new array of
  * *n records (free with record_free_array), one per recipient tried; none
  * when nothing was queued.  Returns 0, or -1 with *errp when the attempt
@@ -51,6 +64,18 @@ int	outbox_add(const struct outbox_ctx *, const char *, const char *,
  */
 int	outbox_send(const struct outbox_ctx *, long long, struct record **,
 	    size_t *, struct err **);
+/*
+ * Send every queued message, oldest first (with o->due, only recipients
+ * whose retry is due), keeping one connection per server for the whole
+ * queue (o->pool, or a pool of its own).  fn is called after each message
+ * tried with its records (borrowed for the call) and its error (NULL, or
+ * borrowed).  Stops between messages once *o->stop is set.  0, or -1
+ * with *errp when the queue cannot be read.
+ */
+typedef void (*outbox_flush_cb)(long long, const struct record *, size_t,
+	    const struct err *, void *);
+int	outbox_flush(const struct outbox_ctx *, outbox_flush_cb, void *,
+	    struct err **);
 /*
  * Ask the servers of n recipients what TLS they offer, without sending:
  * each gets the outcome a send would have now (with its policy as it is
