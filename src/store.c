@@ -23,40 +23,11 @@
 #include "buf.h"
 #include "safefile.h"
 #include "store.h"
+#include "store-private.h"
 #include "text.h"
 #include "xmalloc.h"
 
 #define STORE_APP_ID	0x7465726e	/* "tern" */
-
-/*
- * Recipient states.  UNCERTAIN: the final dot went out (or was about to)
- * and no reply was recorded: the next flush resends it, flagged; a claim
- * on it keeps the state (claim_pid tells whether it is taken).
- */
-enum {
-	RS_QUEUED = 0, RS_CLAIMED = 1, RS_DELIVERED = 2, RS_FAILED = 3,
-	RS_UNCERTAIN = 4
-};
-
-#define ST_CACHE	48
-
-/*
- * Prepared statements are kept by their SQL text's address (every query
- * is a string literal): parsing SQL was half of a flush's CPU.
- */
-struct st_cached {
-	const char	*sql;
-	sqlite3_stmt	*stmt;
-};
-
-struct store {
-	sqlite3		*db;
-	char		*path;
-	pthread_mutex_t	 lock;
-	char		 host[256];
-	struct st_cached cache[ST_CACHE];
-	size_t		 ncache;
-};
 
 /* Schema migrations: migrations[v] takes version v to v + 1. */
 static const char *store_migrations[STORE_VERSION] = {
@@ -166,18 +137,10 @@ static const char *store_state_names[STORE_STATE_LAST] = {
 	"draft", "outbox", "sent"
 };
 
-static int	 st_fail(struct store *, struct err **, const char *);
-static int	 st_exec(struct store *, const char *, struct err **);
-static sqlite3_stmt *st_prep(struct store *, const char *, struct err **);
-static void	 st_done(struct store *, sqlite3_stmt *);
 static int	 st_check_file(const char *, struct err **);
 static int	 st_mkdirs(const char *, struct err **);
 static int	 st_migrate(struct store *, struct err **);
-static char	*st_col(sqlite3_stmt *, int);
-static char	*st_col_clean(sqlite3_stmt *, int);
-static void	 st_bind_text(sqlite3_stmt *, int, const char *);
 static char	*st_akey(const char *);
-static char	*st_like(const char *);
 static int	 st_alive(long long);
 static void	 st_row_contact(sqlite3_stmt *, struct store_contact *);
 static void	 st_row_record(sqlite3_stmt *, struct record *);
@@ -208,7 +171,7 @@ store_default_path(void)
 }
 
 /* Turn the current SQLite error into an ERR_STORE; returns -1. */
-static int
+int
 st_fail(struct store *st, struct err **errp, const char *what)
 {
 	int	code = sqlite3_extended_errcode(st->db);
@@ -232,7 +195,7 @@ st_fail(struct store *st, struct err **errp, const char *what)
 }
 
 /* Run SQL without results. */
-static int
+int
 st_exec(struct store *st, const char *sql, struct err **errp)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -244,7 +207,7 @@ st_exec(struct store *st, const char *sql, struct err **errp)
  * A prepared statement for sql (a string literal), from the cache when
  * it is there and not in use; give it back with st_done().
  */
-static sqlite3_stmt *
+sqlite3_stmt *
 st_prep(struct store *st, const char *sql, struct err **errp)
 {
 	sqlite3_stmt	*s = NULL;
@@ -270,7 +233,7 @@ st_prep(struct store *st, const char *sql, struct err **errp)
 }
 
 /* Give a statement back: reset when cached, finalized otherwise. */
-static void
+void
 st_done(struct store *st, sqlite3_stmt *s)
 {
 	size_t	i;
@@ -287,8 +250,30 @@ st_done(struct store *st, sqlite3_stmt *s)
 	sqlite3_finalize(s);
 }
 
+/* Begin a write transaction, taking the write lock at once. */
+int
+st_begin(struct store *st, struct err **errp)
+{
+	return st_exec(st, "BEGIN IMMEDIATE", errp);
+}
+
+/* Commit the open transaction. */
+int
+st_commit(struct store *st, struct err **errp)
+{
+	return st_exec(st, "COMMIT", errp);
+}
+
+/* Undo the open transaction, if there is one. */
+void
+st_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 /* A copy of a text column, or NULL. */
-static char *
+char *
 st_col(sqlite3_stmt *s, int i)
 {
 	const unsigned char	*t = sqlite3_column_text(s, i);
@@ -297,7 +282,7 @@ st_col(sqlite3_stmt *s, int i)
 }
 
 /* A text column from the server, sanitized (one line, no controls). */
-static char *
+char *
 st_col_clean(sqlite3_stmt *s, int i)
 {
 	const unsigned char	*t = sqlite3_column_text(s, i);
@@ -307,7 +292,7 @@ st_col_clean(sqlite3_stmt *s, int i)
 }
 
 /* Bind text or NULL. */
-static void
+void
 st_bind_text(sqlite3_stmt *s, int i, const char *t)
 {
 	if (t == NULL)
@@ -503,7 +488,7 @@ st_migrate(struct store *st, struct err **errp)
 		return -1;
 	if (v == STORE_VERSION)
 		return 0;
-	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
+	if (st_begin(st, errp) == -1)
 		return -1;
 	/* Another process may have migrated meanwhile: read again. */
 	if ((s = st_prep(st, "PRAGMA user_version", errp)) == NULL)
@@ -515,11 +500,11 @@ st_migrate(struct store *st, struct err **errp)
 			goto fail;
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d; "
 	    "PRAGMA application_id = %d", STORE_VERSION, STORE_APP_ID);
-	if (st_exec(st, sql, errp) == -1 || st_exec(st, "COMMIT", errp) == -1)
+	if (st_exec(st, sql, errp) == -1 || st_commit(st, errp) == -1)
 		goto fail;
 	return 0;
 fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st_rollback(st);
 	return -1;
 }
 
@@ -736,19 +721,7 @@ store_contact_each(struct store *st, const char *search, size_t offset,
 	    "name LIKE ?1 ESCAPE '\\' OR alias LIKE ?1 ESCAPE '\\' "
 	    "ORDER BY akey LIMIT ?2 OFFSET ?3", errp)) == NULL)
 		goto out;
-	if (search != NULL) {
-		struct buf	b = BUF_INIT;
-		const char	*p;
-
-		buf_addc(&b, '%');
-		for (p = search; *p != '\0'; p++) {
-			if (*p == '%' || *p == '_' || *p == '\\')
-				buf_addc(&b, '\\');
-			buf_addc(&b, *p);
-		}
-		buf_addc(&b, '%');
-		pat = buf_steal(&b);
-	}
+	pat = st_like(search, 0);
 	st_bind_text(s, 1, pat);
 	sqlite3_bind_int64(s, 2, limit == 0 ? -1 : (long long)limit);
 	sqlite3_bind_int64(s, 3, (long long)offset);
@@ -878,9 +851,8 @@ store_contact_groups(struct store *st, const char *prefix, size_t limit,
     int (*fn)(const char *, long long, void *), void *arg,
     struct err **errp)
 {
-	struct buf	 b = BUF_INIT;
 	sqlite3_stmt	*s;
-	const char	*p;
+	char		*pat = NULL;
 	int		 r, rv = -1;
 
 	pthread_mutex_lock(&st->lock);
@@ -888,14 +860,8 @@ store_contact_groups(struct store *st, const char *prefix, size_t limit,
 	    "LIKE ?1 ESCAPE '\\' GROUP BY name COLLATE NOCASE ORDER BY name "
 	    "COLLATE NOCASE LIMIT ?2", errp)) == NULL)
 		goto out;
-	buf_add(&b, "", 0);
-	for (p = prefix != NULL ? prefix : ""; *p != '\0'; p++) {
-		if (*p == '%' || *p == '_' || *p == '\\')
-			buf_addc(&b, '\\');
-		buf_addc(&b, *p);
-	}
-	buf_addc(&b, '%');
-	st_bind_text(s, 1, b.s);
+	pat = st_like(prefix, 1);
+	st_bind_text(s, 1, pat);
 	sqlite3_bind_int64(s, 2, limit == 0 ? -1 : (long long)limit);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		r = fn((const char *)sqlite3_column_text(s, 0),
@@ -909,7 +875,7 @@ store_contact_groups(struct store *st, const char *prefix, size_t limit,
 		st_fail(st, errp, "list groups");
 	st_done(st, s);
 out:
-	buf_free(&b);
+	free(pat);
 	pthread_mutex_unlock(&st->lock);
 	return rv;
 }
@@ -948,10 +914,9 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	 * outbox must also survive a power cut before the first byte goes
 	 * out, so this one commit is synced.
 	 */
-	if (st_exec(st, "PRAGMA synchronous = FULL", errp) == -1)
-		goto out;
-	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
-		goto out;
+	if (st_exec(st, "PRAGMA synchronous = FULL", errp) == -1 ||
+	    st_begin(st, errp) == -1)
+		goto fail;
 	if (joined != NULL)
 		*joined = 0;
 	/*
@@ -962,7 +927,7 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	if (msgid != NULL) {
 		if ((s = st_prep(st, "SELECT id FROM messages WHERE msgid = ? AND "
 		    "state IN (1, 2) ORDER BY id LIMIT 1", errp)) == NULL)
-			goto rollback;
+			goto fail;
 		st_bind_text(s, 1, msgid);
 		*id = sqlite3_step(s) == SQLITE_ROW ?
 		    sqlite3_column_int64(s, 0) : 0;
@@ -977,7 +942,7 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	if ((s = st_prep(st, "INSERT INTO messages (state, created, updated, "
 	    "env_from, rcpts, subject, text, account, msgid) VALUES (?, ?, ?, "
 	    "?, ?, ?, ?, ?, ?)", errp)) == NULL)
-		goto rollback;
+		goto fail;
 	sqlite3_bind_int(s, 1, STORE_OUTBOX);
 	sqlite3_bind_int64(s, 2, now);
 	sqlite3_bind_int64(s, 3, now);
@@ -989,19 +954,19 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	st_bind_text(s, 9, msgid);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "save the message");
-		goto rollback;
+		goto fail;
 	}
 	*id = sqlite3_last_insert_rowid(st->db);
 	st_done(st, s);
 	/* Room first, then the text written in place: no record copy. */
 	if ((s = st_prep(st, "INSERT INTO bodies (id, text) VALUES (?, ?)",
 	    errp)) == NULL)
-		goto rollback;
+		goto fail;
 	sqlite3_bind_int64(s, 1, *id);
 	sqlite3_bind_zeroblob64(s, 2, len);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "save the message");
-		goto rollback;
+		goto fail;
 	}
 	st_done(st, s);
 	s = NULL;
@@ -1013,24 +978,24 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 		    sqlite3_blob_write(b, text, (int)len, 0) != SQLITE_OK) {
 			st_fail(st, errp, "save the message");
 			sqlite3_blob_close(b);
-			goto rollback;
+			goto fail;
 		}
 		if (sqlite3_blob_close(b) != SQLITE_OK) {
 			st_fail(st, errp, "save the message");
-			goto rollback;
+			goto fail;
 		}
 	}
 rcpts:
 	if ((s = st_prep(st, "INSERT OR IGNORE INTO recipients (message_id, "
 	    "address, status) VALUES (?, ?, 0)", errp)) == NULL)
-		goto rollback;
+		goto fail;
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, *id);
 		st_bind_text(s, 2, rcpts[i]);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			st_fail(st, errp, "queue a recipient");
-			goto rollback;
+			goto fail;
 		}
 	}
 	st_done(st, s);
@@ -1040,24 +1005,22 @@ rcpts:
 		if ((s = st_prep(st, "UPDATE messages SET state = 1, updated = ?2 "
 		    "WHERE id = ?1 AND EXISTS (SELECT 1 FROM recipients WHERE "
 		    "message_id = ?1 AND status IN (0, 1, 4))", errp)) == NULL)
-			goto rollback;
+			goto fail;
 		sqlite3_bind_int64(s, 1, *id);
 		sqlite3_bind_int64(s, 2, now);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			st_fail(st, errp, "join the queued message");
-			goto rollback;
+			goto fail;
 		}
 		st_done(st, s);
 		s = NULL;
 	}
-	if (st_exec(st, "COMMIT", errp) == -1)
-		goto rollback;
+	if (st_commit(st, errp) == -1)
+		goto fail;
 	rv = 0;
-	goto out;
-rollback:
+fail:
 	st_done(st, s);
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-out:
+	st_rollback(st);
 	sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 	pthread_mutex_unlock(&st->lock);
 	buf_free(&all);
@@ -1128,8 +1091,8 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 	*out = NULL;
 	*n = 0;
 	pthread_mutex_lock(&st->lock);
-	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
-		goto out;
+	if (st_begin(st, errp) == -1)
+		goto fail;
 	/* Take back claims of processes of this host that died. */
 	if ((s = st_prep(st, "SELECT id, claim_pid FROM recipients WHERE "
 	    "status IN (1, 4) AND claim_pid IS NOT NULL AND claim_host = ?1 "
@@ -1137,7 +1100,7 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 	    (u = st_prep(st, "UPDATE recipients SET status = CASE status WHEN "
 	    "4 THEN 4 ELSE 0 END, claim_pid = NULL, claim_host = NULL WHERE "
 	    "id = ?", errp)) == NULL)
-		goto rollback;
+		goto fail;
 	st_bind_text(s, 1, st->host);
 	sqlite3_bind_int64(s, 2, id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -1147,7 +1110,7 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 		sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
 		if (sqlite3_step(u) != SQLITE_DONE) {
 			st_fail(st, errp, "take back a claim");
-			goto rollback;
+			goto fail;
 		}
 	}
 	st_done(st, s);
@@ -1160,29 +1123,28 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 	    "(?4 = 0 OR id = ?4)) AND (?5 = 0 OR next_try IS NULL OR next_try <= "
 	    "?3) RETURNING id, message_id, address, status, NULL, NULL, NULL, "
 	    "attempts, first_try, next_try", errp)) == NULL)
-		goto rollback;
+		goto fail;
 	sqlite3_bind_int64(s, 1, (long long)getpid());
 	st_bind_text(s, 2, st->host);
 	sqlite3_bind_int64(s, 3, (long long)time(NULL));
 	sqlite3_bind_int64(s, 4, id);
 	sqlite3_bind_int(s, 5, due);
 	if (st_rcpts_query(st, s, out, n, errp) == -1)
-		goto rollback;
+		goto fail;
 	st_done(st, s);
 	s = NULL;
-	if (st_exec(st, "COMMIT", errp) == -1) {
+	if (st_commit(st, errp) == -1)
+		goto fail;
+	rv = 0;
+fail:
+	if (rv == -1) {
 		store_rcpts_free(*out, *n);
 		*out = NULL;
 		*n = 0;
-		goto rollback;
 	}
-	rv = 0;
-	goto out;
-rollback:
 	st_done(st, s);
 	st_done(st, u);
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-out:
+	st_rollback(st);
 	pthread_mutex_unlock(&st->lock);
 	return rv;
 }
@@ -1294,11 +1256,11 @@ store_record_batch(struct store *st, const long long *ids,
 		return 0;
 	mids = xcalloc(n, sizeof *mids);
 	pthread_mutex_lock(&st->lock);
-	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
-		goto out;
+	if (st_begin(st, errp) == -1)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		if (st_record_one(st, ids[i], recs[i], &mid, errp) == -1)
-			goto rollback;
+			goto fail;
 		for (k = 0; k < nm && mids[k] != mid; k++)
 			;
 		if (k == nm)
@@ -1307,14 +1269,12 @@ store_record_batch(struct store *st, const long long *ids,
 	/* Each message's glyph and state once, not once per recipient. */
 	for (k = 0; k < nm; k++)
 		if (st_message_settle(st, mids[k], now, errp) == -1)
-			goto rollback;
-	if (st_exec(st, "COMMIT", errp) == -1)
-		goto rollback;
+			goto fail;
+	if (st_commit(st, errp) == -1)
+		goto fail;
 	rv = 0;
-	goto out;
-rollback:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-out:
+fail:
+	st_rollback(st);
 	pthread_mutex_unlock(&st->lock);
 	free(mids);
 	return rv;
@@ -1493,17 +1453,18 @@ store_message_count(struct store *st, enum store_state state, long long *n,
 	return store_message_find_count(st, state, NULL, n, errp);
 }
 
-/* A LIKE pattern matching text anywhere (new string), or NULL for all. */
-static char *
-st_like(const char *search)
+/* A LIKE pattern for text anywhere or at the start; NULL for all. */
+char *
+st_like(const char *search, int prefix)
 {
 	struct buf	 b = BUF_INIT;
 	const char	*p;
 
-	if (search == NULL || *search == '\0')
+	if (!prefix && (search == NULL || *search == '\0'))
 		return NULL;
-	buf_addc(&b, '%');
-	for (p = search; *p != '\0'; p++) {
+	if (!prefix)
+		buf_addc(&b, '%');
+	for (p = search != NULL ? search : ""; *p != '\0'; p++) {
 		if (*p == '%' || *p == '_' || *p == '\\')
 			buf_addc(&b, '\\');
 		buf_addc(&b, *p);
@@ -1521,7 +1482,7 @@ store_message_find(struct store *st, enum store_state state,
 {
 	struct store_msg	 m;
 	sqlite3_stmt		*s;
-	char			*pat = st_like(search);
+	char			*pat = st_like(search, 0);
 	int			 r, rv = -1;
 
 	pthread_mutex_lock(&st->lock);
@@ -1572,7 +1533,7 @@ store_message_find_count(struct store *st, enum store_state state,
     const char *search, long long *n, struct err **errp)
 {
 	sqlite3_stmt	*s;
-	char		*pat = st_like(search);
+	char		*pat = st_like(search, 0);
 	int		 rv = -1;
 
 	pthread_mutex_lock(&st->lock);
@@ -1705,29 +1666,27 @@ store_mark_uncertain(struct store *st, const long long *ids, size_t n,
 	int		 rv = -1;
 
 	pthread_mutex_lock(&st->lock);
-	if (st_exec(st, "BEGIN IMMEDIATE", errp) == -1)
-		goto out;
+	if (st_begin(st, errp) == -1)
+		goto fail;
 	if ((s = st_prep(st, "UPDATE recipients SET status = 4 WHERE id = ?",
 	    errp)) == NULL)
-		goto rollback;
+		goto fail;
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, ids[i]);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			st_fail(st, errp, "mark a recipient as being sent");
-			goto rollback;
+			goto fail;
 		}
 	}
 	st_done(st, s);
 	s = NULL;
-	if (st_exec(st, "COMMIT", errp) == -1)
-		goto rollback;
+	if (st_commit(st, errp) == -1)
+		goto fail;
 	rv = 0;
-	goto out;
-rollback:
+fail:
 	st_done(st, s);
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-out:
+	st_rollback(st);
 	pthread_mutex_unlock(&st->lock);
 	return rv;
 }

@@ -1,0 +1,96 @@
+/*
+ * store-private: what the files of the store share (store.c: open,
+ * migrations, statements, transactions; store-queue.c, store-msg.c,
+ * store-contacts.c, store-servers.c: one table each).  Included by those
+ * files only: nothing outside the store sees SQLite.
+ *
+ * Every public function takes st->lock (recursive: a listing's callback
+ * may read more of the store) around its statements.  A write of more than
+ * one statement is one transaction:
+ *
+ *	if (st_begin(st, errp) == -1)
+ *		goto fail;
+ *	... statements, goto fail on error ...
+ *	if (st_commit(st, errp) == -1)
+ *		goto fail;
+ *	rv = 0;
+ * fail:
+ *	st_done(st, s);
+ *	st_rollback(st);	(nothing when committed)
+ */
+#ifndef TERN_STORE_PRIVATE_H
+#define TERN_STORE_PRIVATE_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+struct err;
+
+/*
+ * Recipient states (recipients.status).  UNCERTAIN: the final dot went
+ * out (or was about to) and no reply was recorded: the next flush resends
+ * it, flagged; a claim on it keeps the state (claim_pid tells whether it
+ * is taken).  The numbers are in every store file: never renumber them.
+ */
+enum {
+	RS_QUEUED = 0,
+	RS_CLAIMED = 1,
+	RS_DELIVERED = 2,
+	RS_FAILED = 3,
+	RS_UNCERTAIN = 4
+};
+
+#define ST_CACHE	48
+
+/*
+ * Prepared statements are kept by their SQL text's address (every query
+ * is a string literal): parsing SQL was half of a flush's CPU.
+ */
+struct st_cached {
+	const char	*sql;
+	sqlite3_stmt	*stmt;
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	pthread_mutex_t	 lock;
+	char		 host[256];
+	struct st_cached cache[ST_CACHE];
+	size_t		 ncache;
+};
+
+/* The current SQLite error as ERR_STORE naming the file and what; -1. */
+int		 st_fail(struct store *, struct err **, const char *);
+/* Run SQL without results and without parameters; 0 or -1. */
+int		 st_exec(struct store *, const char *, struct err **);
+/*
+ * A statement for sql (a string literal), cached; NULL with *errp.  Give
+ * it back with st_done (NULL-safe).
+ */
+sqlite3_stmt	*st_prep(struct store *, const char *, struct err **);
+void		 st_done(struct store *, sqlite3_stmt *);
+/*
+ * The one transaction shape: st_begin takes the write lock at once
+ * (BEGIN IMMEDIATE: two processes never read the same queue state to
+ * change it); st_commit; st_rollback undoes an open transaction, and does
+ * nothing when there is none (committed, or never begun).
+ */
+int		 st_begin(struct store *, struct err **);
+int		 st_commit(struct store *, struct err **);
+void		 st_rollback(struct store *);
+/* A copy of a text column, or NULL; _clean: one line, no controls. */
+char		*st_col(sqlite3_stmt *, int);
+char		*st_col_clean(sqlite3_stmt *, int);
+/* Bind text, or NULL. */
+void		 st_bind_text(sqlite3_stmt *, int, const char *);
+/*
+ * A LIKE pattern (ESCAPE '\') for text anywhere, NULL for a NULL or
+ * empty text (all); with prefix, for text at the start (never NULL).
+ * New string.
+ */
+char		*st_like(const char *, int);
+
+#endif
