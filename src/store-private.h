@@ -33,6 +33,14 @@ struct err;
  * out (or was about to) and no reply was recorded: the next flush resends
  * it, flagged; a claim on it keeps the state (claim_pid tells whether it
  * is taken).  The numbers are in every store file: never renumber them.
+ *
+ * SQL never spells a state's number.  It names it: :queued, :claimed,
+ * :delivered, :failed, :uncertain (recipients.status), :draft, :outbox,
+ * :sent (messages.state, enum store_state), :o_verified ... :o_failed
+ * (enum outcome, messages.worst), and st_prep binds the names.  The
+ * caller's values in such a statement are named too, @like_this, bound
+ * with st_arg: SQLite numbers a name one past the largest ?N before it, so
+ * a ?N written after a name could share its slot.
  */
 enum {
 	RS_QUEUED = 0,
@@ -41,6 +49,13 @@ enum {
 	RS_FAILED = 3,
 	RS_UNCERTAIN = 4
 };
+
+/* An outcome's severity (enum outcome) from its name in deliveries. */
+#define ST_SEVERITY							\
+	"CASE outcome WHEN 'verified' THEN :o_verified WHEN 'encrypted' "	\
+	"THEN :o_encrypted WHEN 'plaintext' THEN :o_plaintext WHEN "	\
+	"'deferred' THEN :o_deferred WHEN 'held' THEN :o_held WHEN "	\
+	"'failed' THEN :o_failed END"
 
 #define ST_CACHE	48
 
@@ -67,10 +82,14 @@ int		 st_fail(struct store *, struct err **, const char *);
 /* Run SQL without results and without parameters; 0 or -1. */
 int		 st_exec(struct store *, const char *, struct err **);
 /*
- * A statement for sql (a string literal), cached; NULL with *errp.  Give
- * it back with st_done (NULL-safe).
+ * A statement for sql (a string literal), cached, its state names bound;
+ * NULL with *errp: ERR_STORE, or ERR_INTERNAL for SQL that names no state
+ * (":typo") or has both names and ?N.  Give it back with st_done
+ * (NULL-safe).
  */
 sqlite3_stmt	*st_prep(struct store *, const char *, struct err **);
+/* The slot of the caller's value @name in a statement (0: none). */
+int		 st_arg(sqlite3_stmt *, const char *);
 void		 st_done(struct store *, sqlite3_stmt *);
 /*
  * The one transaction shape: st_begin takes the write lock at once

@@ -66,7 +66,10 @@ static const char *store_migrations[STORE_VERSION] = {
 	"  cert_issuer TEXT, cert_sha256 TEXT, cert_expires TEXT,"
 	"  verified INTEGER, verify TEXT, code INTEGER, reply TEXT);"
 	"CREATE INDEX deliveries_by_message ON deliveries(message_id);",
-	/* 1 -> 2: REQUIRETLS and downgrade facts, list glyph, servers. */
+	/*
+	 * 1 -> 2: REQUIRETLS and downgrade facts, list glyph (filled by
+	 * st_migrate_worst), servers.
+	 */
 	"ALTER TABLE deliveries ADD COLUMN requiretls INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	"ALTER TABLE deliveries ADD COLUMN downgrade INTEGER NOT NULL"
@@ -78,13 +81,7 @@ static const char *store_migrations[STORE_VERSION] = {
 	"  tls INTEGER NOT NULL DEFAULT 0,"
 	"  issuer TEXT, fingerprint TEXT,"
 	"  first_seen INTEGER, last_seen INTEGER,"
-	"  PRIMARY KEY(host, port));"
-	"UPDATE messages SET worst = (SELECT MAX(CASE d.outcome"
-	"  WHEN 'verified' THEN 0 WHEN 'encrypted' THEN 1"
-	"  WHEN 'plaintext' THEN 2 WHEN 'deferred' THEN 3"
-	"  WHEN 'held' THEN 4 WHEN 'failed' THEN 5 END)"
-	"  FROM deliveries d WHERE d.id IN (SELECT MAX(id) FROM deliveries"
-	"  WHERE message_id = messages.id GROUP BY recipient_id));",
+	"  PRIMARY KEY(host, port));",
 	/*
 	 * 2 -> 3: the latest attempt of a recipient without a scan; message
 	 * texts in a table of their own, so that updating a message's state
@@ -128,18 +125,39 @@ static const char *store_migrations[STORE_VERSION] = {
 	"group_concat(name, char(10)) FROM (SELECT name FROM groups WHERE "	\
 	"contact_id = contacts.id ORDER BY name))"
 
-#define STORE_SEVERITY							\
-	"CASE outcome WHEN 'verified' THEN 0 WHEN 'encrypted' THEN 1 "	\
-	"WHEN 'plaintext' THEN 2 WHEN 'deferred' THEN 3 "		\
-	"WHEN 'held' THEN 4 WHEN 'failed' THEN 5 END"
-
 static const char *store_state_names[STORE_STATE_LAST] = {
 	"draft", "outbox", "sent"
 };
 
+/* The names SQL gives state values (store-private.h). */
+static const struct {
+	const char	*name;
+	int		 value;
+} st_names[] = {
+	{ ":queued", RS_QUEUED },
+	{ ":claimed", RS_CLAIMED },
+	{ ":delivered", RS_DELIVERED },
+	{ ":failed", RS_FAILED },
+	{ ":uncertain", RS_UNCERTAIN },
+	{ ":draft", STORE_DRAFT },
+	{ ":outbox", STORE_OUTBOX },
+	{ ":sent", STORE_SENT },
+	{ ":o_verified", OUTCOME_VERIFIED },
+	{ ":o_encrypted", OUTCOME_ENCRYPTED },
+	{ ":o_plaintext", OUTCOME_PLAINTEXT },
+	{ ":o_deferred", OUTCOME_DEFERRED },
+	{ ":o_held", OUTCOME_HELD },
+	{ ":o_failed", OUTCOME_FAILED }
+};
+
+static int	 st_state(const char *);
+static int	 st_check_names(struct store *, sqlite3_stmt *, const char *,
+		    struct err **);
+static void	 st_bind_names(sqlite3_stmt *, const char *);
 static int	 st_check_file(const char *, struct err **);
 static int	 st_mkdirs(const char *, struct err **);
 static int	 st_migrate(struct store *, struct err **);
+static int	 st_migrate_worst(struct store *, struct err **);
 static char	*st_akey(const char *);
 static int	 st_alive(long long);
 static void	 st_row_contact(sqlite3_stmt *, struct store_contact *);
@@ -203,9 +221,62 @@ st_exec(struct store *st, const char *sql, struct err **errp)
 	return 0;
 }
 
+/* The index of a state name in st_names; -1 when it names none. */
+static int
+st_state(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof st_names / sizeof st_names[0]; i++)
+		if (strcmp(name, st_names[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Refuse a statement whose :name is no state, or that has names and ?N
+ * (a ?N after a name may share its slot: store-private.h).
+ */
+static int
+st_check_names(struct store *st, sqlite3_stmt *s, const char *sql,
+    struct err **errp)
+{
+	const char	*name;
+	int		 i, named = 0;
+
+	for (i = 1; i <= sqlite3_bind_parameter_count(s); i++) {
+		if ((name = sqlite3_bind_parameter_name(s, i)) == NULL ||
+		    *name == '?')
+			continue;
+		named = 1;
+		if (*name == ':' && st_state(name) == -1)
+			return err_set(errp, ERR_INTERNAL, 0, "%s: a query names "
+			    "no state %s: %s", st->path, name, sql);
+	}
+	if (named && strchr(sql, '?') != NULL)
+		return err_set(errp, ERR_INTERNAL, 0, "%s: a query has both "
+		    "named and numbered parameters: %s", st->path, sql);
+	return 0;
+}
+
+/* Bind the state names a statement uses to their values. */
+static void
+st_bind_names(sqlite3_stmt *s, const char *sql)
+{
+	size_t	i;
+	int	k;
+
+	if (strchr(sql, ':') == NULL)
+		return;
+	for (i = 0; i < sizeof st_names / sizeof st_names[0]; i++)
+		if ((k = sqlite3_bind_parameter_index(s, st_names[i].name)) > 0)
+			sqlite3_bind_int(s, k, st_names[i].value);
+}
+
 /*
  * A prepared statement for sql (a string literal), from the cache when
- * it is there and not in use; give it back with st_done().
+ * it is there and not in use, its state names bound; give it back with
+ * st_done().
  */
 sqlite3_stmt *
 st_prep(struct store *st, const char *sql, struct err **errp)
@@ -213,23 +284,39 @@ st_prep(struct store *st, const char *sql, struct err **errp)
 	sqlite3_stmt	*s = NULL;
 	size_t		 i;
 
-	for (i = 0; i < st->ncache; i++)
+	for (i = 0; i < st->ncache; i++) {
 		if (st->cache[i].sql == sql && !sqlite3_stmt_busy(
-		    st->cache[i].stmt))
-			return st->cache[i].stmt;
+		    st->cache[i].stmt)) {
+			s = st->cache[i].stmt;
+			goto bind;
+		}
+	}
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		st_fail(st, errp, "query");
 		return NULL;
 	}
+	if (st_check_names(st, s, sql, errp) == -1) {
+		sqlite3_finalize(s);
+		return NULL;
+	}
 	for (i = 0; i < st->ncache; i++)
 		if (st->cache[i].sql == sql)
-			return s;	/* in use: this copy is not kept */
+			goto bind;	/* in use: this copy is not kept */
 	if (st->ncache < ST_CACHE) {
 		st->cache[st->ncache].sql = sql;
 		st->cache[st->ncache].stmt = s;
 		st->ncache++;
 	}
+bind:
+	st_bind_names(s, sql);
 	return s;
+}
+
+/* The slot of a caller's named value. */
+int
+st_arg(sqlite3_stmt *s, const char *name)
+{
+	return sqlite3_bind_parameter_index(s, name);
 }
 
 /* Give a statement back: reset when cached, finalized otherwise. */
@@ -495,9 +582,12 @@ st_migrate(struct store *st, struct err **errp)
 		goto fail;
 	v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : v;
 	st_done(st, s);
-	for (i = v; i < STORE_VERSION; i++)
+	for (i = v; i < STORE_VERSION; i++) {
 		if (st_exec(st, store_migrations[i], errp) == -1)
 			goto fail;
+		if (i == 1 && st_migrate_worst(st, errp) == -1)
+			goto fail;
+	}
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d; "
 	    "PRAGMA application_id = %d", STORE_VERSION, STORE_APP_ID);
 	if (st_exec(st, sql, errp) == -1 || st_commit(st, errp) == -1)
@@ -506,6 +596,26 @@ st_migrate(struct store *st, struct err **errp)
 fail:
 	st_rollback(st);
 	return -1;
+}
+
+/* 1 -> 2, after the new columns: each message's glyph from its records. */
+static int
+st_migrate_worst(struct store *st, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 rv = -1;
+
+	if ((s = st_prep(st, "UPDATE messages SET worst = (SELECT MAX("
+	    ST_SEVERITY ") FROM deliveries WHERE id IN (SELECT MAX(id) FROM "
+	    "deliveries WHERE message_id = messages.id GROUP BY "
+	    "recipient_id))", errp)) == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_DONE)
+		rv = 0;
+	else
+		st_fail(st, errp, "migrate the messages");
+	st_done(st, s);
+	return rv;
 }
 
 /* Close the store; NULL-safe. */
@@ -925,10 +1035,11 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	 * state, so nobody gets it twice.
 	 */
 	if (msgid != NULL) {
-		if ((s = st_prep(st, "SELECT id FROM messages WHERE msgid = ? AND "
-		    "state IN (1, 2) ORDER BY id LIMIT 1", errp)) == NULL)
+		if ((s = st_prep(st, "SELECT id FROM messages WHERE msgid = "
+		    "@msgid AND state IN (:outbox, :sent) ORDER BY id LIMIT 1",
+		    errp)) == NULL)
 			goto fail;
-		st_bind_text(s, 1, msgid);
+		st_bind_text(s, st_arg(s, "@msgid"), msgid);
 		*id = sqlite3_step(s) == SQLITE_ROW ?
 		    sqlite3_column_int64(s, 0) : 0;
 		st_done(st, s);
@@ -987,12 +1098,12 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	}
 rcpts:
 	if ((s = st_prep(st, "INSERT OR IGNORE INTO recipients (message_id, "
-	    "address, status) VALUES (?, ?, 0)", errp)) == NULL)
+	    "address, status) VALUES (@id, @address, :queued)", errp)) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, *id);
-		st_bind_text(s, 2, rcpts[i]);
+		sqlite3_bind_int64(s, st_arg(s, "@id"), *id);
+		st_bind_text(s, st_arg(s, "@address"), rcpts[i]);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			st_fail(st, errp, "queue a recipient");
 			goto fail;
@@ -1002,12 +1113,13 @@ rcpts:
 	s = NULL;
 	/* A joined message with a new recipient is in the outbox again. */
 	if (joined != NULL && *joined) {
-		if ((s = st_prep(st, "UPDATE messages SET state = 1, updated = ?2 "
-		    "WHERE id = ?1 AND EXISTS (SELECT 1 FROM recipients WHERE "
-		    "message_id = ?1 AND status IN (0, 1, 4))", errp)) == NULL)
+		if ((s = st_prep(st, "UPDATE messages SET state = :outbox, "
+		    "updated = @now WHERE id = @id AND EXISTS (SELECT 1 FROM "
+		    "recipients WHERE message_id = @id AND status IN (:queued, "
+		    ":claimed, :uncertain))", errp)) == NULL)
 			goto fail;
-		sqlite3_bind_int64(s, 1, *id);
-		sqlite3_bind_int64(s, 2, now);
+		sqlite3_bind_int64(s, st_arg(s, "@id"), *id);
+		sqlite3_bind_int64(s, st_arg(s, "@now"), now);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			st_fail(st, errp, "join the queued message");
 			goto fail;
@@ -1095,19 +1207,21 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 		goto fail;
 	/* Take back claims of processes of this host that died. */
 	if ((s = st_prep(st, "SELECT id, claim_pid FROM recipients WHERE "
-	    "status IN (1, 4) AND claim_pid IS NOT NULL AND claim_host = ?1 "
-	    "AND (?2 = 0 OR message_id = ?2)", errp)) == NULL ||
+	    "status IN (:claimed, :uncertain) AND claim_pid IS NOT NULL AND "
+	    "claim_host = @host AND (@mid = 0 OR message_id = @mid)",
+	    errp)) == NULL ||
 	    (u = st_prep(st, "UPDATE recipients SET status = CASE status WHEN "
-	    "4 THEN 4 ELSE 0 END, claim_pid = NULL, claim_host = NULL WHERE "
-	    "id = ?", errp)) == NULL)
+	    ":uncertain THEN :uncertain ELSE :queued END, claim_pid = NULL, "
+	    "claim_host = NULL WHERE id = @id", errp)) == NULL)
 		goto fail;
-	st_bind_text(s, 1, st->host);
-	sqlite3_bind_int64(s, 2, id);
+	st_bind_text(s, st_arg(s, "@host"), st->host);
+	sqlite3_bind_int64(s, st_arg(s, "@mid"), id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (st_alive(sqlite3_column_int64(s, 1)))
 			continue;
 		sqlite3_reset(u);
-		sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+		sqlite3_bind_int64(u, st_arg(u, "@id"),
+		    sqlite3_column_int64(s, 0));
 		if (sqlite3_step(u) != SQLITE_DONE) {
 			st_fail(st, errp, "take back a claim");
 			goto fail;
@@ -1117,18 +1231,19 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 	st_done(st, u);
 	u = NULL;
 	if ((s = st_prep(st, "UPDATE recipients SET status = CASE status WHEN "
-	    "4 THEN 4 ELSE 1 END, claim_pid = ?1, claim_host = ?2, claim_time "
-	    "= ?3 WHERE (status = 0 OR (status = 4 AND claim_pid IS NULL)) AND "
-	    "message_id IN (SELECT id FROM messages WHERE state = 1 AND "
-	    "(?4 = 0 OR id = ?4)) AND (?5 = 0 OR next_try IS NULL OR next_try <= "
-	    "?3) RETURNING id, message_id, address, status, NULL, NULL, NULL, "
-	    "attempts, first_try, next_try", errp)) == NULL)
+	    ":uncertain THEN :uncertain ELSE :claimed END, claim_pid = @pid, "
+	    "claim_host = @host, claim_time = @now WHERE (status = :queued OR "
+	    "(status = :uncertain AND claim_pid IS NULL)) AND message_id IN "
+	    "(SELECT id FROM messages WHERE state = :outbox AND (@mid = 0 OR "
+	    "id = @mid)) AND (@due = 0 OR next_try IS NULL OR next_try <= "
+	    "@now) RETURNING id, message_id, address, status, NULL, NULL, "
+	    "NULL, attempts, first_try, next_try", errp)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(s, 1, (long long)getpid());
-	st_bind_text(s, 2, st->host);
-	sqlite3_bind_int64(s, 3, (long long)time(NULL));
-	sqlite3_bind_int64(s, 4, id);
-	sqlite3_bind_int(s, 5, due);
+	sqlite3_bind_int64(s, st_arg(s, "@pid"), (long long)getpid());
+	st_bind_text(s, st_arg(s, "@host"), st->host);
+	sqlite3_bind_int64(s, st_arg(s, "@now"), (long long)time(NULL));
+	sqlite3_bind_int64(s, st_arg(s, "@mid"), id);
+	sqlite3_bind_int(s, st_arg(s, "@due"), due);
 	if (st_rcpts_query(st, s, out, n, errp) == -1)
 		goto fail;
 	st_done(st, s);
@@ -1175,15 +1290,17 @@ st_record_one(struct store *st, long long rcpt_id, const struct record *r,
 	 * doubles from 5 minutes up to 4 hours (DESIGN.md); first_try starts
 	 * the queue lifetime.
 	 */
-	if ((s = st_prep(st, "UPDATE recipients SET status = ?1, claim_pid = "
-	    "NULL, claim_host = NULL, attempts = attempts + 1, first_try = "
-	    "coalesce(first_try, ?3), next_try = CASE WHEN ?1 IN (0, 4) THEN "
-	    "?3 + min(14400, 300 << min(attempts, 6)) ELSE NULL END WHERE id "
-	    "= ?2 RETURNING message_id", errp)) == NULL)
+	if ((s = st_prep(st, "UPDATE recipients SET status = @status, "
+	    "claim_pid = NULL, claim_host = NULL, attempts = attempts + 1, "
+	    "first_try = coalesce(first_try, @when), next_try = CASE WHEN "
+	    "@status IN (:queued, :uncertain) THEN @when + min(14400, 300 << "
+	    "min(attempts, 6)) ELSE NULL END WHERE id = @id RETURNING "
+	    "message_id", errp)) == NULL)
 		goto fail;
-	sqlite3_bind_int(s, 1, status);
-	sqlite3_bind_int64(s, 2, rcpt_id);
-	sqlite3_bind_int64(s, 3, r->when != 0 ? r->when : now);
+	sqlite3_bind_int(s, st_arg(s, "@status"), status);
+	sqlite3_bind_int64(s, st_arg(s, "@id"), rcpt_id);
+	sqlite3_bind_int64(s, st_arg(s, "@when"), r->when != 0 ? r->when :
+	    now);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		if (sqlite3_errcode(st->db) == SQLITE_DONE ||
 		    sqlite3_errcode(st->db) == SQLITE_OK)
@@ -1295,15 +1412,16 @@ st_message_settle(struct store *st, long long mid, long long now,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = st_prep(st, "UPDATE messages SET updated = ?2, worst = "
-	    "(SELECT MAX(" STORE_SEVERITY ") FROM deliveries WHERE id IN "
-	    "(SELECT MAX(id) FROM deliveries WHERE message_id = ?1 GROUP BY "
+	if ((s = st_prep(st, "UPDATE messages SET updated = @now, worst = "
+	    "(SELECT MAX(" ST_SEVERITY ") FROM deliveries WHERE id IN "
+	    "(SELECT MAX(id) FROM deliveries WHERE message_id = @id GROUP BY "
 	    "recipient_id)), state = CASE WHEN EXISTS (SELECT 1 FROM "
-	    "recipients WHERE message_id = ?1 AND status IN (0, 1, 4)) THEN "
-	    "state ELSE 2 END WHERE id = ?1", errp)) == NULL)
+	    "recipients WHERE message_id = @id AND status IN (:queued, "
+	    ":claimed, :uncertain)) THEN state ELSE :sent END WHERE id = @id",
+	    errp)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(s, 1, mid);
-	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, st_arg(s, "@id"), mid);
+	sqlite3_bind_int64(s, st_arg(s, "@now"), now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "update the message");
 		goto fail;
@@ -1327,10 +1445,11 @@ store_due_each(struct store *st, long long now, int (*fn)(long long, void *),
 
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT DISTINCT r.message_id FROM recipients r "
-	    "JOIN messages m ON m.id = r.message_id WHERE m.state = 1 AND "
-	    "r.status IN (0, 4) AND r.claim_pid IS NULL AND r.next_try IS NOT "
-	    "NULL AND r.next_try <= ? ORDER BY r.message_id", errp)) != NULL) {
-		sqlite3_bind_int64(s, 1, now);
+	    "JOIN messages m ON m.id = r.message_id WHERE m.state = :outbox "
+	    "AND r.status IN (:queued, :uncertain) AND r.claim_pid IS NULL AND "
+	    "r.next_try IS NOT NULL AND r.next_try <= @now ORDER BY "
+	    "r.message_id", errp)) != NULL) {
+		sqlite3_bind_int64(s, st_arg(s, "@now"), now);
 		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 			ids = xreallocarray(ids, n + 1, sizeof *ids);
 			ids[n++] = sqlite3_column_int64(s, 0);
@@ -1378,11 +1497,11 @@ store_release(struct store *st, long long mid, struct err **errp)
 
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "UPDATE recipients SET status = CASE status WHEN "
-	    "4 THEN 4 ELSE 0 END, claim_pid = NULL, claim_host = NULL WHERE "
-	    "message_id = ? AND status IN (1, 4) AND "
-	    "claim_pid = ?", errp)) != NULL) {
-		sqlite3_bind_int64(s, 1, mid);
-		sqlite3_bind_int64(s, 2, (long long)getpid());
+	    ":uncertain THEN :uncertain ELSE :queued END, claim_pid = NULL, "
+	    "claim_host = NULL WHERE message_id = @mid AND status IN "
+	    "(:claimed, :uncertain) AND claim_pid = @pid", errp)) != NULL) {
+		sqlite3_bind_int64(s, st_arg(s, "@mid"), mid);
+		sqlite3_bind_int64(s, st_arg(s, "@pid"), (long long)getpid());
 		if (sqlite3_step(s) == SQLITE_DONE)
 			rv = 0;
 		else
@@ -1488,15 +1607,17 @@ store_message_find(struct store *st, enum store_state state,
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT id, state, created, updated, env_from, "
 	    "rcpts, subject, worst, (SELECT count(*) FROM recipients WHERE "
-	    "message_id = messages.id AND status IN (0, 1, 4)) FROM messages "
-	    "WHERE state = ?1 AND (?4 IS NULL OR rcpts LIKE ?4 ESCAPE '\\' "
-	    "OR subject LIKE ?4 ESCAPE '\\') ORDER BY updated DESC, id DESC "
-	    "LIMIT ?2 OFFSET ?3", errp)) == NULL)
+	    "message_id = messages.id AND status IN (:queued, :claimed, "
+	    ":uncertain)) FROM messages WHERE state = @state AND (@pat IS NULL "
+	    "OR rcpts LIKE @pat ESCAPE '\\' OR subject LIKE @pat ESCAPE '\\') "
+	    "ORDER BY updated DESC, id DESC LIMIT @limit OFFSET @offset",
+	    errp)) == NULL)
 		goto out;
-	sqlite3_bind_int(s, 1, state);
-	sqlite3_bind_int64(s, 2, limit == 0 ? -1 : (long long)limit);
-	sqlite3_bind_int64(s, 3, (long long)offset);
-	st_bind_text(s, 4, pat);
+	sqlite3_bind_int(s, st_arg(s, "@state"), state);
+	sqlite3_bind_int64(s, st_arg(s, "@limit"), limit == 0 ? -1 :
+	    (long long)limit);
+	sqlite3_bind_int64(s, st_arg(s, "@offset"), (long long)offset);
+	st_bind_text(s, st_arg(s, "@pat"), pat);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&m, 0, sizeof m);
 		m.id = sqlite3_column_int64(s, 0);
@@ -1668,12 +1789,12 @@ store_mark_uncertain(struct store *st, const long long *ids, size_t n,
 	pthread_mutex_lock(&st->lock);
 	if (st_begin(st, errp) == -1)
 		goto fail;
-	if ((s = st_prep(st, "UPDATE recipients SET status = 4 WHERE id = ?",
-	    errp)) == NULL)
+	if ((s = st_prep(st, "UPDATE recipients SET status = :uncertain WHERE "
+	    "id = @id", errp)) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, ids[i]);
+		sqlite3_bind_int64(s, st_arg(s, "@id"), ids[i]);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			st_fail(st, errp, "mark a recipient as being sent");
 			goto fail;
@@ -1794,21 +1915,22 @@ store_draft_save(struct store *st, struct store_draft *d, struct err **errp)
 	if (d->id == 0)
 		s = st_prep(st, "INSERT INTO messages (state, created, "
 		    "updated, d_to, d_cc, d_bcc, subject, d_body, rcpts) VALUES "
-		    "(0, ?1, ?1, ?2, ?3, ?4, ?5, ?6, ?2)", errp);
+		    "(:draft, @now, @now, @to, @cc, @bcc, @subject, @body, @to)",
+		    errp);
 	else
-		s = st_prep(st, "UPDATE messages SET updated = ?1, d_to = ?2, "
-		    "d_cc = ?3, d_bcc = ?4, subject = ?5, d_body = ?6, rcpts = "
-		    "?2 WHERE id = ?7 AND state = 0", errp);
+		s = st_prep(st, "UPDATE messages SET updated = @now, d_to = "
+		    "@to, d_cc = @cc, d_bcc = @bcc, subject = @subject, d_body = "
+		    "@body, rcpts = @to WHERE id = @id AND state = :draft", errp);
 	if (s == NULL)
 		goto out;
-	sqlite3_bind_int64(s, 1, now);
-	st_bind_text(s, 2, d->to);
-	st_bind_text(s, 3, d->cc);
-	st_bind_text(s, 4, d->bcc);
-	st_bind_text(s, 5, d->subject);
-	st_bind_text(s, 6, d->body);
+	sqlite3_bind_int64(s, st_arg(s, "@now"), now);
+	st_bind_text(s, st_arg(s, "@to"), d->to);
+	st_bind_text(s, st_arg(s, "@cc"), d->cc);
+	st_bind_text(s, st_arg(s, "@bcc"), d->bcc);
+	st_bind_text(s, st_arg(s, "@subject"), d->subject);
+	st_bind_text(s, st_arg(s, "@body"), d->body);
 	if (d->id != 0)
-		sqlite3_bind_int64(s, 7, d->id);
+		sqlite3_bind_int64(s, st_arg(s, "@id"), d->id);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		st_fail(st, errp, "save the draft");
 	else if (d->id != 0 && sqlite3_changes(st->db) == 0)
@@ -1836,10 +1958,10 @@ store_draft_load(struct store *st, long long id, struct store_draft *d,
 	memset(d, 0, sizeof *d);
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT d_to, d_cc, d_bcc, subject, d_body, "
-	    "updated FROM messages WHERE id = ? AND state = 0", errp)) ==
+	    "updated FROM messages WHERE id = @id AND state = :draft", errp)) ==
 	    NULL)
 		goto out;
-	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, st_arg(s, "@id"), id);
 	r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
 		d->id = id;
