@@ -411,12 +411,20 @@ out:
 	record_free_array(att, na);
 }
 
-/* Server memory backed by the store. */
+/* Server memory backed by the store: its strings pass to *seen. */
 static int
 outbox_memory_lookup(void *ctx, const char *host, int port,
     struct deliver_seen *seen)
 {
-	return store_server_get(ctx, host, port, seen);
+	struct store_server	sv;
+	int			found;
+
+	found = store_server_get(ctx, host, port, &sv);
+	seen->starttls = sv.starttls;
+	seen->tls = sv.tls;
+	seen->issuer = sv.issuer;
+	seen->fingerprint = sv.fingerprint;
+	return found;
 }
 
 /* Remember what a server gave. */
@@ -424,7 +432,13 @@ static void
 outbox_memory_update(void *ctx, const char *host, int port,
     const struct deliver_seen *seen)
 {
-	store_server_note(ctx, host, port, seen);
+	struct store_server	sv;
+
+	sv.starttls = seen->starttls;
+	sv.tls = seen->tls;
+	sv.issuer = seen->issuer;
+	sv.fingerprint = seen->fingerprint;
+	store_server_note(ctx, host, port, &sv);
 }
 
 /* Mark the recipients uncertain before their final dot. */

@@ -18,7 +18,6 @@
 #include <sqlite3.h>
 
 #include "conf.h"
-#include "deliver.h"
 #include "err.h"
 #include "buf.h"
 #include "safefile.h"
@@ -1997,7 +1996,7 @@ store_draft_clear(struct store_draft *d)
 /* What we remember of a server; 1 when known. */
 int
 store_server_get(struct store *st, const char *host, int port,
-    struct deliver_seen *seen)
+    struct store_server *seen)
 {
 	sqlite3_stmt	*s;
 	int		 rv = 0;
@@ -2028,7 +2027,7 @@ store_server_get(struct store *st, const char *host, int port,
  */
 void
 store_server_note(struct store *st, const char *host, int port,
-    const struct deliver_seen *now)
+    const struct store_server *now)
 {
 	sqlite3_stmt	*s;
 	long long	 t = (long long)time(NULL);
@@ -2051,4 +2050,13 @@ store_server_note(struct store *st, const char *host, int port,
 		st_done(st, s);
 	}
 	pthread_mutex_unlock(&st->lock);
+}
+
+/* Free what store_server_get filled. */
+void
+store_server_clear(struct store_server *sv)
+{
+	free(sv->issuer);
+	free(sv->fingerprint);
+	memset(sv, 0, sizeof *sv);
 }

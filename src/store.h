@@ -26,7 +26,6 @@
 #include "record.h"
 
 struct err;
-struct deliver_seen;
 
 struct store;
 
@@ -77,6 +76,14 @@ struct store_rcpt {
 	long long	 first_try;	/* unix time, 0 before the first */
 	long long	 next_try;	/* due from then; 0: at once */
 	int		 uncertain;	/* a resend after an interrupted one */
+};
+
+/* What a server offered (store_server_get). */
+struct store_server {
+	int	 starttls;		/* offered STARTTLS */
+	int	 tls;			/* TLS was established */
+	char	*issuer;		/* certificate issuer DN, or NULL */
+	char	*fingerprint;		/* its SHA-256, or NULL */
 };
 
 /* A draft as the composer edits it. */
@@ -230,11 +237,19 @@ int	 store_draft_load(struct store *, long long, struct store_draft *,
 	    struct err **);
 void	 store_draft_clear(struct store_draft *);
 
-/* Server memory for the downgrade rule. */
+/*
+ * Server memory for the downgrade rule: what a server (host, port) gave.
+ * store_server_get fills *sv (free with store_server_clear) and returns 1
+ * when the server is known, 0 when not or when the store fails (*sv
+ * zeroed).  store_server_note keeps the best seen: STARTTLS and TLS once
+ * seen stay seen; the issuer and fingerprint are those of the latest TLS
+ * session (NULL keeps the one stored).  Best effort: a failure is ignored.
+ */
 int	 store_server_get(struct store *, const char *, int,
-	    struct deliver_seen *);
+	    struct store_server *);
 void	 store_server_note(struct store *, const char *, int,
-	    const struct deliver_seen *);
+	    const struct store_server *);
+void	 store_server_clear(struct store_server *);
 
 const char *store_state_name(enum store_state);
 

@@ -14,7 +14,6 @@
 
 #include <cmocka.h>
 
-#include "deliver.h"
 #include "err.h"
 #include "record.h"
 #include "store.h"
@@ -345,7 +344,7 @@ static void
 test_servers(void **state)
 {
 	struct store		*st = *state;
-	struct deliver_seen	 s, got;
+	struct store_server	 s, got;
 
 	memset(&s, 0, sizeof s);
 	assert_int_equal(store_server_get(st, "mx.example.net", 25, &got), 0);
@@ -359,7 +358,7 @@ test_servers(void **state)
 	assert_int_equal(got.starttls, 1);
 	assert_int_equal(got.tls, 1);
 	assert_string_equal(got.issuer, "CN=CA");
-	deliver_seen_clear(&got);
+	store_server_clear(&got);
 }
 
 int
