@@ -1,0 +1,408 @@
+/* The store's messages: lists, texts, attempts, the log, drafts (messages). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "policy.h"
+#include "record.h"
+#include "store.h"
+#include "store-private.h"
+#include "xmalloc.h"
+
+/* The columns st_row_record reads. */
+#define ST_RECORD_COLS							\
+	"r.address, d.outcome, d.policy, d.policy_source, d.reason, "	\
+	"d.server, d.address, d.port, d.tls_version, d.cipher, "	\
+	"d.cert_subject, d.cert_issuer, d.cert_sha256, d.cert_expires, " \
+	"d.verified, d.verify, d.code, d.reply, d.requiretls, "		\
+	"d.downgrade, d.time, d.message_id, d.reason_kind, d.resent, "	\
+	"d.uncertain"
+
+static void	 st_row_record(sqlite3_stmt *, struct record *);
+
+/* The text and envelope sender of a message. */
+char *
+store_message_text(struct store *st, long long id, size_t *len, char **from,
+    struct err **errp)
+{
+	sqlite3_stmt	*s;
+	char		*t = NULL;
+	int		 r;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT length(b.text), m.env_from, b.text IS "
+	    "NULL FROM messages m JOIN bodies b ON b.id = m.id WHERE m.id = ?",
+	    errp)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW && sqlite3_column_int(s, 2) == 0) {
+		sqlite3_blob	*b = NULL;
+
+		/* Read straight into our buffer: one copy of a big text. */
+		*len = (size_t)sqlite3_column_int64(s, 0);
+		t = xmalloc(*len + 1);
+		t[*len] = '\0';
+		if (*len > 0 && (sqlite3_blob_open(st->db, "main", "bodies",
+		    "text", id, 0, &b) != SQLITE_OK ||
+		    sqlite3_blob_read(b, t, (int)*len, 0) != SQLITE_OK)) {
+			st_fail(st, errp, "read a message");
+			free(t);
+			t = NULL;
+		} else if (from != NULL)
+			*from = st_col(s, 1);
+		sqlite3_blob_close(b);
+	} else if (r == SQLITE_ROW || r == SQLITE_DONE)
+		err_set(errp, ERR_INPUT, 0, "no message %lld", id);
+	else
+		st_fail(st, errp, "read a message");
+	st_done(st, s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return t;
+}
+
+/* Walk the messages of a state, newest first. */
+int
+store_message_each(struct store *st, enum store_state state, size_t offset,
+    size_t limit, int (*fn)(const struct store_msg *, void *), void *arg,
+    struct err **errp)
+{
+	return store_message_find(st, state, NULL, offset, limit, fn, arg,
+	    errp);
+}
+
+/* How many messages in a state. */
+int
+store_message_count(struct store *st, enum store_state state, long long *n,
+    struct err **errp)
+{
+	return store_message_find_count(st, state, NULL, n, errp);
+}
+
+/* Walk the messages of a state matching a search, newest first. */
+int
+store_message_find(struct store *st, enum store_state state,
+    const char *search, size_t offset, size_t limit,
+    int (*fn)(const struct store_msg *, void *), void *arg,
+    struct err **errp)
+{
+	struct store_msg	 m;
+	sqlite3_stmt		*s;
+	char			*pat = st_like(search, 0);
+	int			 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT id, state, created, updated, env_from, "
+	    "rcpts, subject, worst, (SELECT count(*) FROM recipients WHERE "
+	    "message_id = messages.id AND status IN (:queued, :claimed, "
+	    ":uncertain)) FROM messages WHERE state = @state AND (@pat IS NULL "
+	    "OR rcpts LIKE @pat ESCAPE '\\' OR subject LIKE @pat ESCAPE '\\') "
+	    "ORDER BY updated DESC, id DESC LIMIT @limit OFFSET @offset",
+	    errp)) == NULL)
+		goto out;
+	sqlite3_bind_int(s, st_arg(s, "@state"), state);
+	sqlite3_bind_int64(s, st_arg(s, "@limit"), limit == 0 ? -1 :
+	    (long long)limit);
+	sqlite3_bind_int64(s, st_arg(s, "@offset"), (long long)offset);
+	st_bind_text(s, st_arg(s, "@pat"), pat);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof m);
+		m.id = sqlite3_column_int64(s, 0);
+		m.state = (enum store_state)sqlite3_column_int(s, 1);
+		m.created = sqlite3_column_int64(s, 2);
+		m.updated = sqlite3_column_int64(s, 3);
+		m.from = st_col(s, 4);
+		m.rcpts = st_col(s, 5);
+		m.subject = st_col(s, 6);
+		if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
+			m.has_outcome = 1;
+			m.worst = (enum outcome)sqlite3_column_int(s, 7);
+		}
+		m.queued = sqlite3_column_int(s, 8);
+		r = fn(&m, arg);
+		store_msg_clear(&m);
+		if (r != 0)
+			break;
+	}
+	if (r == SQLITE_DONE || r == 0 || r == 1)
+		rv = 0;
+	else
+		st_fail(st, errp, "list messages");
+	st_done(st, s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	free(pat);
+	return rv;
+}
+
+/* How many messages of a state match a search. */
+int
+store_message_find_count(struct store *st, enum store_state state,
+    const char *search, long long *n, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	char		*pat = st_like(search, 0);
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT count(*) FROM messages WHERE state = ?1 "
+	    "AND (?2 IS NULL OR rcpts LIKE ?2 ESCAPE '\\' OR subject LIKE ?2 "
+	    "ESCAPE '\\')", errp)) != NULL) {
+		sqlite3_bind_int(s, 1, state);
+		st_bind_text(s, 2, pat);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			*n = sqlite3_column_int64(s, 0);
+			rv = 0;
+		} else
+			st_fail(st, errp, "count messages");
+		st_done(st, s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	free(pat);
+	return rv;
+}
+
+/* Delete a message with its recipients and records. */
+int
+store_message_delete(struct store *st, long long id, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "DELETE FROM messages WHERE id = ?", errp)) !=
+	    NULL) {
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			st_fail(st, errp, "delete a message");
+		else if (sqlite3_changes(st->db) == 0)
+			err_set(errp, ERR_INPUT, 0, "no message %lld", id);
+		else
+			rv = 0;
+		st_done(st, s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* A record from a row of ST_RECORD_COLS. */
+static void
+st_row_record(sqlite3_stmt *s, struct record *r)
+{
+	const unsigned char	*t;
+	int			 i;
+
+	memset(r, 0, sizeof *r);
+	r->recipient = st_col(s, 0);
+	t = sqlite3_column_text(s, 1);
+	if (t == NULL || outcome_parse((const char *)t, &r->outcome) == -1)
+		r->outcome = OUTCOME_DEFERRED;
+	t = sqlite3_column_text(s, 2);
+	if (t == NULL || policy_parse((const char *)t, &r->policy) == -1)
+		r->policy = POLICY_MAY;
+	t = sqlite3_column_text(s, 3);
+	r->policy_source = POLICY_FROM_DEFAULT;
+	for (i = 0; t != NULL && i < POLICY_FROM_LAST; i++)
+		if (strcmp((const char *)t, policy_source_name(
+		    (enum policy_source)i)) == 0)
+			r->policy_source = (enum policy_source)i;
+	r->reason = st_col_clean(s, 4);
+	r->server = st_col(s, 5);
+	r->address = st_col(s, 6);
+	r->port = sqlite3_column_int(s, 7);
+	if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+		r->tls.used = 1;
+		r->tls.version = st_col(s, 8);
+		r->tls.cipher = st_col(s, 9);
+		/* Rows of an older tern may hold raw names: clean them on the way out. */
+		r->tls.cert_subject = st_col_clean(s, 10);
+		r->tls.cert_issuer = st_col_clean(s, 11);
+		r->tls.cert_sha256 = st_col(s, 12);
+		r->tls.cert_expires = st_col(s, 13);
+		r->tls.verified = sqlite3_column_int(s, 14);
+		r->tls.verify = st_col(s, 15);
+	}
+	r->code = sqlite3_column_int(s, 16);
+	r->reply = st_col_clean(s, 17);
+	r->requiretls = sqlite3_column_int(s, 18);
+	r->downgrade = sqlite3_column_int(s, 19);
+	r->when = sqlite3_column_int64(s, 20);
+	t = sqlite3_column_text(s, 22);
+	if (t == NULL || reason_kind_parse((const char *)t, &r->kind) == -1)
+		r->kind = REASON_NONE;
+	r->resent = sqlite3_column_int(s, 23);
+	r->uncertain = sqlite3_column_int(s, 24);
+}
+
+/* Every attempt for one message, oldest first. */
+int
+store_attempts(struct store *st, long long id, struct record **out,
+    size_t *n, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	struct record	*v = NULL;
+	size_t		 cnt = 0;
+	int		 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT " ST_RECORD_COLS " FROM deliveries d "
+	    "JOIN recipients r ON r.id = d.recipient_id WHERE d.message_id = "
+	    "? ORDER BY d.id", errp)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, cnt + 1, sizeof *v);
+		st_row_record(s, &v[cnt++]);
+	}
+	if (r == SQLITE_DONE) {
+		*out = v;
+		*n = cnt;
+		rv = 0;
+	} else {
+		record_free_array(v, cnt);
+		st_fail(st, errp, "read attempts");
+	}
+	st_done(st, s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Walk every attempt, newest first; the store is not locked during fn. */
+int
+store_log_each(struct store *st, size_t limit, int (*fn)(long long,
+    const struct record *, void *), void *arg, struct err **errp)
+{
+	struct record	 rec;
+	sqlite3_stmt	*s;
+	int		 r, rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT " ST_RECORD_COLS " FROM deliveries d "
+	    "JOIN recipients r ON r.id = d.recipient_id ORDER BY d.id DESC "
+	    "LIMIT ?", errp)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, limit == 0 ? -1 : (long long)limit);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		st_row_record(s, &rec);
+		r = fn(sqlite3_column_int64(s, 21), &rec, arg);
+		record_clear(&rec);
+		if (r != 0)
+			break;
+	}
+	if (r == SQLITE_DONE || r == 0 || r == 1)
+		rv = 0;
+	else
+		st_fail(st, errp, "read the log");
+	st_done(st, s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Free a message row's strings. */
+void
+store_msg_clear(struct store_msg *m)
+{
+	free(m->from);
+	free(m->rcpts);
+	free(m->subject);
+	memset(m, 0, sizeof *m);
+}
+
+/* Save a draft in one statement (atomic: an autosave never half-writes). */
+int
+store_draft_save(struct store *st, struct store_draft *d, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	long long	 now = (long long)time(NULL);
+	int		 rv = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if (d->id == 0)
+		s = st_prep(st, "INSERT INTO messages (state, created, "
+		    "updated, d_to, d_cc, d_bcc, subject, d_body, rcpts) VALUES "
+		    "(:draft, @now, @now, @to, @cc, @bcc, @subject, @body, @to)",
+		    errp);
+	else
+		s = st_prep(st, "UPDATE messages SET updated = @now, d_to = "
+		    "@to, d_cc = @cc, d_bcc = @bcc, subject = @subject, d_body = "
+		    "@body, rcpts = @to WHERE id = @id AND state = :draft", errp);
+	if (s == NULL)
+		goto out;
+	sqlite3_bind_int64(s, st_arg(s, "@now"), now);
+	st_bind_text(s, st_arg(s, "@to"), d->to);
+	st_bind_text(s, st_arg(s, "@cc"), d->cc);
+	st_bind_text(s, st_arg(s, "@bcc"), d->bcc);
+	st_bind_text(s, st_arg(s, "@subject"), d->subject);
+	st_bind_text(s, st_arg(s, "@body"), d->body);
+	if (d->id != 0)
+		sqlite3_bind_int64(s, st_arg(s, "@id"), d->id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		st_fail(st, errp, "save the draft");
+	else if (d->id != 0 && sqlite3_changes(st->db) == 0)
+		err_set(errp, ERR_INPUT, 0, "no draft %lld", d->id);
+	else {
+		if (d->id == 0)
+			d->id = sqlite3_last_insert_rowid(st->db);
+		d->updated = now;
+		rv = 0;
+	}
+	st_done(st, s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Load a draft. */
+int
+store_draft_load(struct store *st, long long id, struct store_draft *d,
+    struct err **errp)
+{
+	sqlite3_stmt	*s;
+	int		 r, rv = -1;
+
+	memset(d, 0, sizeof *d);
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "SELECT d_to, d_cc, d_bcc, subject, d_body, "
+	    "updated FROM messages WHERE id = @id AND state = :draft", errp)) ==
+	    NULL)
+		goto out;
+	sqlite3_bind_int64(s, st_arg(s, "@id"), id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		d->id = id;
+		d->to = st_col(s, 0);
+		d->cc = st_col(s, 1);
+		d->bcc = st_col(s, 2);
+		d->subject = st_col(s, 3);
+		d->body = st_col(s, 4);
+		d->updated = sqlite3_column_int64(s, 5);
+		rv = 0;
+	} else if (r == SQLITE_DONE)
+		err_set(errp, ERR_INPUT, 0, "no draft %lld", id);
+	else
+		st_fail(st, errp, "read a draft");
+	st_done(st, s);
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rv;
+}
+
+/* Free a draft's strings. */
+void
+store_draft_clear(struct store_draft *d)
+{
+	free(d->to);
+	free(d->cc);
+	free(d->bcc);
+	free(d->subject);
+	free(d->body);
+	memset(d, 0, sizeof *d);
+}
