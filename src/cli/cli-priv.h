@@ -15,8 +15,8 @@
 
 struct addr_list;
 struct conf;
-struct deliver_pool;
 struct err;
+struct outbox_ctx;
 struct record;
 struct store;
 
@@ -42,7 +42,6 @@ struct cli {
 	struct conf	*root;		/* the whole config (owned) */
 	const struct conf *conf;	/* the account in use (in root) */
 	struct store	*store;
-	struct deliver_pool *pool;	/* flush: connections kept */
 	pthread_mutex_t	 lock;		/* serializes output from workers */
 	int		 due;		/* flush --due: only what is due */
 	/* Set by the signal handler: stop before the next transaction. */
@@ -55,6 +54,8 @@ typedef int	(*cli_cmd_fn)(struct cli *, int, char **);
 /* cli.c */
 /* The exit code for an error (msmtp's smtp_exitcode()). */
 int	cli_exitcode(const struct err *);
+/* Say an error on stderr ("tern: ...", the server's reply). */
+void	cli_say(const struct err *);
 /* Say the error on stderr, free it, return its exit code. */
 int	cli_fail(struct err *);
 /*
@@ -99,6 +100,15 @@ int	cli_send_submit(struct cli *, const char *, const char *,
 	    struct addr_list *, char **, size_t);
 /* Send a message's queued recipients and show each outcome. */
 int	cli_send_message(struct cli *, long long);
+/*
+ * Show one message's outcomes (n records) and its error (NULL, or why it
+ * could not start when n is 0, or why a record was not saved); returns
+ * the exit code they make.  Nothing is freed.
+ */
+int	cli_send_show(struct cli *, const struct record *, size_t,
+	    const struct err *);
+/* Fill o for this run: config, store, events, password, stop, --due. */
+void	cli_send_ctx(struct cli *, struct outbox_ctx *);
 
 /* cli-sendmail.c */
 /* tern sendmail ...: the sendmail(8) interface. */

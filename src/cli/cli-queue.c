@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "buf.h"
-#include "deliver.h"
 #include "err.h"
+#include "outbox.h"
 #include "record.h"
 #include "store.h"
 
@@ -16,66 +16,63 @@
 
 struct cli_queue_outbox;
 
-static int	cli_queue_collect_id(const struct store_msg *, void *);
+static void	cli_queue_flushed(long long, const struct record *, size_t,
+		    const struct err *, void *);
 static int	cli_queue_outbox_row(const struct store_msg *, void *);
 static void	cli_queue_next_try(long long, char *, size_t);
 static int	cli_queue_log_row(long long, const struct record *, void *);
 
-/* Collect message ids. */
-static int
-cli_queue_collect_id(const struct store_msg *m, void *arg)
-{
-	struct buf	*b = arg;
+/* One run of tern flush. */
+struct cli_queue_flush {
+	struct cli	*cli;
+	int		 rv;		/* the exit code so far */
+};
 
-	buf_add(b, &m->id, sizeof m->id);
-	return 0;
+/* One message flushed: its outcomes shown, the exit code merged. */
+static void
+cli_queue_flushed(long long id, const struct record *r, size_t n,
+    const struct err *e, void *arg)
+{
+	struct cli_queue_flush	*f = arg;
+
+	(void)id;
+	f->rv = cli_merge_code(f->rv, cli_send_show(f->cli, r, n, e));
 }
 
 /* tern flush: send every queued recipient again, with today's policy. */
 int
 cli_queue_flush(struct cli *cli, int argc, char **argv)
 {
-	struct buf	 ids = BUF_INIT;
-	struct err	*e = NULL;
-	long long	*v;
-	size_t		 i, n;
-	int		 rv, r;
+	struct cli_queue_flush	 f;
+	struct outbox_ctx	 o;
+	struct err		*e = NULL;
+	int			 i, rv;
 
-	for (i = 1; i < (size_t)argc; i++) {
+	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			cli->json = 1;
 		else if (strcmp(argv[i], "--due") == 0)
 			cli->due = 1;
 		else if (strcmp(argv[i], "-v") == 0)
 			cli->verbose++;
-		else {
+		else
 			return cli_usage("flush");
-		}
 	}
 	if ((rv = cli_load_conf(cli)) != CLI_OK ||
 	    (rv = cli_open_store(cli)) != CLI_OK)
 		return rv;
-	if (store_message_each(cli->store, STORE_OUTBOX, 0, 0,
-	    cli_queue_collect_id, &ids, &e) == -1)
+	f.cli = cli;
+	f.rv = CLI_OK;
+	/* Oldest first, one connection per server for the whole queue. */
+	cli_send_ctx(cli, &o);
+	if (outbox_flush(&o, cli_queue_flushed, &f, &e) == -1)
 		return cli_fail(e);
-	v = (long long *)(void *)ids.s;
-	n = ids.len / sizeof *v;
-	/* One connection per server for the whole queue. */
-	cli->pool = deliver_pool_new();
-	/* Oldest first. */
-	for (i = n; i > 0 && !*cli->stop; i--) {
-		r = cli_send_message(cli, v[i - 1]);
-		rv = cli_merge_code(rv, r);
-	}
 	if (*cli->stop) {
 		fprintf(stderr, "tern: stopped on a signal; what was not sent "
 		    "stays in the outbox (tern flush sends it)\n");
-		rv = cli_merge_code(rv, CLI_TEMPFAIL);
+		f.rv = cli_merge_code(f.rv, CLI_TEMPFAIL);
 	}
-	deliver_pool_free(cli->pool);
-	cli->pool = NULL;
-	buf_free(&ids);
-	return rv;
+	return f.rv;
 }
 
 struct cli_queue_outbox {

@@ -20,10 +20,9 @@
 #include "cli-priv.h"
 
 static void	cli_send_event(const struct event *, void *);
-static void	cli_send_ctx(struct cli *, struct outbox_ctx *);
 static int	cli_send_code(const struct record *, size_t);
 
-/* tern send. */
+/* tern send: the body on stdin becomes a message through outbox_submit. */
 int
 cli_send_main(struct cli *cli, int argc, char **argv)
 {
@@ -36,16 +35,16 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct addr_list	 to = { NULL, 0 }, cc = { NULL, 0 };
-	struct addr_list	 bcc = { NULL, 0 }, all = { NULL, 0 };
+	struct addr_list	 bcc = { NULL, 0 };
+	struct outbox_ctx	 o;
 	struct msg_draft	 d;
-	struct addr		 from;
 	struct err		*e = NULL;
 	const char		*subject = NULL;
-	char			*body = NULL, *msg = NULL;
-	size_t			 bodylen, msglen, i;
+	char			*body = NULL;
+	long long		 id;
+	size_t			 bodylen, i;
 	int			 ch, rv = CLI_USAGE;
 
-	memset(&from, 0, sizeof from);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+s:c:b:v", longopts, NULL)) !=
 	    -1) {
@@ -80,46 +79,36 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 		rv = cli_usage("send");
 		goto out;
 	}
-	if ((rv = cli_load_conf(cli)) != CLI_OK)
+	if ((rv = cli_load_conf(cli)) != CLI_OK ||
+	    (rv = cli_open_store(cli)) != CLI_OK)
 		goto out;
-	if (addr_parse(cli->conf->from, &from, &e) == -1) {
-		rv = cli_fail(e);
-		goto out;
-	}
 	if ((body = cli_read_stdin(&bodylen, &e)) == NULL) {
 		rv = cli_fail(e);
 		goto out;
 	}
 	memset(&d, 0, sizeof d);
-	d.from = cli->conf->from;
 	d.to = &to;
 	d.cc = &cc;
 	d.bcc = &bcc;
 	d.subject = subject;
 	d.body = body;
 	d.bodylen = bodylen;
-	msg = msg_build(&d, &msglen, &e);
-	free(body);
-	body = NULL;
-	if (msg == NULL) {
+	cli_send_ctx(cli, &o);
+	if (outbox_submit(&o, &d, 0, &id, &e) == -1) {
+		if (e->cls == ERR_STORE)
+			fprintf(stderr, "tern: nothing was sent.\n");
 		rv = cli_fail(e);
 		goto out;
 	}
-	for (i = 0; i < to.n; i++)
-		addr_list_add(&all, NULL, to.v[i].mailbox);
-	for (i = 0; i < cc.n; i++)
-		addr_list_add(&all, NULL, cc.v[i].mailbox);
-	for (i = 0; i < bcc.n; i++)
-		addr_list_add(&all, NULL, bcc.v[i].mailbox);
-	rv = cli_send_submit(cli, from.mailbox, subject, &all, &msg, msglen);
+	/* The store has it now; a big body is not kept twice. */
+	free(body);
+	body = NULL;
+	rv = cli_send_message(cli, id);
 out:
 	addr_list_clear(&to);
 	addr_list_clear(&cc);
 	addr_list_clear(&bcc);
-	addr_list_clear(&all);
-	addr_clear(&from);
 	free(body);
-	free(msg);
 	return rv;
 }
 
@@ -265,7 +254,7 @@ cli_send_submit(struct cli *cli, const char *from, const char *subject,
 }
 
 /* The outbox context of the CLI. */
-static void
+void
 cli_send_ctx(struct cli *cli, struct outbox_ctx *o)
 {
 	memset(o, 0, sizeof *o);
@@ -277,7 +266,6 @@ cli_send_ctx(struct cli *cli, struct outbox_ctx *o)
 	o->password = outbox_password;
 	o->password_ctx = (void *)cli->conf;
 	o->verbose = cli->verbose > 1;
-	o->pool = cli->pool;
 	o->stop = cli->stop;
 	o->due = cli->due;
 }
@@ -289,15 +277,32 @@ cli_send_message(struct cli *cli, long long id)
 	struct outbox_ctx	 o;
 	struct record		*out = NULL;
 	struct err		*e = NULL;
-	size_t			 n = 0, i;
-	int			 rv = CLI_OK;
+	size_t			 n = 0;
+	int			 rv;
 
 	cli_send_ctx(cli, &o);
-	if (outbox_send(&o, id, &out, &n, &e) == -1) {
-		if (out == NULL)
-			return cli_fail(e);
+	(void)outbox_send(&o, id, &out, &n, &e);
+	rv = cli_send_show(cli, out, n, e);
+	record_free_array(out, n);
+	err_free(e);
+	return rv;
+}
+
+/* Show one message's outcomes and its error; the exit code. */
+int
+cli_send_show(struct cli *cli, const struct record *out, size_t n,
+    const struct err *e)
+{
+	size_t	i;
+	int	rv = CLI_OK;
+
+	if (e != NULL && n == 0) {
+		/* It could not start: nothing was tried. */
+		cli_say(e);
+		return cli_exitcode(e);
+	}
+	if (e != NULL) {
 		fprintf(stderr, "tern: %s\n", e->msg);
-		err_free(e);
 		rv = CLI_IOERR;
 	}
 	for (i = 0; i < n; i++) {
@@ -312,7 +317,5 @@ cli_send_message(struct cli *cli, long long id)
 		} else
 			cli_print_record(cli, &out[i]);
 	}
-	rv = cli_merge_code(rv, cli_send_code(out, n));
-	record_free_array(out, n);
-	return rv;
+	return cli_merge_code(rv, cli_send_code(out, n));
 }

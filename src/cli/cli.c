@@ -347,17 +347,24 @@ cli_help(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* Say an error. */
+void
+cli_say(const struct err *e)
+{
+	if (e->reply != NULL)
+		fprintf(stderr, "tern: %s (the server said: %s)\n", e->msg,
+		    e->reply);
+	else
+		fprintf(stderr, "tern: %s\n", e->msg);
+}
+
 /* Report an error and return its exit code. */
 int
 cli_fail(struct err *e)
 {
 	int	rv;
 
-	if (e->reply != NULL)
-		fprintf(stderr, "tern: %s (the server said: %s)\n", e->msg,
-		    e->reply);
-	else
-		fprintf(stderr, "tern: %s\n", e->msg);
+	cli_say(e);
 	rv = cli_exitcode(e);
 	err_free(e);
 	return rv;
