@@ -95,6 +95,24 @@ tls_facts_clear(struct tls_facts *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* TLS facts in words. */
+char *
+tls_facts_summary(const struct tls_facts *t, enum tls_summary how)
+{
+	const char	*version = t->version != NULL ? t->version : "TLS";
+	int		 why = !t->verified && t->verify != NULL;
+
+	if (!t->used)
+		return xstrdup("no TLS");
+	if (how == TLS_SUMMARY_SHORT)
+		return xasprintf("%s, %s", version, t->verified ? "verified" :
+		    "NOT verified");
+	return xasprintf("%s, %s%s, certificate %s%s%s%s", version,
+	    t->cipher != NULL ? t->cipher : "?", t->old_version ?
+	    " (an old version)" : "", t->verified ? "verified" : "NOT verified",
+	    why ? " (" : "", why ? t->verify : "", why ? ")" : "");
+}
+
 /* Replace a string field with a sanitized copy. */
 void
 record_set(char **field, const char *s)
@@ -130,6 +148,27 @@ record_free_array(struct record *v, size_t n)
 	for (i = 0; i < n; i++)
 		record_clear(&v[i]);
 	free(v);
+}
+
+/* The latest attempt for a recipient. */
+const struct record *
+record_latest(const struct record *v, size_t n, const char *recipient,
+    size_t *earlier)
+{
+	const struct record	*last = NULL;
+	size_t			 i, before = 0;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].recipient == NULL || recipient == NULL ||
+		    strcmp(v[i].recipient, recipient) != 0)
+			continue;
+		if (last != NULL)
+			before++;
+		last = &v[i];
+	}
+	if (earlier != NULL)
+		*earlier = before;
+	return last;
 }
 
 /* The --json object of a record. */

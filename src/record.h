@@ -77,6 +77,21 @@ int		 outcome_delivered(enum outcome);
 void		 tls_facts_copy(struct tls_facts *, const struct tls_facts *);
 /* Free the strings of TLS facts and zero them. */
 void		 tls_facts_clear(struct tls_facts *);
+/* How much a TLS summary says. */
+enum tls_summary {
+	TLS_SUMMARY_FULL,	/* version, cipher, certificate (and why not) */
+	TLS_SUMMARY_SHORT	/* version and verified or not */
+};
+/*
+ * The one wording of TLS facts for people (a new string, caller frees):
+ * FULL "TLS1.3, TLS_AES_256_GCM_SHA384, certificate verified", or
+ * "..., certificate NOT verified (the reason)", with "(an old version)"
+ * after the cipher below TLS 1.2; SHORT "TLS1.3, verified" or "TLS1.3,
+ * NOT verified"; "no TLS" when the session ran without TLS.  The screens
+ * and the command line say TLS with it; the fcc header and the log keep
+ * their key=value fields.
+ */
+char		*tls_facts_summary(const struct tls_facts *, enum tls_summary);
 
 /* Set a string field: free the old one, store a sanitized copy of s. */
 void		 record_set(char **, const char *);
@@ -84,6 +99,13 @@ void		 record_set(char **, const char *);
 void		 record_clear(struct record *);
 /* Free an array of n records. */
 void		 record_free_array(struct record *, size_t);
+/*
+ * The latest of n attempts (oldest first, as the store gives them) for a
+ * recipient, or NULL.  Addresses are compared as the store keeps them:
+ * the exact string.  *earlier (may be NULL) gets how many came before.
+ */
+const struct record *record_latest(const struct record *, size_t,
+		    const char *, size_t *);
 /* One JSON object (the --json keys of DESIGN.md), no newline; caller frees. */
 char		*record_json(const struct record *);
 

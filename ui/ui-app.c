@@ -26,9 +26,13 @@
 #include "ui-editor.h"
 #include "ui-help.h"
 #include "ui-list.h"
+#include "ui-listw.h"
 #include "ui-outbox.h"
+#include "ui-pager.h"
+#include "ui-panel.h"
 #include "ui-send.h"
 #include "ui-term.h"
+#include "ui-view.h"
 #include "xmalloc.h"
 
 #define UI_APP_TICK_MS	500
@@ -50,23 +54,43 @@ enum ui_app_action {
 };
 
 static const struct ui_key ui_app_keys[] = {
-	{ '?', UI_APP_HELP, "this help" },
-	{ UI_KEY(KEY_F(1)), UI_APP_HELP, NULL },
-	{ '\t', UI_APP_NEXT_TAB, "next list: Sent, Outbox, Drafts" },
-	{ UI_KEY(KEY_BTAB), UI_APP_PREV_TAB, "previous list" },
-	{ '1', UI_APP_SENT, "Sent" },
-	{ '2', UI_APP_OUTBOX, "Outbox (held and waiting messages)" },
-	{ 'o', UI_APP_OUTBOX, NULL },
-	{ '3', UI_APP_DRAFTS, "Drafts" },
-	{ 'm', UI_APP_COMPOSE, "write a new message" },
-	{ 'c', UI_APP_CONTACTS, "contacts (require TLS per contact)" },
-	{ 's', UI_APP_PANEL, "the live send panel" },
-	{ UI_CTRL('l'), UI_APP_REDRAW, "redraw the screen" },
-	{ 'q', UI_APP_QUIT, "back; on a list: quit" },
+	{ .key = '?', .action = UI_APP_HELP, .help = "this help" },
+	{ .key = UI_KEY(KEY_F(1)), .action = UI_APP_HELP },
+	{ .key = '\t', .action = UI_APP_NEXT_TAB,
+	  .help = "next list: Sent, Outbox, Drafts" },
+	{ .key = UI_KEY(KEY_BTAB), .action = UI_APP_PREV_TAB,
+	  .help = "previous list" },
+	{ .key = '1', .action = UI_APP_SENT, .help = "Sent" },
+	{ .key = '2', .action = UI_APP_OUTBOX,
+	  .help = "Outbox (held and waiting messages)" },
+	{ .key = 'o', .action = UI_APP_OUTBOX },
+	{ .key = '3', .action = UI_APP_DRAFTS, .help = "Drafts" },
+	{ .key = 'm', .action = UI_APP_COMPOSE, .help = "write a new message" },
+	{ .key = 'c', .action = UI_APP_CONTACTS,
+	  .help = "contacts (require TLS per contact)" },
+	{ .key = 's', .action = UI_APP_PANEL, .help = "the live send panel" },
+	{ .key = UI_CTRL('l'), .action = UI_APP_REDRAW,
+	  .help = "redraw the screen" },
+	{ .key = 'q', .action = UI_APP_QUIT, .help = "back; on a list: quit" },
 };
 
-static const struct ui_keymap ui_app_map = {
-	"Everywhere", ui_app_keys, sizeof ui_app_keys / sizeof ui_app_keys[0]
+static const struct ui_keymap ui_app_map = UI_KEYMAP("Everywhere", ui_app_keys);
+
+/* The registry of key bindings, in the help screen's order. */
+const struct ui_keymap *const ui_app_keymaps[] = {
+	&ui_app_map,
+	&ui_listw_keymap,
+	&ui_list_keymap,
+	&ui_outbox_keymap,
+	&ui_view_keymap,
+	&ui_compose_keymap,
+	&ui_compose_edit_keymap,
+	&ui_editor_keymap,
+	&ui_contacts_keymap,
+	&ui_panel_keymap,
+	&ui_pager_keymap,
+	&ui_help_keymap,
+	NULL
 };
 
 static struct ui_screen *ui_app_top(struct ui *);
@@ -103,13 +127,6 @@ ui_app_action(const struct ui_keymap *m, int k)
 		if (m->keys[i].key == k)
 			return m->keys[i].action;
 	return -1;
-}
-
-/* The global keys. */
-const struct ui_keymap *
-ui_app_keymap(void)
-{
-	return &ui_app_map;
 }
 
 /* The screen that gets the keys. */
@@ -469,7 +486,7 @@ ui_app_key(struct ui *ui, int k)
 		break;
 	case UI_APP_PANEL:
 		if (strcmp(top->ops->name, "send") != 0)
-			ui_app_push(ui, ui_send_panel(ui, 0));
+			ui_app_push(ui, ui_panel_new(ui, 0));
 		break;
 	case UI_APP_REDRAW:
 		clearok(curscr, TRUE);

@@ -23,7 +23,10 @@ struct ui_editor;
 struct ui_send;
 struct ui;
 
-/* One key binding; the tables are const and the help screen lists them. */
+/*
+ * One key binding.  The tables are const, written with designated
+ * initializers, and the help screen lists every table in ui_app_keymaps.
+ */
 struct ui_key {
 	int		 key;
 	int		 action;	/* the screen's own action number */
@@ -36,6 +39,10 @@ struct ui_keymap {
 	size_t			 n;
 };
 
+/* A keymap over a const array of struct ui_key. */
+#define UI_KEYMAP(t, k)	{ .title = (t), .keys = (k), \
+			  .n = sizeof (k) / sizeof (k)[0] }
+
 /* What a key handler returns. */
 #define UI_UNHANDLED	-1	/* not this screen's key: try the global keys */
 #define UI_NONE		0	/* nothing to redraw */
@@ -47,17 +54,17 @@ struct ui_screen;
 struct ui_screen_ops {
 	const char		*name;
 	const struct ui_keymap	*keymap;
+	/* Key hints for the bottom line. */
+	const char		*hints;
+	/* The label on its tab or title bar (counts), into the buffer. */
+	void	(*title)(struct ui_screen *, struct ui *, char *, size_t);
 	/* Draw in rows [top, top + height) of the screen. */
 	void	(*draw)(struct ui_screen *, struct ui *, int, int);
 	int	(*key)(struct ui_screen *, struct ui *, int);
 	/* The store changed (a send ended, a contact changed): reload. */
 	void	(*update)(struct ui_screen *, struct ui *);
-	/* The label on its tab or title bar (counts), into the buffer. */
-	void	(*title)(struct ui_screen *, struct ui *, char *, size_t);
 	/* Called about every half second (autosave); may be NULL. */
 	void	(*idle)(struct ui_screen *, struct ui *);
-	/* Key hints for the bottom line. */
-	const char		*hints;
 	void	(*free)(struct ui_screen *);
 };
 
@@ -114,8 +121,11 @@ int	 ui_app_confirm(struct ui *, const char *);
 struct ui_screen *ui_app_screen(const struct ui_screen_ops *, void *);
 /* Find a key in a keymap: its action, or -1. */
 int	 ui_app_action(const struct ui_keymap *, int);
-/* The global keys (for the help screen). */
-const struct ui_keymap *ui_app_keymap(void);
+/*
+ * Every keymap of the interface, in the order the help screen shows them,
+ * ending with NULL: the one registry of key bindings.
+ */
+extern const struct ui_keymap *const ui_app_keymaps[];
 /* Switch to a tab (0 Sent, 1 Outbox, 2 Drafts), closing stacked screens. */
 void	 ui_app_tab(struct ui *, int);
 /* Draw the frame and the screens now (before running a child program). */

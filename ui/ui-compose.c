@@ -29,6 +29,7 @@
 #include "ui-app.h"
 #include "ui-compose.h"
 #include "ui-editor.h"
+#include "ui-panel.h"
 #include "ui-send.h"
 #include "ui-term.h"
 #include "xmalloc.h"
@@ -68,42 +69,46 @@ enum ui_compose_action {
 };
 
 static const struct ui_key ui_compose_keys[] = {
-	{ 'j', UI_C_DOWN, "next field" },
-	{ UI_KEY(KEY_DOWN), UI_C_DOWN, NULL },
-	{ 'k', UI_C_UP, "previous field" },
-	{ UI_KEY(KEY_UP), UI_C_UP, NULL },
-	{ '\r', UI_C_EDIT, "edit the field under the cursor" },
-	{ '\n', UI_C_EDIT, NULL },
-	{ UI_KEY(KEY_ENTER), UI_C_EDIT, NULL },
-	{ 't', UI_C_TO, "edit To" },
-	{ 'c', UI_C_CC, "edit Cc" },
-	{ 'b', UI_C_BCC, "edit Bcc" },
-	{ 's', UI_C_SUBJECT, "edit the subject" },
-	{ 'e', UI_C_BODY, "edit the body ($VISUAL/$EDITOR, else built in)" },
-	{ 'p', UI_C_PROBE, "probe: ask the recipients' servers what TLS "
+	{ .key = 'j', .action = UI_C_DOWN, .help = "next field" },
+	{ .key = UI_KEY(KEY_DOWN), .action = UI_C_DOWN },
+	{ .key = 'k', .action = UI_C_UP, .help = "previous field" },
+	{ .key = UI_KEY(KEY_UP), .action = UI_C_UP },
+	{ .key = '\r', .action = UI_C_EDIT,
+	  .help = "edit the field under the cursor" },
+	{ .key = '\n', .action = UI_C_EDIT },
+	{ .key = UI_KEY(KEY_ENTER), .action = UI_C_EDIT },
+	{ .key = 't', .action = UI_C_TO, .help = "edit To" },
+	{ .key = 'c', .action = UI_C_CC, .help = "edit Cc" },
+	{ .key = 'b', .action = UI_C_BCC, .help = "edit Bcc" },
+	{ .key = 's', .action = UI_C_SUBJECT, .help = "edit the subject" },
+	{ .key = 'e', .action = UI_C_BODY,
+	  .help = "edit the body ($VISUAL/$EDITOR, else built in)" },
+	{ .key = 'p', .action = UI_C_PROBE,
+	  .help = "probe: ask the recipients' servers what TLS "
 	  "they offer, without sending" },
-	{ 'y', UI_C_SEND, "send the message" },
-	{ 'q', UI_C_BACK, "leave (the draft is kept in Drafts)" },
-	{ UI_ESC, UI_C_BACK, NULL },
-	{ 'D', UI_C_DISCARD, "discard the draft" },
-	{ '\t', UI_C_COMPLETE, "in an address field: take the completion "
+	{ .key = 'y', .action = UI_C_SEND, .help = "send the message" },
+	{ .key = 'q', .action = UI_C_BACK,
+	  .help = "leave (the draft is kept in Drafts)" },
+	{ .key = UI_ESC, .action = UI_C_BACK },
+	{ .key = 'D', .action = UI_C_DISCARD, .help = "discard the draft" },
+	{ .key = 'f', .action = UI_C_FROM,
+	  .help = "From: the next account's identity" },
+};
+
+/* The keys while an address field is edited (the editor has the others). */
+static const struct ui_key ui_compose_edit_keys[] = {
+	{ .key = '\t', .action = UI_C_COMPLETE,
+	  .help = "in an address field: take the completion "
 	  "(else next field)" },
-	{ UI_KEY(KEY_DOWN), UI_C_COMP_NEXT, "in an address field: next "
-	  "completion" },
-	{ UI_KEY(KEY_UP), UI_C_COMP_PREV, "in an address field: previous "
-	  "completion" },
-	{ 'f', UI_C_FROM, "From: the next account's identity" },
+	{ .key = UI_KEY(KEY_DOWN), .action = UI_C_COMP_NEXT,
+	  .help = "in an address field: next completion" },
+	{ .key = UI_KEY(KEY_UP), .action = UI_C_COMP_PREV,
+	  .help = "in an address field: previous completion" },
 };
 
-static const struct ui_keymap ui_compose_map = {
-	"Composer", ui_compose_keys,
-	sizeof ui_compose_keys / sizeof ui_compose_keys[0]
-};
-
-/* The keys while a field is edited (the editor has the others). */
-static const struct ui_keymap ui_compose_edit_map = {
-	"Composer, editing", ui_compose_keys + 17, 3
-};
+const struct ui_keymap ui_compose_keymap = UI_KEYMAP("Composer", ui_compose_keys);
+const struct ui_keymap ui_compose_edit_keymap =
+    UI_KEYMAP("Composer, editing a field", ui_compose_edit_keys);
 
 struct ui_crcpt {
 	char			*addr;
@@ -154,10 +159,16 @@ static void	 ui_compose_idle(struct ui_screen *, struct ui *);
 static void	 ui_compose_free(struct ui_screen *);
 
 static const struct ui_screen_ops ui_compose_ops = {
-	"compose", &ui_compose_map, ui_compose_draw, ui_compose_key,
-	ui_compose_update, ui_compose_title, ui_compose_idle,
-	"y:send  p:probe  t/c/b/s:fields  e:body  q:keep as draft  D:discard  "
-	"?:help", ui_compose_free
+	.name = "compose",
+	.keymap = &ui_compose_keymap,
+	.hints = "y:send  p:probe  t/c/b/s:fields  e:body  q:keep as draft  "
+	    "D:discard  ?:help",
+	.title = ui_compose_title,
+	.draw = ui_compose_draw,
+	.key = ui_compose_key,
+	.update = ui_compose_update,
+	.idle = ui_compose_idle,
+	.free = ui_compose_free,
 };
 
 /* A composer. */
@@ -194,13 +205,6 @@ ui_compose_new(struct ui *ui, long long id)
 		c->sel = UI_F_TO;
 	}
 	return ui_app_screen(&ui_compose_ops, c);
-}
-
-/* The keys. */
-const struct ui_keymap *
-ui_compose_keymap(void)
-{
-	return &ui_compose_map;
 }
 
 /* Parse the address fields into recipients with their policies. */
@@ -526,7 +530,7 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	job = ui_send_start(ui->send, id, subject);
 	ui_app_changed(ui);
 	if (job > 0)
-		ui_app_push(ui, ui_send_panel(ui, job));
+		ui_app_push(ui, ui_panel_new(ui, job));
 	rv = 0;
 out:
 	err_free(e);
@@ -682,13 +686,16 @@ static char *
 ui_compose_probe_words(const struct record *r)
 {
 	const char	*why = r->reason != NULL ? r->reason : "";
+	char		*tls, *s;
 
-	if (r->tls.used)
-		return xasprintf("%s TLS %s%s%s%s", ui_term_glyph(r->outcome),
-		    r->tls.version != NULL ? r->tls.version : "", r->tls.verified ?
-		    ", verified" : ", NOT verified", r->outcome == OUTCOME_HELD ?
-		    ": would be held: " : "", r->outcome == OUTCOME_HELD ? why :
-		    "");
+	if (r->tls.used) {
+		tls = tls_facts_summary(&r->tls, TLS_SUMMARY_SHORT);
+		s = xasprintf("%s TLS %s%s%s", ui_term_glyph(r->outcome), tls,
+		    r->outcome == OUTCOME_HELD ? ": would be held: " : "",
+		    r->outcome == OUTCOME_HELD ? why : "");
+		free(tls);
+		return s;
+	}
 	if (strncmp(why, "probe, nothing sent", 19) == 0)
 		why += 19;
 	while (*why == ':' || *why == ' ')
@@ -714,7 +721,7 @@ ui_compose_edit(struct ui_compose *c, struct ui *ui, int f)
 static int
 ui_compose_edit_key(struct ui_compose *c, struct ui *ui, int k)
 {
-	int	a = ui_app_action(&ui_compose_edit_map, k), r;
+	int	a = ui_app_action(&ui_compose_edit_keymap, k), r;
 
 	if (c->sel <= UI_F_BCC && c->ncomp > 0) {
 		if (a == UI_C_COMP_NEXT) {
@@ -886,7 +893,9 @@ ui_compose_key(struct ui_screen *sc, struct ui *ui, int k)
 
 	if (c->editing)
 		return ui_compose_edit_key(c, ui, k);
-	a = ui_app_action(&ui_compose_map, k);
+	/* Tab and the arrows move between fields here too. */
+	if ((a = ui_app_action(&ui_compose_keymap, k)) == -1)
+		a = ui_app_action(&ui_compose_edit_keymap, k);
 	switch (a) {
 	case UI_C_DOWN:
 	case UI_C_COMP_NEXT:

@@ -18,6 +18,8 @@ struct ui_screen;
 
 /* A composer for draft id (0: a new message, editing To first). */
 struct ui_screen	*ui_compose_new(struct ui *, long long);
-const struct ui_keymap	*ui_compose_keymap(void);
+/* Its keys, and the keys while an address field is edited. */
+extern const struct ui_keymap ui_compose_keymap;
+extern const struct ui_keymap ui_compose_edit_keymap;
 
 #endif

@@ -14,15 +14,11 @@
 #include "store.h"
 #include "ui-app.h"
 #include "ui-contacts.h"
+#include "ui-listw.h"
 #include "ui-term.h"
 #include "xmalloc.h"
 
 enum ui_contacts_action {
-	UI_CT_DOWN,
-	UI_CT_UP,
-	UI_CT_PGDN,
-	UI_CT_PGUP,
-	UI_CT_SEARCH,
 	UI_CT_ADD,
 	UI_CT_EDIT,
 	UI_CT_DELETE,
@@ -31,46 +27,36 @@ enum ui_contacts_action {
 };
 
 static const struct ui_key ui_contacts_keys[] = {
-	{ 'j', UI_CT_DOWN, "next contact" },
-	{ UI_KEY(KEY_DOWN), UI_CT_DOWN, NULL },
-	{ 'k', UI_CT_UP, "previous contact" },
-	{ UI_KEY(KEY_UP), UI_CT_UP, NULL },
-	{ UI_KEY(KEY_NPAGE), UI_CT_PGDN, "next page" },
-	{ ' ', UI_CT_PGDN, NULL },
-	{ UI_KEY(KEY_PPAGE), UI_CT_PGUP, "previous page" },
-	{ '-', UI_CT_PGUP, NULL },
-	{ '/', UI_CT_SEARCH, "search addresses and names (empty: all)" },
-	{ 'a', UI_CT_ADD, "add a contact" },
-	{ 'e', UI_CT_EDIT, "edit the name and notes" },
-	{ '\r', UI_CT_EDIT, NULL },
-	{ '\n', UI_CT_EDIT, NULL },
-	{ UI_KEY(KEY_ENTER), UI_CT_EDIT, NULL },
-	{ 'd', UI_CT_DELETE, "delete the contact" },
-	{ 't', UI_CT_POLICY, "require TLS: cycle default, may, encrypt, "
-	  "verify" },
-	{ 'q', UI_CT_BACK, "back" },
-	{ UI_ESC, UI_CT_BACK, NULL },
+	{ .key = 'a', .action = UI_CT_ADD, .help = "add a contact" },
+	{ .key = 'e', .action = UI_CT_EDIT, .help = "edit the name and notes" },
+	{ .key = '\r', .action = UI_CT_EDIT },
+	{ .key = '\n', .action = UI_CT_EDIT },
+	{ .key = UI_KEY(KEY_ENTER), .action = UI_CT_EDIT },
+	{ .key = 'd', .action = UI_CT_DELETE, .help = "delete the contact" },
+	{ .key = 't', .action = UI_CT_POLICY, .help = "require TLS: cycle "
+	  "default, may, encrypt, verify" },
+	{ .key = 'q', .action = UI_CT_BACK, .help = "back" },
+	{ .key = UI_ESC, .action = UI_CT_BACK },
 };
 
-static const struct ui_keymap ui_contacts_map = {
-	"Contacts", ui_contacts_keys,
-	sizeof ui_contacts_keys / sizeof ui_contacts_keys[0]
-};
+const struct ui_keymap ui_contacts_keymap =
+    UI_KEYMAP("Contacts", ui_contacts_keys);
 
 struct ui_contacts {
-	char			*search;
-	long long		 total;		/* all contacts */
-	long long		 cur, top;
-	struct store_contact	*rows;		/* [top, top + nrows) */
+	struct ui_listw		*lw;
+	struct store_contact	*rows;		/* the window */
 	size_t			 nrows, cap;
-	int			 more;		/* rows after the window */
-	int			 height;
-	int			 stale;
+	long long		 n;		/* counting */
 };
 
 static int	 ui_contacts_collect(const struct store_contact *, void *);
-static void	 ui_contacts_load(struct ui_contacts *, struct ui *);
+static int	 ui_contacts_tally(const struct store_contact *, void *);
 static void	 ui_contacts_clear(struct ui_contacts *);
+static int	 ui_contacts_count(void *, struct ui *, const char *,
+		    long long *, struct err **);
+static int	 ui_contacts_load(void *, struct ui *, const char *, size_t,
+		    size_t, struct err **);
+static int	 ui_contacts_row(void *, struct ui *, size_t, int, int, int);
 static const char *ui_contacts_words(enum policy);
 static void	 ui_contacts_add(struct ui_contacts *, struct ui *);
 static void	 ui_contacts_edit(struct ui *, struct store_contact *);
@@ -81,11 +67,24 @@ static void	 ui_contacts_title(struct ui_screen *, struct ui *, char *,
 		    size_t);
 static void	 ui_contacts_free(struct ui_screen *);
 
+static const struct ui_listw_ops ui_contacts_lw = {
+	.prompt = "Search contacts: ",
+	.lines = 1,
+	.count = ui_contacts_count,
+	.load = ui_contacts_load,
+	.draw = ui_contacts_row,
+};
+
 static const struct ui_screen_ops ui_contacts_ops = {
-	"contacts", &ui_contacts_map, ui_contacts_draw, ui_contacts_key,
-	ui_contacts_update, ui_contacts_title, NULL,
-	"t:require TLS  a:add  e:edit  d:delete  /:search  q:back  ?:help",
-	ui_contacts_free
+	.name = "contacts",
+	.keymap = &ui_contacts_keymap,
+	.hints = "t:require TLS  a:add  e:edit  d:delete  /:search  q:back  "
+	    "?:help",
+	.title = ui_contacts_title,
+	.draw = ui_contacts_draw,
+	.key = ui_contacts_key,
+	.update = ui_contacts_update,
+	.free = ui_contacts_free,
 };
 
 /* The contacts screen. */
@@ -96,16 +95,8 @@ ui_contacts_new(struct ui *ui)
 
 	(void)ui;
 	c = xcalloc(1, sizeof *c);
-	c->stale = 1;
-	c->height = 10;
+	c->lw = ui_listw_new(&ui_contacts_lw, c);
 	return ui_app_screen(&ui_contacts_ops, c);
-}
-
-/* The keys. */
-const struct ui_keymap *
-ui_contacts_keymap(void)
-{
-	return &ui_contacts_map;
 }
 
 /* A policy in plain words. */
@@ -124,17 +115,13 @@ ui_contacts_words(enum policy p)
 	}
 }
 
-/* Keep a contact of the window (one more than fits tells of more). */
+/* Keep a contact of the window. */
 static int
 ui_contacts_collect(const struct store_contact *sc, void *arg)
 {
 	struct ui_contacts	*c = arg;
 	struct store_contact	*d;
 
-	if ((int)c->nrows >= c->height) {
-		c->more = 1;
-		return 1;
-	}
 	if (c->nrows == c->cap) {
 		c->cap = c->cap == 0 ? 32 : c->cap * 2;
 		c->rows = xreallocarray(c->rows, c->cap, sizeof *c->rows);
@@ -151,6 +138,17 @@ ui_contacts_collect(const struct store_contact *sc, void *arg)
 	return 0;
 }
 
+/* Count a matching contact. */
+static int
+ui_contacts_tally(const struct store_contact *sc, void *arg)
+{
+	struct ui_contacts	*c = arg;
+
+	(void)sc;
+	c->n++;
+	return 0;
+}
+
 /* Free the window. */
 static void
 ui_contacts_clear(struct ui_contacts *c)
@@ -160,44 +158,40 @@ ui_contacts_clear(struct ui_contacts *c)
 	for (i = 0; i < c->nrows; i++)
 		store_contact_clear(&c->rows[i]);
 	c->nrows = 0;
-	c->more = 0;
 }
 
-/* Read the window around the cursor. */
-static void
-ui_contacts_load(struct ui_contacts *c, struct ui *ui)
+/*
+ * How many contacts match (the list widget's count).  The store counts
+ * all of them; a search is counted row by row (contacts are few).
+ */
+static int
+ui_contacts_count(void *arg, struct ui *ui, const char *search, long long *n,
+    struct err **errp)
 {
-	struct err	*e = NULL;
+	struct ui_contacts	*c = arg;
 
-	if (store_contact_count(ui->store, &c->total, &e) == -1) {
-		err_free(e);
-		e = NULL;
-	}
-	if (c->cur < 0)
-		c->cur = 0;
-	if (c->cur < c->top)
-		c->top = c->cur;
-	if (c->cur >= c->top + c->height)
-		c->top = c->cur - c->height + 1;
-	for (;;) {
-		ui_contacts_clear(c);
-		if (store_contact_each(ui->store, c->search, (size_t)c->top,
-		    (size_t)c->height + 1, ui_contacts_collect, c, &e) == -1) {
-			ui_app_say(ui, 1, "%s", e->msg);
-			err_free(e);
-			break;
-		}
-		/* The cursor went past the end: back to the last row. */
-		if (c->nrows > 0 && c->cur >= c->top + (long long)c->nrows) {
-			c->cur = c->top + (long long)c->nrows - 1;
-			break;
-		}
-		if (c->nrows > 0 || c->top == 0)
-			break;
-		c->top = c->top > c->height ? c->top - c->height : 0;
-		c->cur = c->top;
-	}
-	c->stale = 0;
+	if (search == NULL)
+		return store_contact_count(ui->store, n, errp);
+	c->n = 0;
+	if (store_contact_each(ui->store, search, 0, 0, ui_contacts_tally, c,
+	    errp) == -1)
+		return -1;
+	*n = c->n;
+	return 0;
+}
+
+/* Read the contacts on screen (the list widget's load). */
+static int
+ui_contacts_load(void *arg, struct ui *ui, const char *search, size_t off,
+    size_t n, struct err **errp)
+{
+	struct ui_contacts	*c = arg;
+
+	ui_contacts_clear(c);
+	if (store_contact_each(ui->store, search, off, n, ui_contacts_collect,
+	    c, errp) == -1)
+		return -1;
+	return (int)c->nrows;
 }
 
 /* Add a contact: address, name, policy. */
@@ -227,9 +221,7 @@ ui_contacts_add(struct ui_contacts *c, struct ui *ui)
 		goto out;
 	}
 	ui_app_say(ui, 0, "Added %s; t sets its TLS requirement.", a.mailbox);
-	free(c->search);
-	c->search = xstrdup(a.mailbox);
-	c->cur = c->top = 0;
+	ui_listw_set_search(c->lw, a.mailbox);
 	ui_app_changed(ui);
 out:
 	err_free(e);
@@ -265,63 +257,56 @@ ui_contacts_edit(struct ui *ui, struct store_contact *ct)
 	ui_app_changed(ui);
 }
 
+/* Draw one contact (the list widget's draw). */
+static int
+ui_contacts_row(void *arg, struct ui *ui, size_t i, int y, int h, int sel)
+{
+	struct ui_contacts	*c = arg;
+	struct store_contact	*ct = &c->rows[i];
+	enum policy_source	 src;
+	enum policy		 p;
+	char			*t;
+	int			 w = ui_term_cols(), attr, aw = w / 4;
+
+	(void)h;
+	attr = sel ? ui_term_attr(UI_A_SELECT) : ui_term_attr(UI_A_NORMAL);
+	if (sel)
+		ui_term_fill(y, 0, w, attr);
+	ui_term_text(y, 1, aw, ct->address, attr);
+	ui_term_text(y, aw + 2, 14, ct->name != NULL ? ct->name : "", attr);
+	p = outbox_policy(&ui->ob, ct->address, &src);
+	if (ct->policy == POLICY_UNSET)
+		t = xasprintf("%s %s (%s)", policy_needs_tls(p) ? "yes" : "no ",
+		    policy_name(p), policy_source_name(src));
+	else
+		t = xasprintf("%s %s (contact): %s", policy_needs_tls(p) ?
+		    "YES" : "no ", policy_name(p), ui_contacts_words(p));
+	ui_term_text(y, aw + 17, w - aw - 18, t, sel ? attr :
+	    policy_needs_tls(p) ? ui_term_attr(UI_A_GOOD) :
+	    ui_term_attr(UI_A_NORMAL));
+	free(t);
+	return 1;
+}
+
 /* Draw the contacts. */
 static void
 ui_contacts_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 {
 	struct ui_contacts	*c = sc->data;
-	struct store_contact	*ct;
-	enum policy_source	 src;
-	enum policy		 p;
-	char			*t;
-	size_t			 i;
-	int			 y, w = ui_term_cols(), attr, aw, sel;
+	int			 w = ui_term_cols(), aw = w / 4;
 	int			 head = ui_term_attr(UI_A_HEAD);
 
 	if (h < 3)
 		return;
-	if (c->height != h - 2) {
-		c->height = h - 2;
-		c->stale = 1;
-	}
-	if (c->stale)
-		ui_contacts_load(c, ui);
-	aw = w / 4;
 	ui_term_text(top, 1, aw, "Address", head);
 	ui_term_text(top, aw + 2, 14, "Name", head);
 	ui_term_text(top, aw + 17, w - aw - 18, "Require TLS? policy now "
 	    "(from where)", head);
-	if (c->nrows == 0) {
-		ui_term_text(top + 2, 2, w - 4, c->search != NULL ?
+	ui_listw_draw(c->lw, ui, top + 1, h - 2);
+	if (ui_listw_total(c->lw, ui) == 0)
+		ui_term_text(top + 2, 2, w - 4, ui_listw_search(c->lw) != NULL ?
 		    "No contact matches (/ and Enter: all)." : "No contacts "
 		    "yet: press a to add one.", ui_term_attr(UI_A_DIM));
-		return;
-	}
-	for (i = 0; i < c->nrows; i++) {
-		ct = &c->rows[i];
-		y = top + 1 + (int)i;
-		sel = (long long)i + c->top == c->cur;
-		attr = sel ? ui_term_attr(UI_A_SELECT) :
-		    ui_term_attr(UI_A_NORMAL);
-		if (sel)
-			ui_term_fill(y, 0, w, attr);
-		ui_term_text(y, 1, aw, ct->address, attr);
-		ui_term_text(y, aw + 2, 14, ct->name != NULL ? ct->name : "",
-		    attr);
-		p = outbox_policy(&ui->ob, ct->address, &src);
-		if (ct->policy == POLICY_UNSET)
-			t = xasprintf("%s %s (%s)", policy_needs_tls(p) ?
-			    "yes" : "no ", policy_name(p),
-			    policy_source_name(src));
-		else
-			t = xasprintf("%s %s (contact): %s",
-			    policy_needs_tls(p) ? "YES" : "no ", policy_name(p),
-			    ui_contacts_words(p));
-		ui_term_text(y, aw + 17, w - aw - 18, t, sel ? attr :
-		    policy_needs_tls(p) ? ui_term_attr(UI_A_GOOD) :
-		    ui_term_attr(UI_A_NORMAL));
-		free(t);
-	}
 }
 
 /* Contacts keys. */
@@ -332,45 +317,12 @@ ui_contacts_key(struct ui_screen *sc, struct ui *ui, int k)
 	struct store_contact	*ct = NULL;
 	struct err		*e = NULL;
 	enum policy		 next;
-	char			*s, q[300];
+	char			 q[300];
+	long			 sel = ui_listw_sel(c->lw);
 
-	if (c->cur >= c->top && c->cur < c->top + (long long)c->nrows)
-		ct = &c->rows[c->cur - c->top];
-	switch (ui_app_action(&ui_contacts_map, k)) {
-	case UI_CT_DOWN:
-		if (ct != NULL && (c->cur + 1 < c->top +
-		    (long long)c->nrows || c->more))
-			c->cur++;
-		break;
-	case UI_CT_UP:
-		if (c->cur > 0)
-			c->cur--;
-		break;
-	case UI_CT_PGDN:
-		if (c->more) {
-			c->cur += c->height;
-			c->top += c->height;
-		} else if (c->nrows > 0)
-			c->cur = c->top + (long long)c->nrows - 1;
-		break;
-	case UI_CT_PGUP:
-		c->cur -= c->height;
-		c->top -= c->height;
-		if (c->top < 0)
-			c->top = 0;
-		if (c->cur < 0)
-			c->cur = 0;
-		break;
-	case UI_CT_SEARCH:
-		if ((s = ui_app_prompt(ui, "Search contacts: ", c->search)) ==
-		    NULL)
-			return UI_REDRAW;
-		free(c->search);
-		c->search = *s != '\0' ? s : NULL;
-		if (c->search == NULL)
-			free(s);
-		c->cur = c->top = 0;
-		break;
+	if (sel >= 0)
+		ct = &c->rows[sel];
+	switch (ui_app_action(&ui_contacts_keymap, k)) {
 	case UI_CT_ADD:
 		ui_contacts_add(c, ui);
 		break;
@@ -412,9 +364,9 @@ ui_contacts_key(struct ui_screen *sc, struct ui *ui, int k)
 	case UI_CT_BACK:
 		return UI_CLOSE;
 	default:
-		return UI_UNHANDLED;
+		return ui_listw_key(c->lw, ui, k);
 	}
-	c->stale = 1;
+	ui_listw_stale(c->lw);
 	return UI_REDRAW;
 }
 
@@ -425,7 +377,7 @@ ui_contacts_update(struct ui_screen *sc, struct ui *ui)
 	struct ui_contacts	*c = sc->data;
 
 	(void)ui;
-	c->stale = 1;
+	ui_listw_stale(c->lw);
 }
 
 /* The title. */
@@ -433,11 +385,10 @@ static void
 ui_contacts_title(struct ui_screen *sc, struct ui *ui, char *b, size_t len)
 {
 	struct ui_contacts	*c = sc->data;
+	const char		*q = ui_listw_search(c->lw);
 
-	(void)ui;
-	snprintf(b, len, "Contacts %lld%s%s%s", c->total, c->search != NULL ?
-	    " [/" : "", c->search != NULL ? c->search : "", c->search != NULL ?
-	    "]" : "");
+	snprintf(b, len, "Contacts %lld%s%s%s", ui_listw_total(c->lw, ui),
+	    q != NULL ? " [/" : "", q != NULL ? q : "", q != NULL ? "]" : "");
 }
 
 /* Free the screen. */
@@ -448,7 +399,7 @@ ui_contacts_free(struct ui_screen *sc)
 
 	ui_contacts_clear(c);
 	free(c->rows);
-	free(c->search);
+	ui_listw_free(c->lw);
 	free(c);
 	free(sc);
 }

@@ -11,6 +11,7 @@ struct ui_keymap;
 struct ui_screen;
 
 struct ui_screen	*ui_contacts_new(struct ui *);
-const struct ui_keymap	*ui_contacts_keymap(void);
+/* Its own keys (the moving keys are ui_listw_keymap). */
+extern const struct ui_keymap ui_contacts_keymap;
 
 #endif

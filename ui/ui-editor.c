@@ -32,40 +32,50 @@ enum ui_editor_action {
 };
 
 static const struct ui_key ui_editor_keys[] = {
-	{ UI_KEY(KEY_LEFT), UI_ED_LEFT, "character left" },
-	{ UI_CTRL('b'), UI_ED_LEFT, NULL },
-	{ UI_KEY(KEY_RIGHT), UI_ED_RIGHT, "character right" },
-	{ UI_CTRL('f'), UI_ED_RIGHT, NULL },
-	{ UI_KEY(KEY_UP), UI_ED_UP, "row up (body)" },
-	{ UI_KEY(KEY_DOWN), UI_ED_DOWN, "row down (body)" },
-	{ UI_KEY(KEY_HOME), UI_ED_HOME, "start of line" },
-	{ UI_CTRL('a'), UI_ED_HOME, NULL },
-	{ UI_KEY(KEY_END), UI_ED_END, "end of line" },
-	{ UI_CTRL('e'), UI_ED_END, NULL },
-	{ UI_KEY(KEY_PPAGE), UI_ED_PGUP, "page up (body)" },
-	{ UI_KEY(KEY_NPAGE), UI_ED_PGDN, "page down (body)" },
-	{ UI_KEY(KEY_BACKSPACE), UI_ED_BACKSPACE, "delete the character "
-	  "before" },
-	{ 0x7f, UI_ED_BACKSPACE, NULL },
-	{ UI_CTRL('h'), UI_ED_BACKSPACE, NULL },
-	{ UI_KEY(KEY_DC), UI_ED_DELETE, "delete the character under the "
-	  "cursor" },
-	{ UI_CTRL('d'), UI_ED_DELETE, NULL },
-	{ UI_CTRL('k'), UI_ED_KILL_END, "delete to the end of the line" },
-	{ UI_CTRL('u'), UI_ED_KILL_START, "delete to the start of the line" },
-	{ UI_CTRL('w'), UI_ED_KILL_WORD, "delete the word before" },
-	{ '\r', UI_ED_ENTER, "new line (body); accept (field, prompt)" },
-	{ '\n', UI_ED_ENTER, NULL },
-	{ UI_KEY(KEY_ENTER), UI_ED_ENTER, NULL },
-	{ UI_CTRL('x'), UI_ED_DONE, "finish editing the body" },
-	{ UI_ESC, UI_ED_CANCEL, "finish the body; cancel a prompt" },
-	{ UI_CTRL('g'), UI_ED_CANCEL, NULL },
+	{ .key = UI_KEY(KEY_LEFT), .action = UI_ED_LEFT,
+	  .help = "character left" },
+	{ .key = UI_CTRL('b'), .action = UI_ED_LEFT },
+	{ .key = UI_KEY(KEY_RIGHT), .action = UI_ED_RIGHT,
+	  .help = "character right" },
+	{ .key = UI_CTRL('f'), .action = UI_ED_RIGHT },
+	{ .key = UI_KEY(KEY_UP), .action = UI_ED_UP, .help = "row up (body)" },
+	{ .key = UI_KEY(KEY_DOWN), .action = UI_ED_DOWN,
+	  .help = "row down (body)" },
+	{ .key = UI_KEY(KEY_HOME), .action = UI_ED_HOME,
+	  .help = "start of line" },
+	{ .key = UI_CTRL('a'), .action = UI_ED_HOME },
+	{ .key = UI_KEY(KEY_END), .action = UI_ED_END, .help = "end of line" },
+	{ .key = UI_CTRL('e'), .action = UI_ED_END },
+	{ .key = UI_KEY(KEY_PPAGE), .action = UI_ED_PGUP,
+	  .help = "page up (body)" },
+	{ .key = UI_KEY(KEY_NPAGE), .action = UI_ED_PGDN,
+	  .help = "page down (body)" },
+	{ .key = UI_KEY(KEY_BACKSPACE), .action = UI_ED_BACKSPACE,
+	  .help = "delete the character before" },
+	{ .key = 0x7f, .action = UI_ED_BACKSPACE },
+	{ .key = UI_CTRL('h'), .action = UI_ED_BACKSPACE },
+	{ .key = UI_KEY(KEY_DC), .action = UI_ED_DELETE,
+	  .help = "delete the character under the cursor" },
+	{ .key = UI_CTRL('d'), .action = UI_ED_DELETE },
+	{ .key = UI_CTRL('k'), .action = UI_ED_KILL_END,
+	  .help = "delete to the end of the line" },
+	{ .key = UI_CTRL('u'), .action = UI_ED_KILL_START,
+	  .help = "delete to the start of the line" },
+	{ .key = UI_CTRL('w'), .action = UI_ED_KILL_WORD,
+	  .help = "delete the word before" },
+	{ .key = '\r', .action = UI_ED_ENTER,
+	  .help = "new line (body); accept (field, prompt)" },
+	{ .key = '\n', .action = UI_ED_ENTER },
+	{ .key = UI_KEY(KEY_ENTER), .action = UI_ED_ENTER },
+	{ .key = UI_CTRL('x'), .action = UI_ED_DONE,
+	  .help = "finish editing the body" },
+	{ .key = UI_ESC, .action = UI_ED_CANCEL,
+	  .help = "finish the body; cancel a prompt" },
+	{ .key = UI_CTRL('g'), .action = UI_ED_CANCEL },
 };
 
-static const struct ui_keymap ui_editor_map = {
-	"Editing text (fields, prompts, the built-in body editor)",
-	ui_editor_keys, sizeof ui_editor_keys / sizeof ui_editor_keys[0]
-};
+const struct ui_keymap ui_editor_keymap = UI_KEYMAP("Editing text (fields, "
+    "prompts, the built-in body editor)", ui_editor_keys);
 
 struct ui_editor_row {
 	size_t	start, end;		/* bytes [start, end) */
@@ -137,13 +147,6 @@ ui_editor_set(struct ui_editor *ed, const char *text)
 	ed->cur = ed->b.len;
 	ed->hscroll = 0;
 	ed->top = 0;
-}
-
-/* The keys. */
-const struct ui_keymap *
-ui_editor_keymap(void)
-{
-	return &ui_editor_map;
 }
 
 /* The start of the character before pos. */
@@ -328,7 +331,7 @@ ui_editor_key(struct ui_editor *ed, int k)
 	size_t	p;
 	int	a, keep_col = 0, rv = UI_EDITOR_MOVED;
 
-	a = ui_app_action(&ui_editor_map, k);
+	a = ui_app_action(&ui_editor_keymap, k);
 	if (a == -1) {
 		if (k < 0x20 || k == 0x7f || k >= 0x110000 ||
 		    (k >= 0x80 && k < 0xa0))

@@ -33,6 +33,6 @@ int		 ui_editor_key(struct ui_editor *, int);
  */
 void		 ui_editor_draw(struct ui_editor *, int, int, int, int, int);
 /* The keys, for the help screen. */
-const struct ui_keymap *ui_editor_keymap(void);
+extern const struct ui_keymap ui_editor_keymap;
 
 #endif

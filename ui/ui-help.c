@@ -9,27 +9,18 @@
 
 #include "record.h"
 #include "ui-app.h"
-#include "ui-compose.h"
-#include "ui-contacts.h"
-#include "ui-editor.h"
 #include "ui-help.h"
-#include "ui-list.h"
-#include "ui-outbox.h"
 #include "ui-pager.h"
-#include "ui-send.h"
 #include "ui-term.h"
-#include "ui-view.h"
 #include "xmalloc.h"
 
 static const struct ui_key ui_help_keys[] = {
-	{ 'q', 0, "close the help" },
-	{ UI_ESC, 0, NULL },
-	{ '?', 0, NULL },
+	{ .key = 'q', .action = 0, .help = "close the help" },
+	{ .key = UI_ESC, .action = 0 },
+	{ .key = '?', .action = 0 },
 };
 
-static const struct ui_keymap ui_help_map = {
-	"Help", ui_help_keys, sizeof ui_help_keys / sizeof ui_help_keys[0]
-};
+const struct ui_keymap ui_help_keymap = UI_KEYMAP("Help", ui_help_keys);
 
 static void	 ui_help_map_add(struct ui_pager *, const struct ui_keymap *);
 static void	 ui_help_draw(struct ui_screen *, struct ui *, int, int);
@@ -39,16 +30,25 @@ static void	 ui_help_title(struct ui_screen *, struct ui *, char *,
 static void	 ui_help_free(struct ui_screen *);
 
 static const struct ui_screen_ops ui_help_ops = {
-	"help", &ui_help_map, ui_help_draw, ui_help_key, NULL, ui_help_title,
-	NULL, "q:close  j/k/Space:scroll", ui_help_free
+	.name = "help",
+	.keymap = &ui_help_keymap,
+	.hints = "q:close  j/k/Space:scroll",
+	.title = ui_help_title,
+	.draw = ui_help_draw,
+	.key = ui_help_key,
+	.free = ui_help_free,
 };
 
-/* One keymap: keys that do the same thing share a line. */
+/*
+ * One keymap: the keys of one action share a line, each name once
+ * ('\r', '\n' and KEY_ENTER are all "Enter").
+ */
 static void
 ui_help_map_add(struct ui_pager *p, const struct ui_keymap *m)
 {
-	char	 names[128], b[16];
-	size_t	 i, j, len;
+	char		 names[128], b[16];
+	const char	*name, *at;
+	size_t		 i, j, len, nl;
 
 	ui_pager_add(p, ui_term_attr(UI_A_NORMAL), "");
 	ui_pager_add(p, ui_term_attr(UI_A_HEAD), m->title);
@@ -57,11 +57,18 @@ ui_help_map_add(struct ui_pager *p, const struct ui_keymap *m)
 		len = 0;
 		for (j = i; j < m->n && (j == i || m->keys[j].help == NULL);
 		    j++) {
-			if (len < sizeof names)
-				len += (size_t)snprintf(names + len,
-				    sizeof names - len, "%s%s", j > i ? " " :
-				    "", ui_term_key_name(m->keys[j].key, b,
-				    sizeof b));
+			name = ui_term_key_name(m->keys[j].key, b, sizeof b);
+			nl = strlen(name);
+			/* Already listed: a whole word of names. */
+			for (at = strstr(names, name); at != NULL;
+			    at = strstr(at + 1, name))
+				if ((at == names || at[-1] == ' ') &&
+				    (at[nl] == ' ' || at[nl] == '\0'))
+					break;
+			if (at != NULL || len >= sizeof names)
+				continue;
+			len += (size_t)snprintf(names + len, sizeof names - len,
+			    "%s%s", len > 0 ? " " : "", name);
 		}
 		ui_pager_addf(p, ui_term_attr(UI_A_NORMAL), "  %-16s %s", names,
 		    m->keys[i].help != NULL ? m->keys[i].help : "");
@@ -107,16 +114,8 @@ ui_help_new(struct ui *ui)
 	    "the certificate need not verify");
 	ui_pager_add(p, ui_term_attr(UI_A_NORMAL), "  verify   TLS required "
 	    "with a verified certificate (\"require TLS\")");
-	ui_help_map_add(p, ui_app_keymap());
-	ui_help_map_add(p, ui_list_keymap());
-	ui_help_map_add(p, ui_outbox_keymap());
-	ui_help_map_add(p, ui_view_keymap());
-	ui_help_map_add(p, ui_compose_keymap());
-	ui_help_map_add(p, ui_editor_keymap());
-	ui_help_map_add(p, ui_contacts_keymap());
-	ui_help_map_add(p, ui_send_keymap());
-	ui_help_map_add(p, ui_pager_keymap());
-	ui_help_map_add(p, &ui_help_map);
+	for (i = 0; ui_app_keymaps[i] != NULL; i++)
+		ui_help_map_add(p, ui_app_keymaps[i]);
 	return ui_app_screen(&ui_help_ops, p);
 }
 
@@ -133,7 +132,7 @@ static int
 ui_help_key(struct ui_screen *sc, struct ui *ui, int k)
 {
 	(void)ui;
-	if (ui_app_action(&ui_help_map, k) != -1)
+	if (ui_app_action(&ui_help_keymap, k) != -1)
 		return UI_CLOSE;
 	if (ui_pager_key(sc->data, k))
 		return UI_REDRAW;

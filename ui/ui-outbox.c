@@ -13,7 +13,9 @@
 #include "record.h"
 #include "store.h"
 #include "ui-app.h"
+#include "ui-job.h"
 #include "ui-list.h"
+#include "ui-listw.h"
 #include "ui-outbox.h"
 #include "ui-send.h"
 #include "ui-term.h"
@@ -21,8 +23,6 @@
 #include "xmalloc.h"
 
 enum ui_outbox_action {
-	UI_OB_DOWN,
-	UI_OB_UP,
 	UI_OB_OPEN,
 	UI_OB_RETRY,
 	UI_OB_RETRY_ALL,
@@ -30,22 +30,18 @@ enum ui_outbox_action {
 };
 
 static const struct ui_key ui_outbox_keys[] = {
-	{ 'j', UI_OB_DOWN, "next message" },
-	{ UI_KEY(KEY_DOWN), UI_OB_DOWN, NULL },
-	{ 'k', UI_OB_UP, "previous message" },
-	{ UI_KEY(KEY_UP), UI_OB_UP, NULL },
-	{ '\r', UI_OB_OPEN, "open the message at its transport section" },
-	{ '\n', UI_OB_OPEN, NULL },
-	{ UI_KEY(KEY_ENTER), UI_OB_OPEN, NULL },
-	{ 'r', UI_OB_RETRY, "retry this message now" },
-	{ 'R', UI_OB_RETRY_ALL, "retry every message in the outbox" },
-	{ 'd', UI_OB_DELETE, "delete this message (it will not be sent)" },
+	{ .key = '\r', .action = UI_OB_OPEN,
+	  .help = "open the message at its transport section" },
+	{ .key = '\n', .action = UI_OB_OPEN },
+	{ .key = UI_KEY(KEY_ENTER), .action = UI_OB_OPEN },
+	{ .key = 'r', .action = UI_OB_RETRY, .help = "retry this message now" },
+	{ .key = 'R', .action = UI_OB_RETRY_ALL,
+	  .help = "retry every message in the outbox" },
+	{ .key = 'd', .action = UI_OB_DELETE,
+	  .help = "delete this message (it will not be sent)" },
 };
 
-static const struct ui_keymap ui_outbox_map = {
-	"Outbox", ui_outbox_keys,
-	sizeof ui_outbox_keys / sizeof ui_outbox_keys[0]
-};
+const struct ui_keymap ui_outbox_keymap = UI_KEYMAP("Outbox", ui_outbox_keys);
 
 struct ui_ob_msg {
 	struct store_msg	 m;
@@ -54,12 +50,9 @@ struct ui_ob_msg {
 };
 
 struct ui_outbox {
-	long long		 total;
-	long long		 cur, top;
-	struct ui_ob_msg	*rows;
+	struct ui_listw		*lw;
+	struct ui_ob_msg	*rows;		/* the window */
 	size_t			 nrows, cap;
-	int			 height;
-	int			 stale;
 };
 
 struct ui_ob_ids {
@@ -70,8 +63,12 @@ struct ui_ob_ids {
 
 static int	 ui_outbox_collect(const struct store_msg *, void *);
 static int	 ui_outbox_collect_id(const struct store_msg *, void *);
-static void	 ui_outbox_load(struct ui_outbox *, struct ui *);
 static void	 ui_outbox_clear(struct ui_outbox *);
+static int	 ui_outbox_count(void *, struct ui *, const char *, long long *,
+		    struct err **);
+static int	 ui_outbox_load(void *, struct ui *, const char *, size_t,
+		    size_t, struct err **);
+static int	 ui_outbox_row(void *, struct ui *, size_t, int, int, int);
 static void	 ui_outbox_draw(struct ui_screen *, struct ui *, int, int);
 static int	 ui_outbox_key(struct ui_screen *, struct ui *, int);
 static void	 ui_outbox_update(struct ui_screen *, struct ui *);
@@ -79,11 +76,25 @@ static void	 ui_outbox_title(struct ui_screen *, struct ui *, char *,
 		    size_t);
 static void	 ui_outbox_free(struct ui_screen *);
 
+/* A message takes two lines at least: itself and a recipient. */
+static const struct ui_listw_ops ui_outbox_lw = {
+	.prompt = "Search the outbox: ",
+	.lines = 2,
+	.count = ui_outbox_count,
+	.load = ui_outbox_load,
+	.draw = ui_outbox_row,
+};
+
 static const struct ui_screen_ops ui_outbox_ops = {
-	"outbox", &ui_outbox_map, ui_outbox_draw, ui_outbox_key,
-	ui_outbox_update, ui_outbox_title, NULL,
-	"r:retry  R:retry all  d:delete  Enter:open  Tab:lists  c:contacts  "
-	"?:help  q:quit", ui_outbox_free
+	.name = "outbox",
+	.keymap = &ui_outbox_keymap,
+	.hints = "r:retry  R:retry all  d:delete  Enter:open  Tab:lists  "
+	    "c:contacts  ?:help  q:quit",
+	.title = ui_outbox_title,
+	.draw = ui_outbox_draw,
+	.key = ui_outbox_key,
+	.update = ui_outbox_update,
+	.free = ui_outbox_free,
 };
 
 /* The Outbox screen. */
@@ -94,16 +105,8 @@ ui_outbox_new(struct ui *ui)
 
 	(void)ui;
 	o = xcalloc(1, sizeof *o);
-	o->stale = 1;
-	o->height = 10;
+	o->lw = ui_listw_new(&ui_outbox_lw, o);
 	return ui_app_screen(&ui_outbox_ops, o);
-}
-
-/* The keys. */
-const struct ui_keymap *
-ui_outbox_keymap(void)
-{
-	return &ui_outbox_map;
 }
 
 /* Keep a message of the window. */
@@ -153,39 +156,85 @@ ui_outbox_clear(struct ui_outbox *o)
 	o->nrows = 0;
 }
 
-/* Read the messages on screen with their recipients. */
-static void
-ui_outbox_load(struct ui_outbox *o, struct ui *ui)
+/* How many messages wait (the list widget's count). */
+static int
+ui_outbox_count(void *arg, struct ui *ui, const char *search, long long *n,
+    struct err **errp)
 {
-	struct err	*e = NULL;
-	size_t		 i;
+	(void)arg;
+	return store_message_find_count(ui->store, STORE_OUTBOX, search, n,
+	    errp);
+}
 
-	if (store_message_count(ui->store, STORE_OUTBOX, &o->total, &e) ==
-	    -1)
-		o->total = 0;
-	if (o->cur >= o->total)
-		o->cur = o->total - 1;
-	if (o->cur < 0)
-		o->cur = 0;
-	if (o->cur < o->top)
-		o->top = o->cur;
-	if (o->cur >= o->top + o->height)
-		o->top = o->cur - o->height + 1;
-	if (o->top < 0)
-		o->top = 0;
+/* Read the messages on screen with their recipients (widget's load). */
+static int
+ui_outbox_load(void *arg, struct ui *ui, const char *search, size_t off,
+    size_t n, struct err **errp)
+{
+	struct ui_outbox	*o = arg;
+	size_t			 i;
+
 	ui_outbox_clear(o);
-	if (e == NULL)
-		(void)store_message_each(ui->store, STORE_OUTBOX,
-		    (size_t)o->top, (size_t)o->height, ui_outbox_collect, o,
-		    &e);
-	for (i = 0; e == NULL && i < o->nrows; i++)
-		(void)store_message_rcpts(ui->store, o->rows[i].m.id,
-		    &o->rows[i].rc, &o->rows[i].nrc, &e);
-	if (e != NULL) {
-		ui_app_say(ui, 1, "%s", e->msg);
-		err_free(e);
+	if (store_message_find(ui->store, STORE_OUTBOX, search, off, n,
+	    ui_outbox_collect, o, errp) == -1)
+		return -1;
+	for (i = 0; i < o->nrows; i++)
+		if (store_message_rcpts(ui->store, o->rows[i].m.id,
+		    &o->rows[i].rc, &o->rows[i].nrc, errp) == -1)
+			return -1;
+	return (int)o->nrows;
+}
+
+/* Draw one message with its waiting recipients (the widget's draw). */
+static int
+ui_outbox_row(void *arg, struct ui *ui, size_t i, int top, int h, int sel)
+{
+	struct ui_outbox	*o = arg;
+	struct ui_ob_msg	*r = &o->rows[i];
+	struct store_rcpt	*rc;
+	enum policy_source	 src;
+	enum policy		 p;
+	char			 date[32], *t;
+	size_t			 j;
+	int			 y = top, w = ui_term_cols(), attr;
+	int			 dim = ui_term_attr(UI_A_DIM);
+
+	attr = sel ? ui_term_attr(UI_A_SELECT) : ui_term_attr(UI_A_NORMAL);
+	if (sel)
+		ui_term_fill(y, 0, w, attr);
+	if (r->m.has_outcome)
+		ui_term_text(y, 1, 7, ui_term_glyph(r->m.worst), sel ? attr :
+		    ui_term_outcome_attr(r->m.worst));
+	else
+		ui_term_text(y, 1, 7, "[NEW]", attr);
+	ui_list_date(r->m.updated, date, sizeof date);
+	ui_term_text(y, 9, 12, date, attr);
+	t = xasprintf("%s  (%d waiting)", r->m.subject != NULL &&
+	    *r->m.subject != '\0' ? r->m.subject : "(no subject)",
+	    r->m.queued);
+	ui_term_text(y++, 23, w - 24, t, attr);
+	free(t);
+	for (j = 0; j < r->nrc && y < top + h; j++) {
+		rc = &r->rc[j];
+		if (rc->delivered || rc->failed)
+			continue;
+		p = outbox_policy(&ui->ob, rc->address, &src);
+		t = xasprintf("%s  [policy now %s, from %s]  %s%s%s",
+		    rc->address, policy_name(p), policy_source_name(src),
+		    rc->has_outcome ? outcome_name(rc->last) : "not tried yet",
+		    rc->reason != NULL ? ": " : "", rc->reason != NULL ?
+		    rc->reason : "");
+		ui_term_text(y++, 5, w - 6, t, rc->has_outcome ?
+		    ui_term_outcome_attr(rc->last) : dim);
+		free(t);
+		if (sel && rc->has_outcome && rc->last == OUTCOME_HELD &&
+		    y < top + h) {
+			t = ui_job_advice(ui, rc->address, rc->kind);
+			ui_term_text(y++, 7, w - 8, t, ui_term_attr(UI_A_WARN));
+			free(t);
+		}
 	}
-	o->stale = 0;
+	return y - top;
 }
 
 /* Draw the outbox. */
@@ -193,66 +242,13 @@ static void
 ui_outbox_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 {
 	struct ui_outbox	*o = sc->data;
-	struct ui_ob_msg	*r;
-	struct store_rcpt	*rc;
-	enum policy_source	 src;
-	enum policy		 p;
-	char			 date[32], *t;
-	size_t			 i, j;
-	int			 y = top, w = ui_term_cols(), attr, sel;
-	int			 dim = ui_term_attr(UI_A_DIM);
 
-	if (o->height != h / 2 || o->stale) {
-		o->height = h / 2 > 0 ? h / 2 : 1;
-		ui_outbox_load(o, ui);
-	}
-	if (o->total == 0) {
-		ui_term_text(top + 1, 2, w - 4, "The outbox is empty: nothing "
-		    "is held or waiting.", dim);
-		return;
-	}
-	for (i = 0; i < o->nrows && y < top + h; i++) {
-		r = &o->rows[i];
-		sel = (long long)i + o->top == o->cur;
-		attr = sel ? ui_term_attr(UI_A_SELECT) :
-		    ui_term_attr(UI_A_NORMAL);
-		if (sel)
-			ui_term_fill(y, 0, w, attr);
-		if (r->m.has_outcome)
-			ui_term_text(y, 1, 7, ui_term_glyph(r->m.worst), sel ?
-			    attr : ui_term_outcome_attr(r->m.worst));
-		else
-			ui_term_text(y, 1, 7, "[NEW]", attr);
-		ui_list_date(r->m.updated, date, sizeof date);
-		ui_term_text(y, 9, 12, date, attr);
-		t = xasprintf("%s  (%d waiting)", r->m.subject != NULL &&
-		    *r->m.subject != '\0' ? r->m.subject : "(no subject)",
-		    r->m.queued);
-		ui_term_text(y++, 23, w - 24, t, attr);
-		free(t);
-		for (j = 0; j < r->nrc && y < top + h; j++) {
-			rc = &r->rc[j];
-			if (rc->delivered || rc->failed)
-				continue;
-			p = outbox_policy(&ui->ob, rc->address, &src);
-			t = xasprintf("%s  [policy now %s, from %s]  %s%s%s",
-			    rc->address, policy_name(p),
-			    policy_source_name(src), rc->has_outcome ?
-			    outcome_name(rc->last) : "not tried yet",
-			    rc->reason != NULL ? ": " : "", rc->reason != NULL ?
-			    rc->reason : "");
-			ui_term_text(y++, 5, w - 6, t, rc->has_outcome ?
-			    ui_term_outcome_attr(rc->last) : dim);
-			free(t);
-			if (sel && rc->has_outcome && rc->last ==
-			    OUTCOME_HELD && y < top + h) {
-				t = ui_send_advice(ui, rc->address, rc->kind);
-				ui_term_text(y++, 7, w - 8, t,
-				    ui_term_attr(UI_A_WARN));
-				free(t);
-			}
-		}
-	}
+	ui_listw_draw(o->lw, ui, top, h);
+	if (ui_listw_total(o->lw, ui) == 0)
+		ui_term_text(top + 1, 2, ui_term_cols() - 4,
+		    ui_listw_search(o->lw) != NULL ? "No message in the outbox "
+		    "matches (/ and Enter: all)." : "The outbox is empty: "
+		    "nothing is held or waiting.", ui_term_attr(UI_A_DIM));
 }
 
 /* Outbox keys. */
@@ -265,20 +261,11 @@ ui_outbox_key(struct ui_screen *sc, struct ui *ui, int k)
 	struct err		*e = NULL;
 	size_t			 i;
 	char			 q[256];
+	long			 sel = ui_listw_sel(o->lw);
 
-	if (o->cur >= o->top && o->cur < o->top + (long long)o->nrows)
-		r = &o->rows[o->cur - o->top];
-	switch (ui_app_action(&ui_outbox_map, k)) {
-	case UI_OB_DOWN:
-		if (o->cur + 1 < o->total)
-			o->cur++;
-		o->stale = 1;
-		return UI_REDRAW;
-	case UI_OB_UP:
-		if (o->cur > 0)
-			o->cur--;
-		o->stale = 1;
-		return UI_REDRAW;
+	if (sel >= 0)
+		r = &o->rows[sel];
+	switch (ui_app_action(&ui_outbox_keymap, k)) {
 	case UI_OB_OPEN:
 		if (r != NULL)
 			ui_app_push(ui, ui_view_new(ui, r->m.id, 1));
@@ -319,7 +306,7 @@ ui_outbox_key(struct ui_screen *sc, struct ui *ui, int k)
 		ui_app_changed(ui);
 		return UI_REDRAW;
 	}
-	return UI_UNHANDLED;
+	return ui_listw_key(o->lw, ui, k);
 }
 
 /* The store changed. */
@@ -329,7 +316,7 @@ ui_outbox_update(struct ui_screen *sc, struct ui *ui)
 	struct ui_outbox	*o = sc->data;
 
 	(void)ui;
-	o->stale = 1;
+	ui_listw_stale(o->lw);
 }
 
 /* The tab label. */
@@ -337,10 +324,10 @@ static void
 ui_outbox_title(struct ui_screen *sc, struct ui *ui, char *b, size_t len)
 {
 	struct ui_outbox	*o = sc->data;
+	const char		*q = ui_listw_search(o->lw);
 
-	if (o->stale)
-		ui_outbox_load(o, ui);
-	snprintf(b, len, "Outbox %lld", o->total);
+	snprintf(b, len, "Outbox %lld%s%s%s", ui_listw_total(o->lw, ui),
+	    q != NULL ? " [/" : "", q != NULL ? q : "", q != NULL ? "]" : "");
 }
 
 /* Free the outbox screen. */
@@ -351,6 +338,7 @@ ui_outbox_free(struct ui_screen *sc)
 
 	ui_outbox_clear(o);
 	free(o->rows);
+	ui_listw_free(o->lw);
 	free(o);
 	free(sc);
 }

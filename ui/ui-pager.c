@@ -22,25 +22,23 @@ enum ui_pager_action {
 };
 
 static const struct ui_key ui_pager_keys[] = {
-	{ 'j', UI_PG_DOWN, "scroll down" },
-	{ UI_KEY(KEY_DOWN), UI_PG_DOWN, NULL },
-	{ 'k', UI_PG_UP, "scroll up" },
-	{ UI_KEY(KEY_UP), UI_PG_UP, NULL },
-	{ ' ', UI_PG_PGDN, "page down" },
-	{ UI_KEY(KEY_NPAGE), UI_PG_PGDN, NULL },
-	{ '-', UI_PG_PGUP, "page up" },
-	{ 'b', UI_PG_PGUP, NULL },
-	{ UI_KEY(KEY_PPAGE), UI_PG_PGUP, NULL },
-	{ 'g', UI_PG_TOP, "top" },
-	{ UI_KEY(KEY_HOME), UI_PG_TOP, NULL },
-	{ 'G', UI_PG_BOTTOM, "bottom" },
-	{ UI_KEY(KEY_END), UI_PG_BOTTOM, NULL },
+	{ .key = 'j', .action = UI_PG_DOWN, .help = "scroll down" },
+	{ .key = UI_KEY(KEY_DOWN), .action = UI_PG_DOWN },
+	{ .key = 'k', .action = UI_PG_UP, .help = "scroll up" },
+	{ .key = UI_KEY(KEY_UP), .action = UI_PG_UP },
+	{ .key = ' ', .action = UI_PG_PGDN, .help = "page down" },
+	{ .key = UI_KEY(KEY_NPAGE), .action = UI_PG_PGDN },
+	{ .key = '-', .action = UI_PG_PGUP, .help = "page up" },
+	{ .key = 'b', .action = UI_PG_PGUP },
+	{ .key = UI_KEY(KEY_PPAGE), .action = UI_PG_PGUP },
+	{ .key = 'g', .action = UI_PG_TOP, .help = "top" },
+	{ .key = UI_KEY(KEY_HOME), .action = UI_PG_TOP },
+	{ .key = 'G', .action = UI_PG_BOTTOM, .help = "bottom" },
+	{ .key = UI_KEY(KEY_END), .action = UI_PG_BOTTOM },
 };
 
-static const struct ui_keymap ui_pager_map = {
-	"Reading (message, help, send log)", ui_pager_keys,
-	sizeof ui_pager_keys / sizeof ui_pager_keys[0]
-};
+const struct ui_keymap ui_pager_keymap =
+    UI_KEYMAP("Reading (message, help, send log)", ui_pager_keys);
 
 struct ui_pager_line {
 	char	*s;
@@ -198,7 +196,7 @@ ui_pager_draw(struct ui_pager *p, int y, int x, int h, int w)
 int
 ui_pager_key(struct ui_pager *p, int k)
 {
-	switch (ui_app_action(&ui_pager_map, k)) {
+	switch (ui_app_action(&ui_pager_keymap, k)) {
 	case UI_PG_DOWN:
 		p->scroll++;
 		break;
@@ -251,9 +249,3 @@ ui_pager_follow(struct ui_pager *p, int on)
 	p->follow = on;
 }
 
-/* The keys. */
-const struct ui_keymap *
-ui_pager_keymap(void)
-{
-	return &ui_pager_map;
-}

@@ -30,6 +30,6 @@ int		 ui_pager_seek(struct ui_pager *, const char *);
 /* Keep showing the end as lines arrive (until scrolled up). */
 void		 ui_pager_follow(struct ui_pager *, int);
 /* The keys, for the help screen. */
-const struct ui_keymap *ui_pager_keymap(void);
+extern const struct ui_keymap ui_pager_keymap;
 
 #endif

@@ -1,31 +1,22 @@
-/* Sends and probes in worker threads; the live send panel. */
+/* Sends and probes in worker threads: the job runner. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <curses.h>
-
-#include "addr.h"
-#include "conf.h"
-#include "deliver.h"
 #include "err.h"
 #include "event.h"
 #include "outbox.h"
-#include "policy.h"
 #include "record.h"
-#include "secret.h"
 #include "store.h"
 #include "ui-app.h"
-#include "ui-pager.h"
+#include "ui-job.h"
 #include "ui-send.h"
 #include "ui-term.h"
 #include "xmalloc.h"
@@ -61,35 +52,13 @@ struct ui_work {
 	size_t			 n;
 };
 
-/* One line of the panel: a recipient or a server. */
-struct ui_row {
-	int			 rcpt;
-	char			*key;
-	char			*policy;
-	char			*state;
-	int			 attr;
-	int			 has_outcome;
-	enum outcome		 outcome;
-	char			*advice;
-	char			*tls;		/* servers: TLS or why not */
-	int			 tls_attr;
-};
-
-struct ui_job {
+/* A job and its thread. */
+struct ui_send_slot {
 	int			 no;
 	int			 probe;
-	int			 running;
-	long long		 msg;
-	char			*title;
+	int			 thread;	/* thr runs or is to be joined */
 	pthread_t		 thr;
-	struct ui_row		*rows;
-	size_t			 nrows;
-	struct ui_pager		*log;
-	struct record		*recs;
-	size_t			 nrec;
-	char			*error;
-	time_t			 started, ended;
-	char			*last;
+	struct ui_job		*job;
 };
 
 struct ui_send {
@@ -97,35 +66,9 @@ struct ui_send {
 	int			 pipe[2];
 	pthread_mutex_t		 lock;
 	struct ui_ev		*head, *tail;
-	struct ui_job		**jobs;
-	size_t			 njobs;
+	struct ui_send_slot	*slots;
+	size_t			 nslots;
 	int			 next_no;
-};
-
-/* The live panel. */
-struct ui_panel {
-	int			 job;
-	struct ui_send		*s;
-};
-
-enum ui_panel_action {
-	UI_PANEL_BACK,
-	UI_PANEL_PREV,
-	UI_PANEL_NEXT
-};
-
-static const struct ui_key ui_panel_keys[] = {
-	{ 'q', UI_PANEL_BACK, "leave the panel (the send goes on)" },
-	{ UI_ESC, UI_PANEL_BACK, NULL },
-	{ UI_KEY(KEY_LEFT), UI_PANEL_PREV, "the previous send" },
-	{ 'p', UI_PANEL_PREV, NULL },
-	{ UI_KEY(KEY_RIGHT), UI_PANEL_NEXT, "the next send" },
-	{ 'n', UI_PANEL_NEXT, NULL },
-};
-
-static const struct ui_keymap ui_panel_map = {
-	"Send panel (also: the reading keys scroll its log)", ui_panel_keys,
-	sizeof ui_panel_keys / sizeof ui_panel_keys[0]
 };
 
 static void	 ui_send_push(struct ui_send *, struct ui_ev *);
@@ -134,29 +77,13 @@ static void	*ui_send_thread(void *);
 static char	*ui_send_password(const char *, void *, struct err **);
 static void	 ui_send_ev_free(struct ui_ev *);
 static void	 ui_send_record_copy(struct record *, const struct record *);
-static struct ui_job *ui_send_job(const struct ui_send *, int);
-static struct ui_job *ui_send_job_new(struct ui_send *, int, const char *);
-static void	 ui_send_job_free(struct ui_job *);
-static struct ui_row *ui_send_row(struct ui_job *, int, const char *);
-static void	 ui_send_set(struct ui_row *, int, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-static void	 ui_send_apply(struct ui_send *, struct ui_ev *);
-static void	 ui_send_outcome(struct ui_send *, struct ui_job *,
-		    const struct record *);
+static struct ui_send_slot *ui_send_slot(const struct ui_send *, int);
+static struct ui_send_slot *ui_send_slot_new(struct ui_send *, int,
+		    const char *, const char *);
+static struct ui_work *ui_send_work(struct ui_send *, struct ui_send_slot *);
 static int	 ui_send_spawn(struct ui_send *, struct ui_work *);
 static int	 ui_send_begin(struct ui_send *, long long, const char *, int);
-static int	 ui_panel_wrap(int, int, int, int, const char *, int);
-static void	 ui_panel_draw(struct ui_screen *, struct ui *, int, int);
-static int	 ui_panel_key(struct ui_screen *, struct ui *, int);
-static void	 ui_panel_title(struct ui_screen *, struct ui *, char *,
-		    size_t);
-static void	 ui_panel_free(struct ui_screen *);
-
-static const struct ui_screen_ops ui_panel_ops = {
-	"send", &ui_panel_map, ui_panel_draw, ui_panel_key, NULL,
-	ui_panel_title, NULL,
-	"q:back  Left/Right:other sends  j/k:scroll  ?:help", ui_panel_free
-};
+static void	 ui_send_apply(struct ui_send *, struct ui_ev *);
 
 /* A new job table. */
 struct ui_send *
@@ -184,12 +111,12 @@ ui_send_free(struct ui_send *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->njobs; i++) {
-		if (s->jobs[i]->running)
-			pthread_join(s->jobs[i]->thr, NULL);
-		ui_send_job_free(s->jobs[i]);
+	for (i = 0; i < s->nslots; i++) {
+		if (s->slots[i].thread)
+			pthread_join(s->slots[i].thr, NULL);
+		ui_job_free(s->slots[i].job);
 	}
-	free(s->jobs);
+	free(s->slots);
 	for (ev = s->head; ev != NULL; ev = next) {
 		next = ev->next;
 		ui_send_ev_free(ev);
@@ -214,8 +141,8 @@ ui_send_busy(const struct ui_send *s)
 	size_t	i;
 	int	n = 0;
 
-	for (i = 0; i < s->njobs; i++)
-		n += s->jobs[i]->running;
+	for (i = 0; i < s->nslots; i++)
+		n += s->slots[i].thread;
 	return n;
 }
 
@@ -339,113 +266,75 @@ ui_send_ev_free(struct ui_ev *ev)
 	free(ev);
 }
 
-/* A job by number. */
-static struct ui_job *
-ui_send_job(const struct ui_send *s, int no)
+/* A job by number (0: the latest). */
+static struct ui_send_slot *
+ui_send_slot(const struct ui_send *s, int no)
 {
 	size_t	i;
 
-	for (i = 0; i < s->njobs; i++)
-		if (s->jobs[i]->no == no || (no == 0 && i == s->njobs - 1))
-			return s->jobs[i];
+	for (i = 0; i < s->nslots; i++)
+		if (s->slots[i].no == no || (no == 0 && i == s->nslots - 1))
+			return &s->slots[i];
 	return NULL;
 }
 
 /* A new job, dropping the oldest ended one when there are too many. */
-static struct ui_job *
-ui_send_job_new(struct ui_send *s, int probe, const char *title)
+static struct ui_send_slot *
+ui_send_slot_new(struct ui_send *s, int probe, const char *title,
+    const char *last)
 {
-	struct ui_job	*j;
-	size_t		 i;
+	struct ui_send_slot	*sl;
+	size_t			 i;
 
-	if (s->njobs >= UI_SEND_MAXJOBS) {
-		for (i = 0; i < s->njobs; i++)
-			if (!s->jobs[i]->running)
+	if (s->nslots >= UI_SEND_MAXJOBS) {
+		for (i = 0; i < s->nslots; i++)
+			if (!s->slots[i].thread)
 				break;
-		if (i < s->njobs) {
-			ui_send_job_free(s->jobs[i]);
-			memmove(s->jobs + i, s->jobs + i + 1, (s->njobs - i -
-			    1) * sizeof *s->jobs);
-			s->njobs--;
+		if (i < s->nslots) {
+			ui_job_free(s->slots[i].job);
+			memmove(s->slots + i, s->slots + i + 1, (s->nslots - i -
+			    1) * sizeof *s->slots);
+			s->nslots--;
 		}
 	}
-	j = xcalloc(1, sizeof *j);
-	j->no = s->next_no++;
-	j->probe = probe;
-	j->title = xstrdup(title != NULL && *title != '\0' ? title :
-	    "(no subject)");
-	j->log = ui_pager_new();
-	ui_pager_follow(j->log, 1);
-	j->started = time(NULL);
-	s->jobs = xreallocarray(s->jobs, s->njobs + 1, sizeof *s->jobs);
-	s->jobs[s->njobs++] = j;
-	return j;
+	s->slots = xreallocarray(s->slots, s->nslots + 1, sizeof *s->slots);
+	sl = &s->slots[s->nslots++];
+	memset(sl, 0, sizeof *sl);
+	sl->no = s->next_no++;
+	sl->probe = probe;
+	sl->job = ui_job_new(sl->no, probe, title, last);
+	return sl;
 }
 
-/* Free a job. */
-static void
-ui_send_job_free(struct ui_job *j)
+/* The work of a new job: the interface's outbox with our callbacks. */
+static struct ui_work *
+ui_send_work(struct ui_send *s, struct ui_send_slot *sl)
 {
-	size_t	i;
+	struct ui_work	*w;
 
-	for (i = 0; i < j->nrows; i++) {
-		free(j->rows[i].key);
-		free(j->rows[i].policy);
-		free(j->rows[i].state);
-		free(j->rows[i].advice);
-		free(j->rows[i].tls);
-	}
-	free(j->rows);
-	ui_pager_free(j->log);
-	record_free_array(j->recs, j->nrec);
-	free(j->title);
-	free(j->error);
-	free(j->last);
-	free(j);
-}
-
-/* The row of a recipient or server, made when new. */
-static struct ui_row *
-ui_send_row(struct ui_job *j, int rcpt, const char *key)
-{
-	struct ui_row	*r;
-	size_t		 i;
-
-	for (i = 0; i < j->nrows; i++)
-		if (j->rows[i].rcpt == rcpt && strcmp(j->rows[i].key, key) == 0)
-			return &j->rows[i];
-	j->rows = xreallocarray(j->rows, j->nrows + 1, sizeof *j->rows);
-	r = &j->rows[j->nrows++];
-	memset(r, 0, sizeof *r);
-	r->rcpt = rcpt;
-	r->key = xstrdup(key);
-	r->state = xstrdup("waiting");
-	r->attr = ui_term_attr(UI_A_DIM);
-	return r;
-}
-
-/* Set a row's state. */
-static void
-ui_send_set(struct ui_row *r, int attr, const char *fmt, ...)
-{
-	va_list	ap;
-
-	free(r->state);
-	va_start(ap, fmt);
-	r->state = xvasprintf(fmt, ap);
-	va_end(ap);
-	r->attr = attr;
+	w = xcalloc(1, sizeof *w);
+	w->s = s;
+	w->job = sl->no;
+	w->probe = sl->probe;
+	w->ob = s->ui->ob;
+	w->ob.ev = ui_send_event;
+	w->ob.ev_ctx = w;
+	w->ob.password = ui_send_password;
+	w->ob.password_ctx = w;
+	return w;
 }
 
 /* Start a worker thread for w. */
 static int
 ui_send_spawn(struct ui_send *s, struct ui_work *w)
 {
-	struct ui_job	*j = ui_send_job(s, w->job);
+	struct ui_send_slot	*sl = ui_send_slot(s, w->job);
 
-	if (pthread_create(&j->thr, NULL, ui_send_thread, w) != 0)
+	if (pthread_create(&sl->thr, NULL, ui_send_thread, w) != 0) {
+		ui_job_end(sl->job, s->ui, NULL, 0, "cannot start a thread");
 		return -1;
-	j->running = 1;
+	}
+	sl->thread = 1;
 	return 0;
 }
 
@@ -468,102 +357,76 @@ static int
 ui_send_begin(struct ui_send *s, long long id, const char *title, int due)
 {
 	struct ui		*ui = s->ui;
+	struct ui_send_slot	*sl;
 	struct ui_work		*w;
-	struct ui_job		*j;
 	struct store_rcpt	*rc = NULL;
-	struct ui_row		*row;
 	struct err		*e = NULL;
-	enum policy_source	 src;
-	enum policy		 p;
 	size_t			 n = 0, i;
+	int			 no;
 
-	j = ui_send_job_new(s, 0, title);
-	j->msg = id;
+	sl = ui_send_slot_new(s, 0, title, "starting");
 	if (store_message_rcpts(ui->store, id, &rc, &n, &e) == 0) {
 		for (i = 0; i < n; i++) {
 			if (rc[i].delivered || rc[i].failed || (due &&
 			    rc[i].next_try > (long long)time(NULL)))
 				continue;
-			row = ui_send_row(j, 1, rc[i].address);
-			p = outbox_policy(&ui->ob, rc[i].address, &src);
-			row->policy = xasprintf("%s (%s)", policy_name(p),
-			    policy_source_name(src));
+			ui_job_recipient(sl->job, ui, rc[i].address, NULL);
 		}
 		store_rcpts_free(rc, n);
 	}
 	err_free(e);
-	w = xcalloc(1, sizeof *w);
-	w->s = s;
-	w->job = j->no;
-	w->ob = ui->ob;
-	w->ob.ev = ui_send_event;
-	w->ob.ev_ctx = w;
-	w->ob.password = ui_send_password;
-	w->ob.password_ctx = w;
+	no = sl->no;
+	w = ui_send_work(s, sl);
 	w->ob.due = due;
 	w->id = id;
-	j->last = xstrdup("starting");
 	if (ui_send_spawn(s, w) == -1) {
 		free(w);
-		j->error = xstrdup("cannot start a thread");
 		ui_app_say(ui, 1, "Cannot start sending; the message stays in "
 		    "the Outbox.");
 		return -1;
 	}
-	return j->no;
+	return no;
 }
 
 /* Probe recipients in a worker. */
 int
 ui_send_probe(struct ui_send *s, const char **addrs, size_t n)
 {
-	struct ui		*ui = s->ui;
+	struct ui_send_slot	*sl;
 	struct ui_work		*w;
-	struct ui_job		*j;
-	struct ui_row		*row;
-	enum policy		 p;
-	enum policy_source	 src;
 	size_t			 i;
+	int			 no;
 
-	j = ui_send_job_new(s, 1, "probe");
-	w = xcalloc(1, sizeof *w);
-	w->s = s;
-	w->job = j->no;
-	w->probe = 1;
-	w->ob = ui->ob;
-	w->ob.ev = ui_send_event;
-	w->ob.ev_ctx = w;
-	w->ob.password = ui_send_password;
-	w->ob.password_ctx = w;
+	sl = ui_send_slot_new(s, 1, "probe", "asking the servers");
+	no = sl->no;
+	w = ui_send_work(s, sl);
 	w->n = n;
 	w->addrs = xcalloc(n, sizeof *w->addrs);
 	for (i = 0; i < n; i++) {
 		w->addrs[i] = xstrdup(addrs[i]);
-		p = outbox_policy(&ui->ob, addrs[i], &src);
-		row = ui_send_row(j, 1, addrs[i]);
-		row->policy = xasprintf("%s (%s)", policy_name(p),
-		    policy_source_name(src));
-		ui_send_set(row, ui_term_attr(UI_A_DIM), "asking the server");
+		ui_job_recipient(sl->job, s->ui, addrs[i], "asking the server");
 	}
-	j->last = xstrdup("asking the servers");
 	if (ui_send_spawn(s, w) == -1) {
 		for (i = 0; i < n; i++)
 			free(w->addrs[i]);
 		free(w->addrs);
 		free(w);
-		j->error = xstrdup("cannot start a thread");
 		return -1;
 	}
-	return j->no;
+	return no;
 }
 
 /* Is a job running? */
 int
 ui_send_running(const struct ui_send *s, int no)
 {
-	struct ui_job	*j = ui_send_job(s, no);
+	struct ui_send_slot	*sl = ui_send_slot(s, no);
+	struct ui_job_view	 v;
 
-	return j == NULL ? -1 : j->running;
+	if (sl == NULL)
+		return -1;
+	ui_job_view(sl->job, &v);
+	return v.running;
 }
 
 /* A recipient's result in a job. */
@@ -571,40 +434,14 @@ int
 ui_send_result(const struct ui_send *s, int no, const char *addr,
     const struct record **r, const char **state)
 {
-	struct ui_job	*j = ui_send_job(s, no);
-	size_t		 i;
+	struct ui_send_slot	*sl = ui_send_slot(s, no);
 
-	if (state != NULL)
-		*state = NULL;
-	if (j == NULL)
+	if (sl == NULL) {
+		if (state != NULL)
+			*state = NULL;
 		return 0;
-	for (i = 0; i < j->nrec; i++) {
-		if (j->recs[i].recipient != NULL &&
-		    strcasecmp(j->recs[i].recipient, addr) == 0) {
-			*r = &j->recs[i];
-			return 1;
-		}
 	}
-	if (state != NULL) {
-		for (i = 0; i < j->nrows; i++)
-			if (j->rows[i].rcpt && strcasecmp(j->rows[i].key,
-			    addr) == 0)
-				*state = j->rows[i].state;
-		if (j->error != NULL)
-			*state = j->error;
-	}
-	return 0;
-}
-
-/* Words for a held recipient: chosen by the reason's kind (policy.c). */
-char *
-ui_send_advice(struct ui *ui, const char *addr, enum reason_kind kind)
-{
-	enum policy_source	 src;
-	enum policy		 p;
-
-	p = outbox_policy(&ui->ob, addr, &src);
-	return policy_advice(kind, addr, p, src, ui->conf->path);
+	return ui_job_result(sl->job, addr, r, state);
 }
 
 /* Apply the queued events on the main thread. */
@@ -633,105 +470,21 @@ ui_send_drain(struct ui_send *s)
 	return rv;
 }
 
-/* A recipient's outcome on its row. */
-static void
-ui_send_outcome(struct ui_send *s, struct ui_job *j, const struct record *r)
-{
-	struct ui_row	*row;
-	char		*key;
-
-	if (r->recipient == NULL)
-		return;
-	if (r->server != NULL) {
-		key = r->port > 0 ? xasprintf("%s:%d", r->server, r->port) :
-		    xstrdup(r->server);
-		row = ui_send_row(j, 0, key);
-		free(key);
-		ui_send_set(row, ui_term_attr(UI_A_NORMAL), "finished%s%s",
-		    r->reply != NULL ? ", last reply: " : "", r->reply != NULL ?
-		    r->reply : "");
-	}
-	row = ui_send_row(j, 1, r->recipient);
-	row->has_outcome = 1;
-	row->outcome = r->outcome;
-	if (row->policy == NULL)
-		row->policy = xasprintf("%s (%s)", policy_name(r->policy),
-		    policy_source_name(r->policy_source));
-	if (r->tls.used)
-		ui_send_set(row, ui_term_outcome_attr(r->outcome),
-		    "%s%s: %s, %s, certificate %s%s%s%s", j->probe ?
-		    "would be " : "", outcome_name(r->outcome),
-		    r->tls.version != NULL ? r->tls.version : "TLS",
-		    r->tls.cipher != NULL ? r->tls.cipher : "?",
-		    r->tls.verified ? "verified" : "not verified",
-		    r->tls.verified || r->tls.verify == NULL ? "" : " (",
-		    r->tls.verified || r->tls.verify == NULL ? "" :
-		    r->tls.verify, r->tls.verified || r->tls.verify == NULL ?
-		    "" : ")");
-	else
-		ui_send_set(row, ui_term_outcome_attr(r->outcome), "%s%s%s%s",
-		    j->probe ? "would be " : "", outcome_name(r->outcome),
-		    r->reason != NULL ? ": " : "", r->reason != NULL ?
-		    r->reason : "");
-	if (r->outcome == OUTCOME_HELD && !j->probe) {
-		free(row->advice);
-		row->advice = ui_send_advice(s->ui, r->recipient, r->kind);
-	}
-}
-
-/* Apply one event to its job. */
+/* Hand one copied event to its job. */
 static void
 ui_send_apply(struct ui_send *s, struct ui_ev *ev)
 {
-	struct ui_job		*j = ui_send_job(s, ev->job);
-	struct ui_row		*row = NULL;
+	struct ui_send_slot	*sl = ui_send_slot(s, ev->job);
 	struct event		 e;
-	const struct tls_facts	*t = &ev->tls;
-	char			*line, *key = NULL;
-	size_t			 i, v = 0, held = 0, other = 0;
-	int			 good = ui_term_attr(UI_A_GOOD);
-	int			 norm = ui_term_attr(UI_A_NORMAL);
 
-	if (j == NULL)
+	if (sl == NULL || sl->no != ev->job)
 		return;
 	if (ev->end) {
-		pthread_join(j->thr, NULL);
-		j->running = 0;
-		j->ended = time(NULL);
-		j->recs = ev->recs;
-		j->nrec = ev->nrec;
+		pthread_join(sl->thr, NULL);
+		sl->thread = 0;
+		ui_job_end(sl->job, s->ui, ev->recs, ev->nrec, ev->error);
 		ev->recs = NULL;
 		ev->nrec = 0;
-		if (ev->error != NULL) {
-			j->error = xstrdup(ev->error);
-			ui_pager_addf(j->log, ui_term_attr(UI_A_BAD), "error: %s",
-			    ev->error);
-		}
-		for (i = 0; i < j->nrec; i++) {
-			ui_send_outcome(s, j, &j->recs[i]);
-			if (outcome_delivered(j->recs[i].outcome))
-				v++;
-			else if (j->recs[i].outcome == OUTCOME_HELD)
-				held++;
-			else
-				other++;
-		}
-		free(j->last);
-		if (j->error != NULL && j->nrec == 0)
-			j->last = xstrdup(j->error);
-		else
-			j->last = xasprintf("%s: %zu %s, %zu held, %zu not "
-			    "delivered", j->probe ? "probed" : "done", v,
-			    j->probe ? "fine" : "delivered", held, other);
-		ui_pager_addf(j->log, ui_term_attr(UI_A_HEAD), "-- %s",
-		    j->last);
-		if (!j->probe && (held > 0 || other > 0))
-			ui_app_say(s->ui, 1, "\"%s\": %zu delivered, %zu held, "
-			    "%zu not delivered (s: details, Outbox: reasons)",
-			    j->title, v, held, other);
-		else if (!j->probe)
-			ui_app_say(s->ui, 0, "\"%s\": delivered to %zu "
-			    "recipient%s", j->title, v, v == 1 ? "" : "s");
 		return;
 	}
 	memset(&e, 0, sizeof e);
@@ -746,277 +499,70 @@ ui_send_apply(struct ui_send *s, struct ui_ev *ev)
 	e.total = ev->total;
 	e.tls = ev->has_tls ? &ev->tls : NULL;
 	e.record = ev->has_rec ? &ev->rec : NULL;
-	line = event_format(&e);
-	if (ev->type != EVENT_PROGRESS || ev->done == ev->total ||
-	    ev->done == 0)
-		ui_pager_add(j->log, ev->type == EVENT_PLAINTEXT ?
-		    ui_term_attr(UI_A_BAD) : ev->type == EVENT_TLS ? good :
-		    norm, line);
-	free(j->last);
-	j->last = line;
-	if (ev->server != NULL) {
-		key = ev->port > 0 ? xasprintf("%s:%d", ev->server, ev->port) :
-		    xstrdup(ev->server);
-		if (ev->type != EVENT_RCPT && ev->type != EVENT_OUTCOME)
-			row = ui_send_row(j, 0, key);
-	}
-	switch (ev->type) {
-	case EVENT_RESOLVE:
-		break;
-	case EVENT_CONNECTING:
-		if (row != NULL)
-			ui_send_set(row, norm, "connecting to %s",
-			    ev->address != NULL ? ev->address : ev->server);
-		break;
-	case EVENT_CONNECTED:
-		if (row != NULL)
-			ui_send_set(row, norm, "connected");
-		break;
-	case EVENT_GREETING:
-	case EVENT_EHLO:
-	case EVENT_STARTTLS:
-	case EVENT_AUTH:
-	case EVENT_MAIL:
-	case EVENT_DATA:
-		if (row != NULL)
-			ui_send_set(row, norm, "%s%s%.0d %s",
-			    ev->type == EVENT_GREETING ? "greeting" :
-			    ev->type == EVENT_EHLO ? "EHLO" :
-			    ev->type == EVENT_STARTTLS ? "STARTTLS" :
-			    ev->type == EVENT_AUTH ? "AUTH" :
-			    ev->type == EVENT_MAIL ? "MAIL FROM" : "DATA",
-			    ev->code != 0 ? " " : "", ev->code,
-			    ev->type == EVENT_EHLO ? (ev->text != NULL &&
-			    strstr(ev->text, "STARTTLS") != NULL ?
-			    "(offers STARTTLS)" : "(no STARTTLS offered)") :
-			    ev->text != NULL ? ev->text : "");
-		break;
-	case EVENT_TLS:
-		if (row != NULL && ev->has_tls) {
-			ui_send_set(row, t->verified ? good :
-			    ui_term_attr(UI_A_WARN), "TLS established");
-			free(row->tls);
-			row->tls = xasprintf("TLS: %s, %s, certificate %s%s%s%s",
-			    t->version != NULL ? t->version : "?",
-			    t->cipher != NULL ? t->cipher : "?", t->verified ?
-			    "verified" : "NOT verified", t->verified ||
-			    t->verify == NULL ? "" : " (", t->verified ||
-			    t->verify == NULL ? "" : t->verify, t->verified ||
-			    t->verify == NULL ? "" : ")");
-			row->tls_attr = t->verified ? good :
-			    ui_term_attr(UI_A_WARN);
-		}
-		break;
-	case EVENT_PLAINTEXT:
-		if (row != NULL) {
-			ui_send_set(row, ui_term_attr(UI_A_BAD), "going on "
-			    "without TLS");
-			free(row->tls);
-			row->tls = xasprintf("no TLS: %s", ev->text != NULL ?
-			    ev->text : "");
-			row->tls_attr = ui_term_attr(UI_A_BAD);
-		}
-		break;
-	case EVENT_RCPT:
-		if (ev->recipient != NULL)
-			ui_send_set(ui_send_row(j, 1, ev->recipient), norm,
-			    "RCPT TO: %d %s", ev->code, ev->text != NULL ?
-			    ev->text : "");
-		break;
-	case EVENT_PROGRESS:
-		if (row != NULL)
-			ui_send_set(row, norm, "DATA %zu/%zu bytes (%zu%%)",
-			    ev->done, ev->total, ev->total > 0 ? ev->done *
-			    100 / ev->total : 100);
-		break;
-	case EVENT_OUTCOME:
-		if (ev->has_rec)
-			ui_send_outcome(s, j, &ev->rec);
-		break;
-	default:
-		break;
-	}
-	free(key);
+	ui_job_event(sl->job, s->ui, &e);
 }
 
 /* The status line: what is sending now. */
 void
 ui_send_status(const struct ui_send *s, char *b, size_t len, int *attr)
 {
-	const struct ui_job	*j = NULL, *last = NULL;
+	struct ui_job_view	 v, j, last;
 	size_t			 i;
-	int			 n = 0;
+	int			 n = 0, have = 0, seen = 0;
 
+	memset(&j, 0, sizeof j);
+	memset(&last, 0, sizeof last);
 	*attr = ui_term_attr(UI_A_STATUS);
-	for (i = 0; i < s->njobs; i++) {
-		if (s->jobs[i]->probe)
+	for (i = 0; i < s->nslots; i++) {
+		if (s->slots[i].probe)
 			continue;
-		last = s->jobs[i];
-		if (s->jobs[i]->running) {
+		ui_job_view(s->slots[i].job, &v);
+		last = v;
+		seen = 1;
+		if (v.running) {
 			n++;
-			if (j == NULL)
-				j = s->jobs[i];
+			if (!have)
+				j = v;
+			have = 1;
 		}
 	}
-	if (j != NULL)
-		snprintf(b, len, "Sending \"%s\": %s%s%.0d%s", j->title,
-		    j->last != NULL ? j->last : "", n > 1 ? " (+" : "",
+	if (have)
+		snprintf(b, len, "Sending \"%s\": %s%s%.0d%s", j.title,
+		    j.last != NULL ? j.last : "", n > 1 ? " (+" : "",
 		    n > 1 ? n - 1 : 0, n > 1 ? " more)" : "");
-	else if (last != NULL)
+	else if (seen)
 		snprintf(b, len, "Nothing sending. Last: \"%s\": %s  "
-		    "(s: details)", last->title, last->last != NULL ?
-		    last->last : "");
+		    "(s: details)", last.title, last.last != NULL ?
+		    last.last : "");
 	else
 		snprintf(b, len, "Nothing sending.");
 }
 
-/* The live panel for a job. */
-struct ui_screen *
-ui_send_panel(struct ui *ui, int no)
+/* What the panel shows of a job. */
+int
+ui_send_view(const struct ui_send *s, int no, struct ui_job_view *v)
 {
-	struct ui_panel	*p;
-	struct ui_job	*j;
+	struct ui_send_slot	*sl = ui_send_slot(s, no);
 
-	p = xcalloc(1, sizeof *p);
-	p->s = ui->send;
-	j = ui_send_job(ui->send, no);
-	p->job = j != NULL ? j->no : 0;
-	return ui_app_screen(&ui_panel_ops, p);
+	if (sl == NULL)
+		return -1;
+	ui_job_view(sl->job, v);
+	return 0;
 }
 
-/* The panel's keys. */
-const struct ui_keymap *
-ui_send_keymap(void)
+/* The job before or after another. */
+int
+ui_send_next(const struct ui_send *s, int no, int dir)
 {
-	return &ui_panel_map;
-}
+	struct ui_send_slot	*sl = ui_send_slot(s, no);
+	size_t			 i;
 
-/* Draw text wrapped at spaces from row y (before row end); the next row. */
-static int
-ui_panel_wrap(int y, int end, int x, int w, const char *s, int attr)
-{
-	size_t	 off = 0, fit, sp;
-	char	*t;
-
-	while (s[off] != '\0' && y < end) {
-		fit = ui_term_fit(s + off, w, NULL);
-		if (fit == 0)
-			break;
-		if (s[off + fit] != '\0') {
-			for (sp = fit; sp > 0 && s[off + sp] != ' '; sp--)
-				;
-			if (sp > 0)
-				fit = sp;
-		}
-		t = xstrndup(s + off, fit);
-		ui_term_text(y++, x, w, t, attr);
-		free(t);
-		off += fit;
-		while (s[off] == ' ')
-			off++;
-	}
-	return y;
-}
-
-/* Draw the panel. */
-static void
-ui_panel_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
-{
-	struct ui_panel	*p = sc->data;
-	struct ui_job	*j = ui_send_job(p->s, p->job);
-	struct ui_row	*r;
-	size_t		 i;
-	int		 y = top, w = ui_term_cols(), x, head, dim;
-	char		*t;
-
-	(void)ui;
-	head = ui_term_attr(UI_A_HEAD);
-	dim = ui_term_attr(UI_A_DIM);
-	if (j == NULL) {
-		ui_term_text(y, 1, w - 2, "Nothing has been sent in this "
-		    "session. Press m to write a message.", dim);
-		return;
-	}
-	t = xasprintf("%s \"%s\" (%s%s)", j->probe ? "Probe" : "Send",
-	    j->title, j->running ? "running" : "finished",
-	    j->msg != 0 ? "" : "");
-	ui_term_text(y++, 1, w - 2, t, head);
-	free(t);
-	for (i = 0; i < j->nrows && y < top + h - 3; i++) {
-		r = &j->rows[i];
-		x = 2;
-		if (r->rcpt) {
-			if (r->has_outcome)
-				ui_term_text(y, x, 7, ui_term_glyph(r->outcome),
-				    ui_term_outcome_attr(r->outcome));
-			x += 8;
-			x += ui_term_text(y, x, w / 3, r->key,
-			    ui_term_attr(UI_A_NORMAL)) + 1;
-			if (r->policy != NULL)
-				x += ui_term_text(y, x, 20, r->policy, dim) + 1;
-		} else {
-			x += ui_term_text(y, x, 7, "server", dim) + 1;
-			x += ui_term_text(y, x, w / 3, r->key,
-			    ui_term_attr(UI_A_NORMAL)) + 1;
-		}
-		ui_term_text(y++, x, w - x - 1, r->state, r->attr);
-		if (r->tls != NULL && y < top + h - 3)
-			ui_term_text(y++, 10, w - 11, r->tls, r->tls_attr);
-		if (r->advice != NULL)
-			y = ui_panel_wrap(y, top + h - 3, 9, w - 10, r->advice,
-			    ui_term_attr(UI_A_WARN));
-	}
-	y++;
-	if (y >= top + h - 1)
-		return;
-	ui_term_text(y++, 1, w - 2, "What happened on the wire:", head);
-	ui_pager_draw(j->log, y, 2, top + h - y, w - 3);
-}
-
-/* Panel keys. */
-static int
-ui_panel_key(struct ui_screen *sc, struct ui *ui, int k)
-{
-	struct ui_panel	*p = sc->data;
-	struct ui_job	*j = ui_send_job(p->s, p->job);
-	size_t		 i;
-
-	(void)ui;
-	switch (ui_app_action(&ui_panel_map, k)) {
-	case UI_PANEL_BACK:
-		return UI_CLOSE;
-	case UI_PANEL_PREV:
-	case UI_PANEL_NEXT:
-		for (i = 0; i < p->s->njobs; i++)
-			if (p->s->jobs[i] == j)
-				break;
-		if (i == p->s->njobs)
-			return UI_NONE;
-		if (ui_app_action(&ui_panel_map, k) == UI_PANEL_PREV && i > 0)
-			p->job = p->s->jobs[i - 1]->no;
-		else if (ui_app_action(&ui_panel_map, k) == UI_PANEL_NEXT &&
-		    i + 1 < p->s->njobs)
-			p->job = p->s->jobs[i + 1]->no;
-		return UI_REDRAW;
-	}
-	if (j != NULL && ui_pager_key(j->log, k))
-		return UI_REDRAW;
-	return UI_UNHANDLED;
-}
-
-/* The panel's title. */
-static void
-ui_panel_title(struct ui_screen *sc, struct ui *ui, char *b, size_t len)
-{
-	(void)sc;
-	(void)ui;
-	snprintf(b, len, "Sending");
-}
-
-/* Free the panel. */
-static void
-ui_panel_free(struct ui_screen *sc)
-{
-	free(sc->data);
-	free(sc);
+	if (sl == NULL)
+		return no;
+	i = (size_t)(sl - s->slots);
+	if (dir < 0 && i > 0)
+		return s->slots[i - 1].no;
+	if (dir > 0 && i + 1 < s->nslots)
+		return s->slots[i + 1].no;
+	return sl->no;
 }

@@ -1,15 +1,10 @@
 /*
- * ui-send: sends and probes in worker threads, and the live send panel.
- *
- * A send runs outbox_send() for one message in a thread of its own; a
- * probe runs deliver_run() with probe = 1.  Their progress events are
- * copied into a mutex-protected queue and a byte is written to a pipe;
- * the main loop polls that pipe with the keyboard and calls
- * ui_send_drain(), which applies the events, on the main thread only, to
- * the jobs: one line per server and per recipient, moving through
- * connecting, STARTTLS, TLS (version, cipher, verified or why not) or
- * plaintext (why), AUTH, RCPT, DATA progress and the outcome; a recipient
- * held by policy gets words saying what to do.
+ * ui-send: the job runner.  A send runs outbox_send() for one message in
+ * a worker thread of its own; a probe runs outbox_probe().  Their
+ * progress events are copied into a mutex-protected queue and a byte is
+ * written to a pipe; the main loop polls that pipe with the keyboard and
+ * calls ui_send_drain(), which hands the events, on the main thread only,
+ * to their jobs (ui-job: the rows and the log the panel shows).
  */
 #ifndef TERN_UI_SEND_H
 #define TERN_UI_SEND_H
@@ -19,9 +14,8 @@
 #include "record.h"
 
 struct ui;
-struct ui_screen;
+struct ui_job_view;
 struct ui_send;
-struct ui_job;
 
 /* A new job table with its pipe; NULL when no pipe can be made. */
 struct ui_send	*ui_send_new(struct ui *);
@@ -64,14 +58,12 @@ int		 ui_send_result(const struct ui_send *, int, const char *,
 		    const struct record **, const char **);
 /* What is sending now, for the status line, in the buffer. */
 void		 ui_send_status(const struct ui_send *, char *, size_t, int *);
+/* Job no (0: the latest) into *v: 0, or -1 when there is no such job. */
+int		 ui_send_view(const struct ui_send *, int, struct ui_job_view *);
 /*
- * Words telling the user what to do about a held recipient (new string),
- * from the kind of its reason and where its policy comes from now.
+ * The number of the job before (dir < 0) or after (dir > 0) job no (0:
+ * the latest), or its own at either end.
  */
-char		*ui_send_advice(struct ui *, const char *, enum reason_kind);
-/* The live panel for job no (0: the latest). */
-struct ui_screen *ui_send_panel(struct ui *, int);
-/* The panel's keys, for the help screen. */
-const struct ui_keymap *ui_send_keymap(void);
+int		 ui_send_next(const struct ui_send *, int, int);
 
 #endif

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <curses.h>
 
@@ -30,17 +29,17 @@ enum ui_view_action {
 };
 
 static const struct ui_key ui_view_keys[] = {
-	{ 'q', UI_VIEW_BACK, "back to the list" },
-	{ UI_ESC, UI_VIEW_BACK, NULL },
-	{ UI_KEY(KEY_LEFT), UI_VIEW_BACK, NULL },
-	{ 't', UI_VIEW_TRANSPORT, "jump to the transport section" },
-	{ 'h', UI_VIEW_HEADERS, "jump to the headers" },
+	{ .key = 'q', .action = UI_VIEW_BACK, .help = "back to the list" },
+	{ .key = UI_ESC, .action = UI_VIEW_BACK },
+	{ .key = UI_KEY(KEY_LEFT), .action = UI_VIEW_BACK },
+	{ .key = 't', .action = UI_VIEW_TRANSPORT,
+	  .help = "jump to the transport section" },
+	{ .key = 'h', .action = UI_VIEW_HEADERS,
+	  .help = "jump to the headers" },
 };
 
-static const struct ui_keymap ui_view_map = {
-	"Message view (also: the reading keys)", ui_view_keys,
-	sizeof ui_view_keys / sizeof ui_view_keys[0]
-};
+const struct ui_keymap ui_view_keymap =
+    UI_KEYMAP("Message view (also: the reading keys)", ui_view_keys);
 
 struct ui_view {
 	long long	 id;
@@ -58,10 +57,14 @@ static void	 ui_view_title(struct ui_screen *, struct ui *, char *, size_t);
 static void	 ui_view_free(struct ui_screen *);
 
 static const struct ui_screen_ops ui_view_ops = {
-	"view", &ui_view_map, ui_view_draw, ui_view_key, ui_view_update,
-	ui_view_title, NULL,
-	"q:back  t:transport  h:headers  j/k/Space:scroll  ?:help",
-	ui_view_free
+	.name = "view",
+	.keymap = &ui_view_keymap,
+	.hints = "q:back  t:transport  h:headers  j/k/Space:scroll  ?:help",
+	.title = ui_view_title,
+	.draw = ui_view_draw,
+	.key = ui_view_key,
+	.update = ui_view_update,
+	.free = ui_view_free,
 };
 
 /* A view of a message. */
@@ -80,20 +83,13 @@ ui_view_new(struct ui *ui, long long id, int transport)
 	return ui_app_screen(&ui_view_ops, v);
 }
 
-/* The keys. */
-const struct ui_keymap *
-ui_view_keymap(void)
-{
-	return &ui_view_map;
-}
-
 /* The facts of one attempt. */
 static void
 ui_view_record(struct ui_pager *p, const struct record *r, int full)
 {
 	const struct tls_facts	*t = &r->tls;
 	int			 n = ui_term_attr(UI_A_NORMAL);
-	char			 date[32];
+	char			 date[32], *s;
 
 	ui_list_date(r->when, date, sizeof date);
 	if (!full) {
@@ -110,9 +106,9 @@ ui_view_record(struct ui_pager *p, const struct record *r, int full)
 		ui_pager_addf(p, n, "    server:        %s [%s]:%d", r->server,
 		    r->address != NULL ? r->address : "?", r->port);
 	if (t->used) {
-		ui_pager_addf(p, n, "    TLS:           %s, %s%s",
-		    t->version != NULL ? t->version : "?", t->cipher != NULL ?
-		    t->cipher : "?", t->old_version ? " (an old version)" : "");
+		s = tls_facts_summary(t, TLS_SUMMARY_FULL);
+		ui_pager_addf(p, n, "    TLS:           %s", s);
+		free(s);
 		ui_pager_addf(p, n, "    certificate:   %s", t->cert_subject !=
 		    NULL ? t->cert_subject : "?");
 		ui_pager_addf(p, n, "    issuer:        %s", t->cert_issuer !=
@@ -199,15 +195,7 @@ ui_view_load(struct ui_view *v, struct ui *ui)
 		goto out;
 	}
 	for (i = 0; i < nr; i++) {
-		last = NULL;
-		earlier = 0;
-		for (j = 0; j < na; j++) {
-			if (strcasecmp(att[j].recipient, rc[i].address) != 0)
-				continue;
-			if (last != NULL)
-				earlier++;
-			last = &att[j];
-		}
+		last = record_latest(att, na, rc[i].address, &earlier);
 		ui_pager_add(v->p, n, "");
 		if (last == NULL) {
 			ui_pager_addf(v->p, ui_term_attr(UI_A_DIM), "  %s: "
@@ -227,8 +215,8 @@ ui_view_load(struct ui_view *v, struct ui *ui)
 			continue;
 		ui_pager_addf(v->p, n, "    earlier attempts (%zu):", earlier);
 		for (j = 0; j < na; j++)
-			if (&att[j] != last && strcasecmp(att[j].recipient,
-			    rc[i].address) == 0)
+			if (&att[j] != last && att[j].recipient != NULL &&
+			    strcmp(att[j].recipient, rc[i].address) == 0)
 				ui_view_record(v->p, &att[j], 0);
 	}
 out:
@@ -255,7 +243,7 @@ ui_view_key(struct ui_screen *sc, struct ui *ui, int k)
 	struct ui_view	*v = sc->data;
 
 	(void)ui;
-	switch (ui_app_action(&ui_view_map, k)) {
+	switch (ui_app_action(&ui_view_keymap, k)) {
 	case UI_VIEW_BACK:
 		return UI_CLOSE;
 	case UI_VIEW_TRANSPORT:

@@ -14,6 +14,6 @@ struct ui_screen;
 
 /* View message id; transport: open at the transport section. */
 struct ui_screen	*ui_view_new(struct ui *, long long, int);
-const struct ui_keymap	*ui_view_keymap(void);
+extern const struct ui_keymap ui_view_keymap;
 
 #endif
