@@ -2,8 +2,8 @@
 # Startup benchmark for the interface (not part of make check):
 # a store with 100,000 sent messages (one recipient and one delivery
 # record each) and 10,000 contacts, then the time from tern's start to
-# its first screen and the peak memory, against the targets (100 ms,
-# 64 MiB).  tern --bench-startup=FILE exits after drawing the first
+# its first screen and the peak memory, against the targets (issue 13:
+# 15 ms, 16 MiB).  make bench runs it as part of bench 5.  tern --bench-startup=FILE exits after drawing the first
 # screen and writes the figures there.
 #
 # Usage: sh tests/bench/startup.sh [BUILDDIR]   (needs sqlite3, tmux)
@@ -94,8 +94,8 @@ printf '%s' "$results" | sort -n | awk -v runs="$RUNS" '
 { ms[NR] = $1; kib[NR] = $2; if ($2 > maxkib) maxkib = $2 }
 END {
 	med = ms[int((NR + 1) / 2)]
-	printf "time to first screen: median %.1f ms, best %.1f ms, worst %.1f ms (%d runs; target < 100 ms): %s\n",
-	    med, ms[1], ms[NR], runs, med < 100 ? "OK" : "OVER"
-	printf "peak memory (RSS): %.1f MiB (target < 64 MiB): %s\n",
-	    maxkib / 1024, maxkib < 65536 ? "OK" : "OVER"
+	printf "time to first screen: median %.1f ms, best %.1f ms, worst %.1f ms (%d runs; target < 15 ms): %s\n",
+	    med, ms[1], ms[NR], runs, med < 15 ? "OK" : "OVER"
+	printf "peak memory (RSS): %.1f MiB (target < 16 MiB): %s\n",
+	    maxkib / 1024, maxkib < 16384 ? "OK" : "OVER"
 }'
