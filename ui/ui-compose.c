@@ -1,18 +1,11 @@
 /* The composer. */
 #include "config.h"
 
-#include <sys/types.h>
-#include <sys/wait.h>
-
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <curses.h>
 
@@ -24,17 +17,15 @@
 #include "outbox.h"
 #include "policy.h"
 #include "record.h"
-#include "safefile.h"
 #include "store.h"
 #include "ui-app.h"
+#include "ui-complete.h"
 #include "ui-compose.h"
 #include "ui-editor.h"
 #include "ui-panel.h"
 #include "ui-send.h"
 #include "ui-term.h"
 #include "xmalloc.h"
-
-#define UI_COMPOSE_NCOMP	5
 
 enum ui_field {
 	UI_F_TO,
@@ -128,24 +119,17 @@ struct ui_compose {
 	struct ui_crcpt		*rc;
 	size_t			 nrc;
 	char			*bad;
-	struct store_contact	 comp[UI_COMPOSE_NCOMP];
-	size_t			 ncomp;
-	size_t			 csel;
+	struct ui_complete	*comp;
 	int			 probe;		/* job number, 0 none */
 };
 
 static void	 ui_compose_recipients(struct ui_compose *, struct ui *);
 static void	 ui_compose_complete(struct ui_compose *, struct ui *);
-static int	 ui_compose_comp_row(const struct store_contact *, void *);
-static int	 ui_compose_comp_group(const char *, long long, void *);
-static int	 ui_compose_comp_member(const struct store_contact *, void *);
-static void	 ui_compose_comp_clear(struct ui_compose *);
 static void	 ui_compose_take(struct ui_compose *, struct ui *);
 static int	 ui_compose_save(struct ui_compose *, struct ui *);
 static void	 ui_compose_next_account(struct ui_compose *, struct ui *);
 static int	 ui_compose_send(struct ui_compose *, struct ui *);
 static void	 ui_compose_body(struct ui_compose *, struct ui *);
-static int	 ui_compose_external(struct ui_compose *, const char *);
 static void	 ui_compose_probe(struct ui_compose *, struct ui *);
 static char	*ui_compose_probe_words(const struct record *);
 static void	 ui_compose_edit(struct ui_compose *, struct ui *, int);
@@ -178,7 +162,6 @@ ui_compose_new(struct ui *ui, long long id)
 	struct ui_compose	*c;
 	struct store_draft	 d;
 	struct err		*e = NULL;
-	int			 i;
 
 	c = xcalloc(1, sizeof *c);
 	c->acct = ui->conf;
@@ -196,8 +179,7 @@ ui_compose_new(struct ui *ui, long long id)
 	c->f[UI_F_BODY] = ui_editor_new(d.body, 1);
 	c->saved = d.updated;
 	store_draft_clear(&d);
-	for (i = 0; i < UI_COMPOSE_NCOMP; i++)
-		c->comp[i].policy = POLICY_UNSET;
+	c->comp = ui_complete_new();
 	ui_compose_recipients(c, ui);
 	if (id == 0) {
 		c->flow = 1;
@@ -271,36 +253,6 @@ ui_compose_recipients(struct ui_compose *c, struct ui *ui)
 	addr_list_clear(&l);
 }
 
-/* Keep a completion. */
-static int
-ui_compose_comp_row(const struct store_contact *sc, void *arg)
-{
-	struct ui_compose	*c = arg;
-	struct store_contact	*d;
-
-	if (c->ncomp >= UI_COMPOSE_NCOMP)
-		return 1;
-	d = &c->comp[c->ncomp++];
-	d->id = sc->id;
-	d->address = xstrdup(sc->address);
-	d->name = xstrdup(sc->name);
-	d->notes = NULL;
-	d->policy = sc->policy;
-	return 0;
-}
-
-/* Forget the completions. */
-static void
-ui_compose_comp_clear(struct ui_compose *c)
-{
-	size_t	i;
-
-	for (i = 0; i < c->ncomp; i++)
-		store_contact_clear(&c->comp[i]);
-	c->ncomp = 0;
-	c->csel = 0;
-}
-
 /* From: the next account (the top, then each [account], round). */
 static void
 ui_compose_next_account(struct ui_compose *c, struct ui *ui)
@@ -325,97 +277,28 @@ ui_compose_next_account(struct ui_compose *c, struct ui *ui)
 	    c->acct->from : "(none)", c->acct->name);
 }
 
-/* Keep the name of a group that matches (its members come later). */
-static int
-ui_compose_comp_group(const char *name, long long n, void *arg)
-{
-	struct ui_compose	*c = arg;
-	struct store_contact	*d;
-
-	if (c->ncomp >= UI_COMPOSE_NCOMP)
-		return 1;
-	d = &c->comp[c->ncomp++];
-	d->id = 0;
-	d->alias = xstrdup(name);
-	d->name = xasprintf("group %s: %lld contact%s", name, n,
-	    n == 1 ? "" : "s");
-	d->policy = POLICY_UNSET;
-	return 0;
-}
-
-/* Append a member's address to a group's list. */
-static int
-ui_compose_comp_member(const struct store_contact *sc, void *arg)
-{
-	struct buf	*b = arg;
-
-	if (b->len > 0)
-		buf_adds(b, ", ");
-	buf_adds(b, sc->address);
-	return 0;
-}
-
-/*
- * Complete the word being typed in an address field: groups whose name
- * begins with it first (one completion gives all the members), then the
- * contacts whose address, name or alias key holds it.
- */
+/* Complete the word being typed in an address field. */
 static void
 ui_compose_complete(struct ui_compose *c, struct ui *ui)
 {
-	struct buf	 b;
-	const char	*s, *w;
-	size_t		 i, ngroups;
-
-	ui_compose_comp_clear(c);
+	ui_complete_clear(c->comp);
 	if (!c->editing || c->sel > UI_F_BCC)
 		return;
-	s = ui_editor_text(c->f[c->sel]);
-	w = strrchr(s, ',');
-	w = w != NULL ? w + 1 : s;
-	while (*w == ' ')
-		w++;
-	if (*w == '\0')
-		return;
-	(void)store_contact_groups(ui->store, w, UI_COMPOSE_NCOMP,
-	    ui_compose_comp_group, c, NULL);
-	/* The members, once the group walk is over. */
-	ngroups = c->ncomp;
-	for (i = 0; i < ngroups; i++) {
-		b = (struct buf)BUF_INIT;
-		buf_add(&b, "", 0);
-		(void)store_contact_members(ui->store, c->comp[i].alias,
-		    ui_compose_comp_member, &b, NULL);
-		c->comp[i].address = buf_steal(&b);
-	}
-	if (c->ncomp < UI_COMPOSE_NCOMP)
-		(void)store_contact_each(ui->store, w, 0,
-		    UI_COMPOSE_NCOMP - c->ncomp, ui_compose_comp_row, c, NULL);
-	/* Nothing to offer when the word is already a whole contact. */
-	if (c->ncomp == 1 && strcasecmp(c->comp[0].address, w) == 0)
-		ui_compose_comp_clear(c);
+	ui_complete_find(c->comp, ui->store, ui_editor_text(c->f[c->sel]));
 }
 
 /* Take the chosen completion into the field. */
 static void
 ui_compose_take(struct ui_compose *c, struct ui *ui)
 {
-	struct buf	 b = BUF_INIT;
-	const char	*s, *w;
+	char	*t;
 
-	if (c->ncomp == 0)
+	if ((t = ui_complete_take(c->comp, ui_editor_text(c->f[c->sel]))) ==
+	    NULL)
 		return;
-	s = ui_editor_text(c->f[c->sel]);
-	w = strrchr(s, ',');
-	if (w != NULL) {
-		buf_add(&b, s, (size_t)(w - s) + 1);
-		buf_addc(&b, ' ');
-	}
-	buf_adds(&b, c->comp[c->csel].address);
-	buf_adds(&b, ", ");
-	ui_editor_set(c->f[c->sel], b.s);
-	buf_free(&b);
-	ui_compose_comp_clear(c);
+	ui_editor_set(c->f[c->sel], t);
+	free(t);
+	ui_complete_clear(c->comp);
 	ui_compose_recipients(c, ui);
 	c->dirty = 1;
 	c->changed = time(NULL);
@@ -543,98 +426,6 @@ out:
 	return rv;
 }
 
-/*
- * Edit the body in an external editor; 0, or -1 when it failed.  The
- * text goes to a file in a new private directory (mkdtemp: 0700, ours),
- * so nobody else can put a link or a file of theirs in its place in a
- * shared TMPDIR; it is created and read back through safefile (no link
- * followed, only our own file), and the directory is removed after.
- */
-static int
-ui_compose_external(struct ui_compose *c, const char *editor)
-{
-	struct buf	 b = BUF_INIT;
-	struct err	*e = NULL;
-	struct dirent	*de;
-	DIR		*dp;
-	char		 chunk[4096], *cmd, *dir, *tpath = NULL, *p;
-	const char	*tmpdir, *body = ui_editor_text(c->f[UI_F_BODY]);
-	pid_t		 pid;
-	ssize_t		 n;
-	size_t		 len = strlen(body);
-	int		 fd, status = -1, rv = -1;
-
-	tmpdir = getenv("TMPDIR");
-	dir = xasprintf("%s/tern-XXXXXX", tmpdir != NULL &&
-	    *tmpdir == '/' ? tmpdir : "/tmp");
-	if (mkdtemp(dir) == NULL) {
-		free(dir);
-		return -1;
-	}
-	tpath = xasprintf("%s/body", dir);
-	if ((fd = safefile_open(tpath, O_WRONLY | O_CREAT | O_EXCL, 0600,
-	    "the body's file", &e)) == -1)
-		goto out;
-	if (write(fd, body, len) != (ssize_t)len) {
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	cmd = xasprintf("%s \"$1\"", editor);
-	ui_term_suspend();
-	pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, "sh", tpath, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-			;
-	ui_term_resume();
-	free(cmd);
-	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		goto out;
-	if ((fd = safefile_open(tpath, O_RDONLY, 0, "the body's file",
-	    &e)) == -1)
-		goto out;
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			break;
-		buf_add(&b, chunk, (size_t)n);
-	}
-	close(fd);
-	if (n == -1)
-		goto out;
-	buf_add(&b, "", 0);
-	if (strcmp(b.s, body) != 0) {
-		ui_editor_set(c->f[UI_F_BODY], b.s);
-		c->dirty = 1;
-		c->changed = time(NULL);
-	}
-	rv = 0;
-out:
-	/* The directory and what the editor left in it (backups). */
-	if ((dp = opendir(dir)) != NULL) {
-		while ((de = readdir(dp)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			p = xasprintf("%s/%s", dir, de->d_name);
-			(void)unlink(p);
-			free(p);
-		}
-		closedir(dp);
-	}
-	(void)rmdir(dir);
-	err_free(e);
-	free(tpath);
-	free(dir);
-	buf_free(&b);
-	return rv;
-}
-
 /* Edit the body: $VISUAL, $EDITOR, or the built-in editor. */
 static void
 ui_compose_body(struct ui_compose *c, struct ui *ui)
@@ -651,9 +442,16 @@ ui_compose_body(struct ui_compose *c, struct ui *ui)
 	}
 	c->editing = 0;
 	(void)ui_compose_save(c, ui);
-	if (ui_compose_external(c, ed) == -1)
+	switch (ui_editor_external(c->f[UI_F_BODY], ed)) {
+	case -1:
 		ui_app_say(ui, 1, "The editor (%s) failed; the body is "
 		    "unchanged.", ed);
+		break;
+	case 1:
+		c->dirty = 1;
+		c->changed = time(NULL);
+		break;
+	}
 	(void)ui_compose_save(c, ui);
 }
 
@@ -723,13 +521,9 @@ ui_compose_edit_key(struct ui_compose *c, struct ui *ui, int k)
 {
 	int	a = ui_app_action(&ui_compose_edit_keymap, k), r;
 
-	if (c->sel <= UI_F_BCC && c->ncomp > 0) {
-		if (a == UI_C_COMP_NEXT) {
-			c->csel = (c->csel + 1) % c->ncomp;
-			return UI_REDRAW;
-		}
-		if (a == UI_C_COMP_PREV) {
-			c->csel = (c->csel + c->ncomp - 1) % c->ncomp;
+	if (c->sel <= UI_F_BCC && ui_complete_count(c->comp) > 0) {
+		if (a == UI_C_COMP_NEXT || a == UI_C_COMP_PREV) {
+			ui_complete_move(c->comp, a == UI_C_COMP_NEXT ? 1 : -1);
 			return UI_REDRAW;
 		}
 		if (a == UI_C_COMPLETE) {
@@ -740,7 +534,7 @@ ui_compose_edit_key(struct ui_compose *c, struct ui *ui, int k)
 	if (c->sel != UI_F_BODY && (a == UI_C_COMPLETE ||
 	    a == UI_C_COMP_NEXT || a == UI_C_COMP_PREV)) {
 		/* Tab or an arrow: on to the next or previous field. */
-		ui_compose_comp_clear(c);
+		ui_complete_clear(c->comp);
 		ui_compose_recipients(c, ui);
 		c->sel = a == UI_C_COMP_PREV ? (c->sel > 0 ? c->sel - 1 : 0) :
 		    c->sel + 1;
@@ -766,7 +560,7 @@ ui_compose_edit_key(struct ui_compose *c, struct ui *ui, int k)
 		return UI_REDRAW;
 	case UI_EDITOR_DONE:
 	case UI_EDITOR_CANCEL:
-		ui_compose_comp_clear(c);
+		ui_complete_clear(c->comp);
 		ui_compose_recipients(c, ui);
 		c->editing = 0;
 		(void)ui_compose_save(c, ui);
@@ -797,10 +591,11 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 {
 	struct ui_compose	*c = sc->data;
 	const struct record	*r;
+	const struct store_contact *ct;
 	const char		*state, *ed;
 	char			*t;
 	size_t			 i;
-	int			 y = top, w = ui_term_cols(), f, lab, attr;
+	int			 y = top, w = ui_term_cols(), f, lab, attr, sel;
 	int			 dim = ui_term_attr(UI_A_DIM);
 	int			 head = ui_term_attr(UI_A_HEAD);
 
@@ -819,21 +614,23 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 		ui_editor_draw(c->f[f], y, 11, 1, w - 12, c->editing &&
 		    c->sel == f);
 		if (c->editing && c->sel == f && f <= UI_F_BCC) {
-			for (i = 0; i < c->ncomp && y + 1 < top + h; i++) {
+			for (i = 0; i < ui_complete_count(c->comp) &&
+			    y + 1 < top + h; i++) {
+				ct = ui_complete_get(c->comp, i);
+				sel = i == ui_complete_sel(c->comp);
 				y++;
-				attr = i == c->csel ? ui_term_attr(UI_A_SELECT) :
+				attr = sel ? ui_term_attr(UI_A_SELECT) :
 				    ui_term_attr(UI_A_NORMAL);
-				t = xasprintf("%s %s%s%s%s%s", i == c->csel ? ">" :
-				    " ", c->comp[i].address, c->comp[i].name !=
-				    NULL ? "  " : "", c->comp[i].name != NULL ?
-				    c->comp[i].name : "", c->comp[i].policy !=
-				    POLICY_UNSET ? "  tls " : "",
-				    c->comp[i].policy != POLICY_UNSET ?
-				    policy_name(c->comp[i].policy) : "");
+				t = xasprintf("%s %s%s%s%s%s", sel ? ">" : " ",
+				    ct->address, ct->name != NULL ? "  " : "",
+				    ct->name != NULL ? ct->name : "",
+				    ct->policy != POLICY_UNSET ? "  tls " : "",
+				    ct->policy != POLICY_UNSET ?
+				    policy_name(ct->policy) : "");
 				ui_term_text(y, 13, w - 14, t, attr);
 				free(t);
 			}
-			if (c->ncomp > 0 && y + 1 < top + h)
+			if (ui_complete_count(c->comp) > 0 && y + 1 < top + h)
 				ui_term_text(++y, 13, w - 14, "Tab: take it   "
 				    "Up/Down: choose", dim);
 		}
@@ -1002,7 +799,7 @@ ui_compose_free(struct ui_screen *sc)
 		free(c->rc[i].addr);
 	free(c->rc);
 	free(c->bad);
-	ui_compose_comp_clear(c);
+	ui_complete_free(c->comp);
 	free(c);
 	free(sc);
 }

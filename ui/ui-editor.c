@@ -1,12 +1,21 @@
-/* The built-in UTF-8 editor. */
+/* The built-in UTF-8 editor, and the way out to an external one. */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curses.h>
 
 #include "buf.h"
+#include "err.h"
+#include "safefile.h"
 #include "ui-app.h"
 #include "ui-editor.h"
 #include "ui-term.h"
@@ -468,4 +477,95 @@ ui_editor_draw(struct ui_editor *ed, int y, int x, int h, int w, int focus)
 		ui_term_cursor(y + (int)cur - ed->top, x + cx);
 	}
 	free(rows);
+}
+
+/*
+ * Edit the text in an external editor; 1 changed, 0 unchanged, -1.  The
+ * text goes to a file in a new private directory (mkdtemp: 0700, ours),
+ * so nobody else can put a link or a file of theirs in its place in a
+ * shared TMPDIR; it is created and read back through safefile (no link
+ * followed, only our own file), and the directory is removed after.
+ */
+int
+ui_editor_external(struct ui_editor *ed, const char *editor)
+{
+	struct buf	 b = BUF_INIT;
+	struct err	*e = NULL;
+	struct dirent	*de;
+	DIR		*dp;
+	char		 chunk[4096], *cmd, *dir, *tpath = NULL, *p;
+	const char	*tmpdir, *body = ui_editor_text(ed);
+	pid_t		 pid;
+	ssize_t		 n;
+	size_t		 len = strlen(body);
+	int		 fd, status = -1, rv = -1;
+
+	tmpdir = getenv("TMPDIR");
+	dir = xasprintf("%s/tern-XXXXXX", tmpdir != NULL &&
+	    *tmpdir == '/' ? tmpdir : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		free(dir);
+		return -1;
+	}
+	tpath = xasprintf("%s/body", dir);
+	if ((fd = safefile_open(tpath, O_WRONLY | O_CREAT | O_EXCL, 0600,
+	    "the body's file", &e)) == -1)
+		goto out;
+	if (write(fd, body, len) != (ssize_t)len) {
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	cmd = xasprintf("%s \"$1\"", editor);
+	ui_term_suspend();
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, "sh", tpath, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+	ui_term_resume();
+	free(cmd);
+	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		goto out;
+	if ((fd = safefile_open(tpath, O_RDONLY, 0, "the body's file",
+	    &e)) == -1)
+		goto out;
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (n == -1)
+		goto out;
+	buf_add(&b, "", 0);
+	rv = 0;
+	if (strcmp(b.s, body) != 0) {
+		ui_editor_set(ed, b.s);
+		rv = 1;
+	}
+out:
+	/* The directory and what the editor left in it (backups). */
+	if ((dp = opendir(dir)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			p = xasprintf("%s/%s", dir, de->d_name);
+			(void)unlink(p);
+			free(p);
+		}
+		closedir(dp);
+	}
+	(void)rmdir(dir);
+	err_free(e);
+	free(tpath);
+	free(dir);
+	buf_free(&b);
+	return rv;
 }

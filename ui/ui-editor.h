@@ -25,6 +25,12 @@ void		 ui_editor_free(struct ui_editor *);
 const char	*ui_editor_text(const struct ui_editor *);
 /* Replace the text; the cursor goes to its end. */
 void		 ui_editor_set(struct ui_editor *, const char *);
+/*
+ * Edit the text in an external editor (a shell command, run with the
+ * file as "$1" while the terminal is suspended): 1 when the text changed,
+ * 0 when not, -1 when the editor failed (the text is kept).
+ */
+int		 ui_editor_external(struct ui_editor *, const char *);
 /* Handle a key (see ui-term.h for key codes). */
 int		 ui_editor_key(struct ui_editor *, int);
 /*
