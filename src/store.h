@@ -15,7 +15,18 @@
  *
  * A store may be used from several threads: every call is serialized.
  * Strings returned in structs are owned by the struct (free with its
- * _clear function); all errors are ERR_STORE with the file named.
+ * _clear function).
+ *
+ * Errors: a function that fails returns -1 (or NULL) with *errp set, and
+ * a write that fails leaves the store as it was.  The class is ERR_STORE
+ * (the file, the disk or SQLite, the file named) except ERR_INPUT where a
+ * comment below says the caller named a contact, message or draft that is
+ * not there, and ERR_INTERNAL for a fault in the store's own SQL (a bug).
+ * The functions without a struct err ** are best effort and say what
+ * they return on a failure.
+ *
+ * The code: store.c (the file, migrations, statements, transactions),
+ * store-queue.c, store-msg.c, store-contacts.c, store-servers.c.
  */
 #ifndef TERN_STORE_H
 #define TERN_STORE_H
@@ -102,7 +113,7 @@ char	*store_default_path(void);
  */
 struct store *store_open(const char *, struct err **);
 void	 store_close(struct store *);
-/* The schema version of an open store. */
+/* The schema version of an open store, -1 on error. */
 int	 store_version(struct store *);
 /* The file. */
 const char *store_path(struct store *);
@@ -114,13 +125,14 @@ int	 store_contact_put(struct store *, const struct store_contact *,
 	    struct err **);		/* insert or update by address */
 int	 store_contact_set_policy(struct store *, const char *, enum policy,
 	    struct err **);		/* 0, -1; ERR_INPUT if unknown */
-int	 store_contact_remove(struct store *, const char *, struct err **);
+int	 store_contact_remove(struct store *, const char *,
+	    struct err **);		/* 0, -1; ERR_INPUT if unknown */
 /* Call fn for each contact matching the search (NULL: all), by address. */
 int	 store_contact_each(struct store *, const char *, size_t, size_t,
 	    int (*)(const struct store_contact *, void *), void *,
 	    struct err **);
 int	 store_contact_count(struct store *, long long *, struct err **);
-/* The contact's policy, POLICY_UNSET when none or no such contact. */
+/* The contact's policy; POLICY_UNSET: none, no such contact, or error. */
 enum policy store_contact_policy(struct store *, const char *);
 void	 store_contact_clear(struct store_contact *);
 /*
@@ -190,7 +202,7 @@ int	 store_release(struct store *, long long, struct err **);
  */
 int	 store_due_each(struct store *, long long, int (*)(long long, void *),
 	    void *, struct err **);
-/* The account message id was queued with (new string), or NULL. */
+/* The account message id was queued with (new string); NULL: none, error. */
 char	*store_message_account(struct store *, long long);
 /*
  * Mark n claimed recipients (by id) uncertain, in one commit, just before
@@ -199,7 +211,11 @@ char	*store_message_account(struct store *, long long);
  */
 int	 store_mark_uncertain(struct store *, const long long *, size_t,
 	    struct err **);
-/* The text of a message (caller frees); NULL with *errp if none. */
+/*
+ * The text of message id (caller frees), its length in *len and, when
+ * from is not NULL, its envelope sender in *from (caller frees); NULL with
+ * *errp: ERR_INPUT when there is no such message (or it has no text).
+ */
 char	*store_message_text(struct store *, long long, size_t *, char **,
 	    struct err **);
 /* Messages in a state, newest first, offset/limit; fn called per row. */
@@ -218,6 +234,7 @@ int	 store_message_find(struct store *, enum store_state, const char *,
 	    struct err **);
 int	 store_message_find_count(struct store *, enum store_state,
 	    const char *, long long *, struct err **);
+/* Delete a message with its queue and records; ERR_INPUT if unknown. */
 int	 store_message_delete(struct store *, long long, struct err **);
 /* The recipients of a message (new array). */
 int	 store_message_rcpts(struct store *, long long, struct store_rcpt **,
@@ -231,7 +248,11 @@ int	 store_log_each(struct store *, size_t, int (*)(long long,
 void	 store_rcpts_free(struct store_rcpt *, size_t);
 void	 store_msg_clear(struct store_msg *);
 
-/* Drafts: save (insert when id is 0, set d->id), load, delete. */
+/*
+ * Drafts: save (insert when d->id is 0 and set it; else update that
+ * draft), load; ERR_INPUT when d->id or id is no draft.  A draft is
+ * deleted with store_message_delete.
+ */
 int	 store_draft_save(struct store *, struct store_draft *, struct err **);
 int	 store_draft_load(struct store *, long long, struct store_draft *,
 	    struct err **);

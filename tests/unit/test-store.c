@@ -1,4 +1,4 @@
-/* Unit tests for store.c against real SQLite files in a temp dir. */
+/* Unit tests for the store (src/store*.c) against real SQLite files. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "err.h"
 #include "record.h"
 #include "store.h"
+#include "store-private.h"
 #include "xmalloc.h"
 
 static char	 dir[] = "/tmp/tern-test-store.XXXXXX";
@@ -361,6 +363,53 @@ test_servers(void **state)
 	store_server_clear(&got);
 }
 
+/*
+ * SQL names the states and st_prep binds them, also for a statement it
+ * hands out again from its cache; a name that is no state, and names
+ * beside ?N, are refused as bugs.
+ */
+static void
+test_state_names(void **state)
+{
+	static const char	*sql = "SELECT :queued, :claimed, :delivered, "
+				    ":failed, :uncertain, :draft, :outbox, :sent, "
+				    ":o_verified, :o_held, :o_failed, @x";
+	struct store		*st = *state;
+	struct err		*e = NULL;
+	sqlite3_stmt		*s;
+	int			 i;
+
+	for (i = 0; i < 2; i++) {
+		s = st_prep(st, sql, &e);
+		assert_non_null(s);
+		sqlite3_bind_int(s, st_arg(s, "@x"), 7);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(s, 0), RS_QUEUED);
+		assert_int_equal(sqlite3_column_int(s, 1), RS_CLAIMED);
+		assert_int_equal(sqlite3_column_int(s, 2), RS_DELIVERED);
+		assert_int_equal(sqlite3_column_int(s, 3), RS_FAILED);
+		assert_int_equal(sqlite3_column_int(s, 4), RS_UNCERTAIN);
+		assert_int_equal(sqlite3_column_int(s, 5), STORE_DRAFT);
+		assert_int_equal(sqlite3_column_int(s, 6), STORE_OUTBOX);
+		assert_int_equal(sqlite3_column_int(s, 7), STORE_SENT);
+		assert_int_equal(sqlite3_column_int(s, 8), OUTCOME_VERIFIED);
+		assert_int_equal(sqlite3_column_int(s, 9), OUTCOME_HELD);
+		assert_int_equal(sqlite3_column_int(s, 10), OUTCOME_FAILED);
+		assert_int_equal(sqlite3_column_int(s, 11), 7);
+		st_done(st, s);
+	}
+	assert_null(st_prep(st, "SELECT :queud", &e));
+	assert_non_null(e);
+	assert_int_equal(e->cls, ERR_INTERNAL);
+	err_free(e);
+	e = NULL;
+	/* :queued takes slot 1, which ?1 would share. */
+	assert_null(st_prep(st, "SELECT :queued, ?1", &e));
+	assert_non_null(e);
+	assert_int_equal(e->cls, ERR_INTERNAL);
+	err_free(e);
+}
+
 int
 main(void)
 {
@@ -373,6 +422,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_names, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_servers, setup,
 		    teardown),
 	};
