@@ -1231,7 +1231,7 @@ def bench5():
             secs(time.perf_counter() - t0), nlog,
             os.path.getsize(store_path(elog)) / MIB, nout,
             os.path.getsize(store_path(eout)) / MIB))
-    runs = 5
+    runs = 3
     cap = max(env_int("BENCH_CAP", 60), 1)
     rows = []
     for label, argv, env in (
@@ -1467,7 +1467,8 @@ def bench8():
     client = os.path.join(os.environ.get("top_builddir", "."), "tests",
                           "unit", "test-dns")
     if not os.access(client, os.X_OK):
-        say("  no %s (cmocka missing?): no DNS figure" % client)
+        say("  no %s (make tests/unit/test-dns; needs cmocka): no DNS "
+            "figure" % client)
         return
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.bind(("127.0.0.1", 0))
