@@ -97,7 +97,8 @@ static const struct ui_key ui_compose_edit_keys[] = {
 	  .help = "in an address field: previous completion" },
 };
 
-const struct ui_keymap ui_compose_keymap = UI_KEYMAP("Composer", ui_compose_keys);
+const struct ui_keymap ui_compose_keymap =
+    UI_KEYMAP("Composer", ui_compose_keys);
 const struct ui_keymap ui_compose_edit_keymap =
     UI_KEYMAP("Composer, editing a field", ui_compose_edit_keys);
 

@@ -30,7 +30,7 @@ struct ui_job_row {
 	int		 has_outcome;
 	enum outcome	 outcome;
 	char		*advice;	/* held: what to do about it */
-	char		*tls;		/* servers: the TLS summary or why none */
+	char		*tls;		/* servers: TLS summary, or why none */
 	int		 tls_attr;
 };
 
@@ -43,7 +43,7 @@ struct ui_job_view {
 	const char			*last;	/* the latest step or summary */
 	const struct ui_job_row		*rows;
 	size_t				 nrows;
-	struct ui_pager			*log;	/* the wire, one line an event */
+	struct ui_pager			*log;	/* the wire: a line an event */
 };
 
 /*
@@ -59,7 +59,8 @@ void		 ui_job_free(struct ui_job *);
 void		 ui_job_recipient(struct ui_job *, struct ui *, const char *,
 		    const char *);
 /* A progress event (borrowed) on the rows and in the log. */
-void		 ui_job_event(struct ui_job *, struct ui *, const struct event *);
+void		 ui_job_event(struct ui_job *, struct ui *,
+		    const struct event *);
 /*
  * The job ended: it takes the n outcomes (freed with the job) and the
  * error (borrowed, may be NULL), puts them on the rows and says the

@@ -35,9 +35,8 @@ static const struct ui_key ui_listw_keys[] = {
 	{ .key = UI_KEY(KEY_HOME), .action = UI_LW_TOP },
 	{ .key = 'G', .action = UI_LW_BOTTOM, .help = "last row" },
 	{ .key = UI_KEY(KEY_END), .action = UI_LW_BOTTOM },
-	{ .key = '/', .action = UI_LW_SEARCH, .help = "search: messages by "
-	  "recipient and subject, contacts by address, name and alias "
-	  "(empty: all)" },
+	{ .key = '/', .action = UI_LW_SEARCH, .help = "search: recipients and "
+	  "subjects, or contacts (empty: all)" },
 };
 
 const struct ui_keymap ui_listw_keymap =

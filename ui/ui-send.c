@@ -56,7 +56,7 @@ struct ui_work {
 struct ui_send_slot {
 	int			 no;
 	int			 probe;
-	int			 thread;	/* thr runs or is to be joined */
+	int			 thread;	/* thr runs or awaits a join */
 	pthread_t		 thr;
 	struct ui_job		*job;
 };

@@ -59,7 +59,8 @@ int		 ui_send_result(const struct ui_send *, int, const char *,
 /* What is sending now, for the status line, in the buffer. */
 void		 ui_send_status(const struct ui_send *, char *, size_t, int *);
 /* Job no (0: the latest) into *v: 0, or -1 when there is no such job. */
-int		 ui_send_view(const struct ui_send *, int, struct ui_job_view *);
+int		 ui_send_view(const struct ui_send *, int,
+		    struct ui_job_view *);
 /*
  * The number of the job before (dir < 0) or after (dir > 0) job no (0:
  * the latest), or its own at either end.
