@@ -178,10 +178,10 @@ check() {
 	count "$dir"
 }
 
-check "$top/build"
+check "$top/build" --enable-werror
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    check "$top/build-asan" --enable-sanitizers
+    check "$top/build-asan" --enable-sanitizers --enable-werror
 
 # The libFuzzer harnesses, FUZZ_SECS each from their seed corpora.
 secs=${FUZZ_SECS:-20}
