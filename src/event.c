@@ -53,12 +53,12 @@ event_format(const struct event *e)
 	case EVENT_TLS:
 		if (t == NULL)
 			break;
-		buf_addf(&b, "TLS established: %s, %s, certificate %s",
-		    t->version != NULL ? t->version : "?",
-		    t->cipher != NULL ? t->cipher : "?",
-		    t->verified ? "verified" : "NOT verified");
-		if (!t->verified && t->verify != NULL)
-			buf_addf(&b, " (%s)", t->verify);
+		{
+			char	*sum = tls_facts_summary(t, TLS_SUMMARY_FULL);
+
+			buf_addf(&b, "TLS established: %s", sum);
+			free(sum);
+		}
 		break;
 	case EVENT_PLAINTEXT:
 		buf_addf(&b, "no TLS: %s", e->text != NULL ? e->text : "");

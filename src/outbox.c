@@ -371,18 +371,16 @@ outbox_fcc(const struct outbox_ctx *o, long long id, const char *text,
 	struct record		*att = NULL;
 	struct buf		 h = BUF_INIT;
 	struct err		*e = NULL;
-	size_t			 n = 0, na = 0, i, j;
+	size_t			 n = 0, na = 0, i;
 	char			*line;
 
 	if (store_message_rcpts(o->store, id, &rc, &n, &e) == -1 ||
 	    store_attempts(o->store, id, &att, &na, &e) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
-		const struct record	*last = NULL;
+		const struct record	*last;
 
-		for (j = 0; j < na; j++)
-			if (strcmp(att[j].recipient, rc[i].address) == 0)
-				last = &att[j];
+		last = record_latest(att, na, rc[i].address, NULL);
 		if (last == NULL)
 			continue;
 		line = maildir_tls_header(last->recipient,
