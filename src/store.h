@@ -42,6 +42,7 @@ struct store;
 
 #define STORE_VERSION	5
 
+/* Stored as numbers in messages.state: add at the end, never renumber. */
 enum store_state {
 	STORE_DRAFT,
 	STORE_OUTBOX,
