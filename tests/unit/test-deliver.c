@@ -60,7 +60,7 @@ conf_for(int port, const char *more)
 	char		*text;
 
 	text = xasprintf("relay = smtp://127.0.0.1:%d\nhelo = client.test\n"
-	    "timeout = 10\n%s", port, more != NULL ? more : "");
+	    "timeout = 5\n%s", port, more != NULL ? more : "");
 	c = conf_parse(text, "test.conf", &e);
 	free(text);
 	if (c == NULL)

@@ -5,9 +5,17 @@
  * a second handle, as another process would) at the moments the crash
  * rules of DESIGN.md are about: the message is committed before the
  * first command, each record before QUIT.
+ *
+ * libetpan does not wait for the reply to QUIT, so a client that stored
+ * its records only after the session could still win the race against
+ * the peer's look at QUIT: the engine's outcome event (which comes after
+ * the session, before outbox_send stores what is left) waits for that
+ * look, so that such a client fails every time.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,6 +30,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "event.h"
 #include "outbox.h"
 #include "policy.h"
 #include "record.h"
@@ -53,6 +62,9 @@ struct world {
 	int			 attempts_at_quit;
 	size_t			 records_at_quit;
 	enum outcome		 outcome_at_quit;
+	pthread_mutex_t		 lock;		/* for quit_looked */
+	pthread_cond_t		 cond;
+	int			 quit_looked;
 };
 
 static char	 dir[] = "/tmp/tern-test-outbox.XXXXXX";
@@ -66,6 +78,7 @@ static void	 check_lines(struct peer *, const char *);
 static struct store_rcpt *rcpts_of(struct world *, size_t *);
 static void	 hook_first(struct peer *, void *);
 static void	 hook_quit(struct peer *, void *);
+static void	 wait_quit(const struct event *, void *);
 
 /* A fresh store and a config relaying to port. */
 static void
@@ -76,13 +89,15 @@ world_open(struct world *w, int port, const char *more)
 	static int	 n;
 
 	memset(w, 0, sizeof *w);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
 	path = xasprintf("%s/db%d/tern.db", dir, n++);
 	if ((w->st = store_open(path, &e)) == NULL ||
 	    (w->look = store_open(path, &e)) == NULL)
 		fail_msg("%s", e->msg);
 	free(path);
 	text = xasprintf("from = a@x.test\nrelay = smtp://127.0.0.1:%d\n"
-	    "helo = client.test\ntimeout = 10\n%s", port, more != NULL ? more :
+	    "helo = client.test\ntimeout = 5\n%s", port, more != NULL ? more :
 	    "");
 	if ((w->conf = conf_parse(text, "test.conf", &e)) == NULL)
 		fail_msg("%s", e->msg);
@@ -98,6 +113,8 @@ world_close(struct world *w)
 	store_close(w->look);
 	store_close(w->st);
 	conf_free(w->conf);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
 }
 
 /* outbox_add a message with this Message-ID. */
@@ -206,6 +223,32 @@ hook_quit(struct peer *p, void *ctx)
 		w->outcome_at_quit = na > 0 ? att[0].outcome : OUTCOME_LAST;
 	}
 	record_free_array(att, na);
+	pthread_mutex_lock(&w->lock);
+	w->quit_looked = 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/*
+ * The engine's outcome event, after the session: wait for the peer's
+ * look at QUIT (bounded, for a client that never sends QUIT: then the
+ * test fails on seen_quit).
+ */
+static void
+wait_quit(const struct event *e, void *ctx)
+{
+	struct world	*w = ctx;
+	struct timespec	 until;
+	int		 r = 0;
+
+	if (e->type != EVENT_OUTCOME)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 20;
+	pthread_mutex_lock(&w->lock);
+	while (!w->quit_looked && r != ETIMEDOUT)
+		r = pthread_cond_timedwait(&w->cond, &w->lock, &until);
+	pthread_mutex_unlock(&w->lock);
 }
 
 /*
@@ -237,6 +280,8 @@ test_store_first(void **state)
 	(void)state;
 	p = peer_start(script, &w);
 	world_open(&w, peer_port(p), NULL);
+	w.o.ev = wait_quit;
+	w.o.ev_ctx = &w;
 	w.id = add(&w, "first", to, 1);
 	n = send_now(&w, &out);
 	end_peer(p);

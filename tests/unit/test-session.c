@@ -67,7 +67,7 @@ opts_init(struct smtp_opts *o, struct peer *p)
 	o->port = peer_port(p);
 	o->try_starttls = 1;
 	o->helo = "client.test";
-	o->timeout = 10;
+	o->timeout = 5;
 }
 
 /* One session with the message from a@x.test. */
