@@ -3,7 +3,9 @@
  * peer in this process (peer.c).  Each case checks the outcome, the
  * reason's kind and the reply of every recipient, and the exact
  * commands the peer received.  TLS itself is the integration tests' job
- * (tests/smtpd): here no handshake is ever made.
+ * (tests/smtpd): here no handshake is ever made, so opts.tls stays NULL
+ * (smtp_session_run uses it only for a handshake: implicit TLS, or after
+ * a 220 to STARTTLS).
  */
 #include "config.h"
 
