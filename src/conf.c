@@ -944,3 +944,32 @@ conf_names_secret(const struct conf *c)
 			return 1;
 	return 0;
 }
+
+/* The rule for a domain: [domain] first, then a [route]'s tls. */
+enum policy
+conf_domain_policy(const struct conf *c, const char *domain)
+{
+	const struct conf_domain	*d;
+	const struct conf_route		*r;
+
+	if (c == NULL || domain == NULL || *domain == '\0')
+		return POLICY_UNSET;
+	if ((d = conf_find_domain(c, domain)) != NULL && d->tls != POLICY_UNSET)
+		return d->tls;
+	if ((r = conf_find_route(c, domain)) != NULL && r->tls != POLICY_UNSET)
+		return r->tls;
+	return POLICY_UNSET;
+}
+
+/* A recipient's policy under this account. */
+enum policy
+conf_policy(const struct conf *c, const char *addr, enum policy contact,
+    enum policy_source *src)
+{
+	const char	*domain = "";
+
+	if (addr != NULL)
+		domain = strchr(addr, '@') != NULL ? addr_domain(addr) : addr;
+	return policy_pick(contact, conf_domain_policy(c, domain), c != NULL ?
+	    c->tls : POLICY_UNSET, src);
+}

@@ -151,6 +151,18 @@ const struct conf *conf_account(const struct conf *, const char *);
  * without case), else the top.  Borrowed.
  */
 const struct conf *conf_account_for(const struct conf *, const char *);
+/*
+ * The rule for a domain: its [domain]'s tls, else its [route]'s, else
+ * POLICY_UNSET.
+ */
+enum policy	 conf_domain_policy(const struct conf *, const char *);
+/*
+ * The policy of a recipient address (or a bare domain) under this
+ * account: contact (its contact's setting, or POLICY_UNSET), else the
+ * domain rule, else the account's tls; *src (may be NULL) says which.
+ */
+enum policy	 conf_policy(const struct conf *, const char *, enum policy,
+		    enum policy_source *);
 /* Free a config; NULL-safe. */
 void		 conf_free(struct conf *);
 

@@ -122,7 +122,7 @@ enum policy
 outbox_policy(const struct outbox_ctx *o, const char *addr,
     enum policy_source *src)
 {
-	return policy_resolve(o->conf, addr, o->store != NULL ?
+	return conf_policy(o->conf, addr, o->store != NULL ?
 	    store_contact_policy(o->store, addr) : POLICY_UNSET, src);
 }
 

@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include "addr.h"
-#include "conf.h"
 #include "policy.h"
 #include "xmalloc.h"
 
@@ -23,7 +22,6 @@ static const char *reason_kind_names[REASON_LAST] = {
 	"message", "store", "uncertain", "interrupted", "probe", "expired"
 };
 
-static enum policy	policy_domain_rule(const struct conf *, const char *);
 
 /* Name of a policy. */
 const char *
@@ -62,50 +60,24 @@ policy_parse(const char *s, enum policy *p)
 	return -1;
 }
 
-/* The rule for a domain: [domain] first, then a [route]'s tls. */
-static enum policy
-policy_domain_rule(const struct conf *conf, const char *domain)
-{
-	const struct conf_domain	*d;
-	const struct conf_route		*r;
-
-	if (conf == NULL || *domain == '\0')
-		return POLICY_UNSET;
-	if ((d = conf_find_domain(conf, domain)) != NULL &&
-	    d->tls != POLICY_UNSET)
-		return d->tls;
-	if ((r = conf_find_route(conf, domain)) != NULL &&
-	    r->tls != POLICY_UNSET)
-		return r->tls;
-	return POLICY_UNSET;
-}
-
-/* The most specific policy for a recipient. */
+/* The most specific setting wins. */
 enum policy
-policy_resolve(const struct conf *conf, const char *addr, enum policy contact,
+policy_pick(enum policy contact, enum policy domain, enum policy dflt,
     enum policy_source *src)
 {
-	const char	*domain;
-	enum policy	 p;
+	enum policy_source	from = POLICY_FROM_DEFAULT;
+	enum policy		p = dflt != POLICY_UNSET ? dflt : POLICY_MAY;
 
 	if (contact != POLICY_UNSET) {
-		if (src != NULL)
-			*src = POLICY_FROM_CONTACT;
-		return contact;
-	}
-	domain = "";
-	if (addr != NULL)
-		domain = strchr(addr, '@') != NULL ? addr_domain(addr) : addr;
-	if ((p = policy_domain_rule(conf, domain)) != POLICY_UNSET) {
-		if (src != NULL)
-			*src = POLICY_FROM_DOMAIN;
-		return p;
+		from = POLICY_FROM_CONTACT;
+		p = contact;
+	} else if (domain != POLICY_UNSET) {
+		from = POLICY_FROM_DOMAIN;
+		p = domain;
 	}
 	if (src != NULL)
-		*src = POLICY_FROM_DEFAULT;
-	if (conf == NULL || conf->tls == POLICY_UNSET)
-		return POLICY_MAY;
-	return conf->tls;
+		*src = from;
+	return p;
 }
 
 /* Does the policy forbid plaintext? */

@@ -102,7 +102,6 @@ struct policy_seen {
 	const char	*issuer;	/* the certificate issuer then */
 };
 
-struct conf;
 
 /* "no-starttls", "cert-name", ...; "" for NONE (static strings). */
 const char	*reason_kind_name(enum reason_kind);
@@ -157,12 +156,15 @@ const char	*policy_source_name(enum policy_source);
 /* Parse a policy name; 0 on success, -1 if unknown. */
 int		 policy_parse(const char *, enum policy *);
 /*
- * Resolve the policy of a recipient address: contact (the given contact
- * setting, POLICY_UNSET when the address has none), else the config's
- * domain rule, else the config default.  *src (if not NULL) tells which.
+ * The policy of a recipient from the settings that apply to it, the most
+ * specific winning (as Postfix's policy maps): its contact's (contact),
+ * else its domain's rule (domain), else the account default (dflt; MAY
+ * when unset).  POLICY_UNSET means no setting at that level.  *src (if
+ * not NULL) says which level it came from.  conf_policy() finds the
+ * settings of a config; outbox_policy() adds the contact's.
  */
-enum policy	 policy_resolve(const struct conf *, const char *,
-		    enum policy, enum policy_source *);
+enum policy	 policy_pick(enum policy, enum policy, enum policy,
+		    enum policy_source *);
 /* 1 when the policy forbids plaintext. */
 int		 policy_needs_tls(enum policy);
 

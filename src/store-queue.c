@@ -228,10 +228,17 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 	pthread_mutex_lock(&st->lock);
 	if (st_begin(st, errp) == -1)
 		goto fail;
-	/* Take back claims of processes of this host that died. */
-	if ((s = st_prep(st, "SELECT id, claim_pid FROM recipients WHERE "
-	    "status IN (:claimed, :uncertain) AND claim_pid IS NOT NULL AND "
-	    "claim_host = @host AND (@mid = 0 OR message_id = @mid)",
+	/*
+	 * Take back claims of processes of this host that died.  One
+	 * message's recipients are found by its id through the (message_id,
+	 * address) index, never by a scan of the queue: a flush claims once
+	 * per message, so a scan would make it quadratic.
+	 */
+	if ((s = st_prep(st, id != 0 ? "SELECT id, claim_pid FROM recipients "
+	    "WHERE message_id = @mid AND status IN (:claimed, :uncertain) AND "
+	    "claim_pid IS NOT NULL AND claim_host = @host" : "SELECT id, "
+	    "claim_pid FROM recipients WHERE status IN (:claimed, :uncertain) "
+	    "AND claim_pid IS NOT NULL AND claim_host = @host AND @mid = 0",
 	    errp)) == NULL ||
 	    (u = st_prep(st, "UPDATE recipients SET status = CASE status WHEN "
 	    ":uncertain THEN :uncertain ELSE :queued END, claim_pid = NULL, "
@@ -253,14 +260,22 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 	st_done(st, s);
 	st_done(st, u);
 	u = NULL;
-	if ((s = st_prep(st, "UPDATE recipients SET status = CASE status WHEN "
-	    ":uncertain THEN :uncertain ELSE :claimed END, claim_pid = @pid, "
-	    "claim_host = @host, claim_time = @now WHERE (status = :queued OR "
-	    "(status = :uncertain AND claim_pid IS NULL)) AND message_id IN "
-	    "(SELECT id FROM messages WHERE state = :outbox AND (@mid = 0 OR "
-	    "id = @mid)) AND (@due = 0 OR next_try IS NULL OR next_try <= "
+	if ((s = st_prep(st, id != 0 ? "UPDATE recipients SET status = CASE "
+	    "status WHEN :uncertain THEN :uncertain ELSE :claimed END, "
+	    "claim_pid = @pid, claim_host = @host, claim_time = @now WHERE "
+	    "message_id = @mid AND (status = :queued OR (status = :uncertain "
+	    "AND claim_pid IS NULL)) AND (SELECT state FROM messages WHERE id = "
+	    "@mid) = :outbox AND (@due = 0 OR next_try IS NULL OR next_try <= "
 	    "@now) RETURNING id, message_id, address, status, NULL, NULL, "
-	    "NULL, attempts, first_try, next_try", errp)) == NULL)
+	    "NULL, attempts, first_try, next_try" : "UPDATE recipients SET "
+	    "status = CASE status WHEN :uncertain THEN :uncertain ELSE "
+	    ":claimed END, claim_pid = @pid, claim_host = @host, claim_time = "
+	    "@now WHERE (status = :queued OR (status = :uncertain AND "
+	    "claim_pid IS NULL)) AND message_id IN (SELECT id FROM messages "
+	    "WHERE state = :outbox) AND @mid = 0 AND (@due = 0 OR next_try IS "
+	    "NULL OR next_try <= @now) RETURNING id, message_id, address, "
+	    "status, NULL, NULL, NULL, attempts, first_try, next_try",
+	    errp)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(s, st_arg(s, "@pid"), (long long)getpid());
 	st_bind_text(s, st_arg(s, "@host"), st->host);

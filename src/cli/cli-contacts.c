@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "conf.h"
 #include "err.h"
 #include "policy.h"
 #include "safefile.h"
@@ -37,7 +38,7 @@ cli_contacts_row(const struct store_contact *c, void *arg)
 	enum policy_source src;
 	enum policy	 eff;
 
-	eff = policy_resolve(cli->conf, c->address, c->policy, &src);
+	eff = conf_policy(cli->conf, c->address, c->policy, &src);
 	if (cli->json) {
 		buf_adds(&b, "{\"address\":");
 		buf_add_json(&b, c->address);
@@ -147,7 +148,7 @@ cli_contacts_import(struct cli *cli, const char *file,
 	c.alias = v->alias;
 	c.policy = v->policy;
 	if (found) {
-		eff = policy_resolve(cli->conf, old.address, old.policy, &src);
+		eff = conf_policy(cli->conf, old.address, old.policy, &src);
 		if (v->policy == POLICY_UNSET)
 			c.policy = old.policy;
 		else if (v->policy < eff) {

@@ -499,8 +499,12 @@ cli_print_record(struct cli *cli, const struct record *r)
 		if (r->address != NULL)
 			printf(" [%s]:%d", r->address, r->port);
 	}
-	if (r->tls.used)
-		printf(", %s %s", r->tls.version, r->tls.cipher);
+	if (r->tls.used) {
+		char	*sum = tls_facts_summary(&r->tls, TLS_SUMMARY_FULL);
+
+		printf(", %s", sum);
+		free(sum);
+	}
 	printf(" (policy %s from %s)\n", policy_name(r->policy),
 	    policy_source_name(r->policy_source));
 	if (r->reason != NULL)

@@ -27,6 +27,7 @@ static void		 test_verdict_matrix(void **);
 static void		 test_verdict_words(void **);
 static void		 test_downgrade_rule(void **);
 static void		 test_kinds(void **);
+static void		 test_pick(void **);
 
 /* A config with rules for a few domains. */
 static struct conf *
@@ -111,15 +112,15 @@ test_resolve_default(void **state)
 	enum policy_source	 src = POLICY_FROM_CONTACT;
 
 	(void)state;
-	assert_int_equal(policy_resolve(c, "a@other.example", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "a@other.example", POLICY_UNSET,
 	    &src), POLICY_ENCRYPT);
 	assert_int_equal(src, POLICY_FROM_DEFAULT);
 	/* Subdomains do not match a domain rule. */
-	assert_int_equal(policy_resolve(c, "a@mail.bank.example",
+	assert_int_equal(conf_policy(c, "a@mail.bank.example",
 	    POLICY_UNSET, &src), POLICY_ENCRYPT);
 	assert_int_equal(src, POLICY_FROM_DEFAULT);
 	/* A [domain] without tls is no rule. */
-	assert_int_equal(policy_resolve(c, "a@empty.example", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "a@empty.example", POLICY_UNSET,
 	    &src), POLICY_ENCRYPT);
 	assert_int_equal(src, POLICY_FROM_DEFAULT);
 	conf_free(c);
@@ -133,17 +134,17 @@ test_resolve_domain(void **state)
 	enum policy_source	 src = POLICY_FROM_DEFAULT;
 
 	(void)state;
-	assert_int_equal(policy_resolve(c, "bob@Bank.Example", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "bob@Bank.Example", POLICY_UNSET,
 	    &src), POLICY_VERIFY);
 	assert_int_equal(src, POLICY_FROM_DOMAIN);
 	/* A domain can relax the default. */
-	assert_int_equal(policy_resolve(c, "bob@lax.example", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "bob@lax.example", POLICY_UNSET,
 	    &src), POLICY_MAY);
 	assert_int_equal(src, POLICY_FROM_DOMAIN);
 	/* A bare domain works too (tern probe DOMAIN). */
-	assert_int_equal(policy_resolve(c, "bank.example", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "bank.example", POLICY_UNSET,
 	    &src), POLICY_VERIFY);
-	assert_int_equal(policy_resolve(c, "bob@bank.example", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "bob@bank.example", POLICY_UNSET,
 	    NULL), POLICY_VERIFY);
 	conf_free(c);
 }
@@ -156,10 +157,10 @@ test_resolve_contact(void **state)
 	enum policy_source	 src = POLICY_FROM_DEFAULT;
 
 	(void)state;
-	assert_int_equal(policy_resolve(c, "bob@bank.example", POLICY_MAY,
+	assert_int_equal(conf_policy(c, "bob@bank.example", POLICY_MAY,
 	    &src), POLICY_MAY);
 	assert_int_equal(src, POLICY_FROM_CONTACT);
-	assert_int_equal(policy_resolve(c, "a@other.example", POLICY_VERIFY,
+	assert_int_equal(conf_policy(c, "a@other.example", POLICY_VERIFY,
 	    &src), POLICY_VERIFY);
 	assert_int_equal(src, POLICY_FROM_CONTACT);
 	conf_free(c);
@@ -173,15 +174,15 @@ test_resolve_route(void **state)
 	enum policy_source	 src = POLICY_FROM_DEFAULT;
 
 	(void)state;
-	assert_int_equal(policy_resolve(c, "x@EXAMPLE.net", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "x@EXAMPLE.net", POLICY_UNSET,
 	    &src), POLICY_VERIFY);
 	assert_int_equal(src, POLICY_FROM_DOMAIN);
 	/* [domain lax.example] tls = may beats [route lax.example]. */
-	assert_int_equal(policy_resolve(c, "x@lax.example", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "x@lax.example", POLICY_UNSET,
 	    &src), POLICY_MAY);
 	assert_int_equal(src, POLICY_FROM_DOMAIN);
 	/* A route without tls leaves the default. */
-	assert_int_equal(policy_resolve(c, "x@plain.example", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "x@plain.example", POLICY_UNSET,
 	    &src), POLICY_ENCRYPT);
 	assert_int_equal(src, POLICY_FROM_DEFAULT);
 	conf_free(c);
@@ -195,11 +196,11 @@ test_resolve_no_conf(void **state)
 	enum policy_source	 src = POLICY_FROM_CONTACT;
 
 	(void)state;
-	assert_int_equal(policy_resolve(NULL, "a@b.example", POLICY_UNSET,
+	assert_int_equal(conf_policy(NULL, "a@b.example", POLICY_UNSET,
 	    &src), POLICY_MAY);
 	assert_int_equal(src, POLICY_FROM_DEFAULT);
 	c = conf_new();
-	assert_int_equal(policy_resolve(c, "a@b.example", POLICY_UNSET,
+	assert_int_equal(conf_policy(c, "a@b.example", POLICY_UNSET,
 	    &src), POLICY_MAY);
 	assert_int_equal(src, POLICY_FROM_DEFAULT);
 	conf_free(c);
@@ -387,6 +388,28 @@ test_kinds(void **state)
 	assert_int_equal(policy_auth_allowed(&c, 0), 1);
 }
 
+/* policy_pick: the most specific level wins, even when it relaxes. */
+static void
+test_pick(void **state)
+{
+	enum policy_source	src;
+
+	(void)state;
+	assert_int_equal(policy_pick(POLICY_UNSET, POLICY_UNSET, POLICY_UNSET,
+	    &src), POLICY_MAY);
+	assert_int_equal(src, POLICY_FROM_DEFAULT);
+	assert_int_equal(policy_pick(POLICY_UNSET, POLICY_UNSET,
+	    POLICY_ENCRYPT, &src), POLICY_ENCRYPT);
+	assert_int_equal(policy_pick(POLICY_UNSET, POLICY_VERIFY,
+	    POLICY_ENCRYPT, &src), POLICY_VERIFY);
+	assert_int_equal(src, POLICY_FROM_DOMAIN);
+	assert_int_equal(policy_pick(POLICY_MAY, POLICY_VERIFY, POLICY_VERIFY,
+	    &src), POLICY_MAY);
+	assert_int_equal(src, POLICY_FROM_CONTACT);
+	assert_int_equal(policy_pick(POLICY_UNSET, POLICY_MAY, POLICY_VERIFY,
+	    NULL), POLICY_MAY);
+}
+
 int
 main(void)
 {
@@ -403,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_verdict_words),
 		cmocka_unit_test(test_downgrade_rule),
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_pick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
