@@ -20,6 +20,9 @@
 #include "xmalloc.h"
 
 static int	outbox_collect(const struct store_msg *, void *);
+static int	outbox_queue(const struct outbox_ctx *, const char *,
+		    const char *, const char **, size_t, const char *, size_t,
+		    long long, long long *, struct err **);
 static int	outbox_memory_lookup(void *, const char *, int,
 		    struct deliver_seen *);
 static void	outbox_memory_update(void *, const char *, int,
@@ -52,12 +55,21 @@ outbox_add(const struct outbox_ctx *o, const char *from, const char *subject,
     const char **rcpts, size_t n, const char *msg, size_t len, long long *id,
     struct err **errp)
 {
+	return outbox_queue(o, from, subject, rcpts, n, msg, len, 0, id, errp);
+}
+
+/* Queue a message under o's account (and remove its draft, if any). */
+static int
+outbox_queue(const struct outbox_ctx *o, const char *from, const char *subject,
+    const char **rcpts, size_t n, const char *msg, size_t len,
+    long long draft, long long *id, struct err **errp)
+{
 	char	*msgid;
 	int	 rv;
 
 	msgid = msg_header(msg, len, "Message-ID");
 	rv = store_outbox_add(o->store, from, subject, msg, len, rcpts, n,
-	    o->conf->name, msgid, id, NULL, errp);
+	    o->conf->name, msgid, draft, id, NULL, errp);
 	free(msgid);
 	return rv;
 }
@@ -103,12 +115,10 @@ outbox_submit(const struct outbox_ctx *o, const struct msg_draft *d,
 		err_set(errp, ERR_INPUT, 0, "no recipient: give To, Cc or Bcc");
 		goto out;
 	}
-	if (outbox_add(o, from.mailbox, d->subject, v, n, msg, len, id,
-	    errp) == -1)
+	/* The draft leaves in the commit that makes the message safe. */
+	if (outbox_queue(o, from.mailbox, d->subject, v, n, msg, len, draft,
+	    id, errp) == -1)
 		goto out;
-	/* The message is safe in the outbox: the draft can go. */
-	if (draft != 0)
-		(void)store_message_delete(o->store, draft, NULL);
 	rv = 0;
 out:
 	free(v);

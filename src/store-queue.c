@@ -30,8 +30,8 @@ static int	 st_message_settle(struct store *, long long, long long,
 int
 store_outbox_add(struct store *st, const char *from, const char *subject,
     const char *text, size_t len, const char **rcpts, size_t n,
-    const char *account, const char *msgid, long long *id, int *joined,
-    struct err **errp)
+    const char *account, const char *msgid, long long draft, long long *id,
+    int *joined, struct err **errp)
 {
 	struct buf	 all = BUF_INIT;
 	sqlite3_stmt	*s = NULL;
@@ -134,6 +134,19 @@ rcpts:
 	}
 	st_done(st, s);
 	s = NULL;
+	/* The draft it was composed in goes in the same commit. */
+	if (draft != 0) {
+		if ((s = st_prep(st, "DELETE FROM messages WHERE id = @draft AND "
+		    "state = :draft", errp)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(s, st_arg(s, "@draft"), draft);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			st_fail(st, errp, "remove the draft");
+			goto fail;
+		}
+		st_done(st, s);
+		s = NULL;
+	}
 	/* A joined message with a new recipient is in the outbox again. */
 	if (joined != NULL && *joined) {
 		if ((s = st_prep(st, "UPDATE messages SET state = :outbox, "

@@ -167,11 +167,12 @@ int	 store_contact_groups(struct store *, const char *, size_t,
  * with its account name and Message-ID (either may be NULL).  *id gets
  * its id.  A Message-ID tern already holds in the outbox or sent mail is
  * joined instead (*joined = 1, when joined is not NULL): recipients it
- * lacks are queued, those it has keep their state.
+ * lacks are queued, those it has keep their state.  A draft id other
+ * than 0 (the draft it was composed in) is removed in the same commit.
  */
 int	 store_outbox_add(struct store *, const char *, const char *,
 	    const char *, size_t, const char **, size_t, const char *,
-	    const char *, long long *, int *, struct err **);
+	    const char *, long long, long long *, int *, struct err **);
 /*
  * Claim queued recipients for sending, in one transaction: of message id
  * (or of every outbox message when id is 0); with due, only those whose

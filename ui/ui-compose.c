@@ -353,10 +353,7 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	struct outbox_ctx	 ob;
 	struct msg_draft	 d;
 	struct err		*e = NULL;
-	const char		**rc = NULL;
 	const char		*subject, *body;
-	char			*msg = NULL;
-	size_t			 len, i;
 	long long		 id;
 	int			 rv = -1, job;
 
@@ -392,23 +389,13 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	d.subject = *subject != '\0' ? subject : NULL;
 	d.body = body;
 	d.bodylen = strlen(body);
-	if ((msg = msg_build(&d, &len, &e)) == NULL) {
-		ui_app_say(ui, 1, "%s", e->msg);
-		goto out;
-	}
-	rc = xcalloc(c->nrc, sizeof *rc);
-	for (i = 0; i < c->nrc; i++)
-		rc[i] = c->rc[i].addr;
+	/* The one service: built, queued, the draft gone in one commit. */
 	ob = ui->ob;
 	ob.conf = c->acct;
-	if (outbox_add(&ob, from.mailbox, subject, rc, c->nrc, msg, len,
-	    &id, &e) == -1) {
+	if (outbox_submit(&ob, &d, c->id, &id, &e) == -1) {
 		ui_app_say(ui, 1, "Not sent: %s (the draft is kept)", e->msg);
 		goto out;
 	}
-	/* The message is safe in the outbox: the draft can go. */
-	if (c->id != 0)
-		(void)store_message_delete(ui->store, c->id, NULL);
 	c->id = 0;
 	c->dirty = 0;
 	job = ui_send_start(ui->send, id, subject);
@@ -418,8 +405,6 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	rv = 0;
 out:
 	err_free(e);
-	free(rc);
-	free(msg);
 	addr_list_clear(&to);
 	addr_list_clear(&cc);
 	addr_list_clear(&bcc);

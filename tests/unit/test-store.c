@@ -263,7 +263,7 @@ test_outbox(void **state)
 	size_t			 len;
 
 	assert_int_equal(store_outbox_add(st, "me@example.org", "hi",
-	    "Subject: hi\r\n\r\nbody", 19, rcpts, 2, NULL, NULL, &id, NULL,
+	    "Subject: hi\r\n\r\nbody", 19, rcpts, 2, NULL, NULL, 0, &id, NULL,
 	    &e), 0);
 	assert_int_equal(store_message_count(st, STORE_OUTBOX, &n, &e), 0);
 	assert_int_equal(n, 1);
@@ -339,6 +339,24 @@ test_drafts(void **state)
 	assert_int_equal(store_message_delete(st, d.id, &e), 0);
 	assert_int_equal(store_draft_load(st, d.id, &l, &e), -1);
 	err_free(e);
+	e = NULL;
+
+	/* Sent from the composer: the draft leaves in the queueing commit. */
+	{
+		const char	*rc[] = { "bob@example.net" };
+		long long	 id = 0;
+
+		memset(&d, 0, sizeof d);
+		d.to = "bob@example.net";
+		d.body = "third";
+		assert_int_equal(store_draft_save(st, &d, &e), 0);
+		assert_int_equal(store_outbox_add(st, "me@example.org", "s",
+		    "Subject: s\r\n\r\nthird", 20, rc, 1, NULL, NULL, d.id,
+		    &id, NULL, &e), 0);
+		assert_true(id > 0 && id != d.id);
+		assert_int_equal(store_draft_load(st, d.id, &l, &e), -1);
+		err_free(e);
+	}
 }
 
 /* Server memory keeps the best seen. */
