@@ -32,8 +32,17 @@ struct pool_entry {
 	struct smtp_conn	*conn;
 };
 
+/* A host's addresses, resolved once for a whole flush. */
+struct pool_addrs {
+	char			*key;		/* host|resolver */
+	char			**v;
+	size_t			 n;
+};
+
 struct deliver_pool {
 	pthread_mutex_t		 lock;
+	struct pool_addrs	*addrs;
+	size_t			 naddrs;
 	struct tls_ctx		*tls;
 	char			*ca_file;
 	struct pool_entry	*v;
@@ -86,6 +95,11 @@ static struct smtp_conn *deliver_pool_take(struct deliver_pool *,
 		    const char *);
 static void	 deliver_pool_put(struct deliver_pool *, const char *,
 		    struct smtp_conn *);
+static int	 deliver_pool_addrs(struct deliver_pool *, const char *,
+		    const char *, char ***, size_t *);
+static void	 deliver_pool_keep_addrs(struct deliver_pool *, const char *,
+		    const char *, char **, size_t);
+static char	**deliver_addrs_copy(char **, size_t);
 
 /* A new connection pool. */
 struct deliver_pool *
@@ -111,6 +125,11 @@ deliver_pool_free(struct deliver_pool *p)
 		free(p->v[i].key);
 	}
 	free(p->v);
+	for (i = 0; i < p->naddrs; i++) {
+		free(p->addrs[i].key);
+		dns_addrs_free(p->addrs[i].v, p->addrs[i].n);
+	}
+	free(p->addrs);
 	tls_ctx_free(p->tls);
 	free(p->ca_file);
 	pthread_mutex_destroy(&p->lock);
@@ -163,6 +182,73 @@ deliver_pool_put(struct deliver_pool *p, const char *key,
 	}
 	p->v[i].conn = k;
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* A copy of an address list (free with dns_addrs_free). */
+static char **
+deliver_addrs_copy(char **v, size_t n)
+{
+	char	**c;
+	size_t	  i;
+
+	c = xcalloc(n > 0 ? n : 1, sizeof *c);
+	for (i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
+}
+
+/* A host's addresses the pool resolved before: 0 (a copy), or -1. */
+static int
+deliver_pool_addrs(struct deliver_pool *p, const char *host,
+    const char *resolver, char ***v, size_t *n)
+{
+	char	*key;
+	size_t	 i;
+	int	 rv = -1;
+
+	if (p == NULL)
+		return -1;
+	key = xasprintf("%s|%s", host, resolver != NULL ? resolver : "");
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->naddrs; i++) {
+		if (strcmp(p->addrs[i].key, key) == 0) {
+			*v = deliver_addrs_copy(p->addrs[i].v, p->addrs[i].n);
+			*n = p->addrs[i].n;
+			rv = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	free(key);
+	return rv;
+}
+
+/* Keep a host's addresses for the rest of the flush. */
+static void
+deliver_pool_keep_addrs(struct deliver_pool *p, const char *host,
+    const char *resolver, char **v, size_t n)
+{
+	char	*key;
+	size_t	 i;
+
+	if (p == NULL || n == 0)
+		return;
+	key = xasprintf("%s|%s", host, resolver != NULL ? resolver : "");
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->naddrs; i++)
+		if (strcmp(p->addrs[i].key, key) == 0)
+			break;
+	if (i == p->naddrs) {
+		p->addrs = xreallocarray(p->addrs, p->naddrs + 1,
+		    sizeof *p->addrs);
+		p->addrs[i].key = key;
+		p->addrs[i].v = deliver_addrs_copy(v, n);
+		p->addrs[i].n = n;
+		p->naddrs++;
+		key = NULL;
+	}
+	pthread_mutex_unlock(&p->lock);
+	free(key);
 }
 
 /* Run the whole delivery. */
@@ -399,7 +485,8 @@ deliver_host(struct run *run, struct dest *d, const char *host, int port,
 	size_t			 naddrs = 0, i, j;
 	int			 any;
 
-	if (dns_host_addrs(host, resolver, c->resolver_port, c->timeout,
+	if (deliver_pool_addrs(run->pool, host, resolver, &addrs, &naddrs) ==
+	    -1 && dns_host_addrs(host, resolver, c->resolver_port, c->timeout,
 	    &addrs, &naddrs, &e) == -1) {
 		for (j = 0; j < d->n; j++) {
 			if (!pending[j] ||
@@ -414,6 +501,7 @@ deliver_host(struct run *run, struct dest *d, const char *host, int port,
 		err_free(e);
 		return;
 	}
+	deliver_pool_keep_addrs(run->pool, host, resolver, addrs, naddrs);
 	for (i = 0; i < naddrs; i++) {
 		deliver_session(run, d, host, addrs[i], port, r, pending);
 		for (any = 0, j = 0; j < d->n; j++)
@@ -518,7 +606,11 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 			free(key);
 			key = NULL;
 		}
-		if (pass == 0 && res.end != SMTP_END_CONNECT &&
+		/*
+		 * Server memory is written once per connection: a kept one
+		 * showed nothing new.
+		 */
+		if (pass == 0 && res.end != SMTP_END_CONNECT && !res.reused &&
 		    req->memory != NULL && !req->probe) {
 			memset(&now, 0, sizeof now);
 			now.starttls = res.starttls_offered || d->implicit_tls;

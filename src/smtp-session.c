@@ -270,6 +270,7 @@ ss_reuse(struct ss *s)
 		if (etpan_stream_pending(etpan_smtp_stream(s->smtp)) == 0 &&
 		    poll(&pfd, 1, 0) == 0) {
 			s->reused = 1;
+			s->res->reused = 1;
 			ss_event(s, EVENT_INFO, NULL, 0, "reusing the "
 			    "connection");
 			return 0;

@@ -123,6 +123,7 @@ struct smtp_result {
 	enum smtp_end		 end;
 	struct tls_facts	 tls;		/* the session's TLS, if any */
 	int			 starttls_offered;
+	int			 reused;	/* ran on a kept connection */
 	char			*error;		/* session-level words, or NULL */
 	enum reason_kind	 error_kind;
 	char			*downgrade;	/* downgrade words, or NULL */
