@@ -651,6 +651,7 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 		 */
 		o.try_starttls = 0;
 		o.plain_reason = res.error;
+		o.plain_kind = res.error_kind;
 		o.downgrade_in = res.downgrade;
 		res.error = res.downgrade = NULL;
 		smtp_result_clear(&res);

@@ -216,7 +216,8 @@ smtp_session_run(const struct smtp_opts *o, const char *from, const char *msg,
 	res->end = SMTP_END_DONE;
 	if (!o->try_starttls && o->plain_reason != NULL) {
 		s.plain_reason = xstrdup(o->plain_reason);
-		s.plain_kind = REASON_HANDSHAKE_FAILED;
+		s.plain_kind = o->plain_kind != REASON_NONE ? o->plain_kind :
+		    REASON_HANDSHAKE_FAILED;
 	}
 	if (o->downgrade_in != NULL)
 		s.downgrade = xstrdup(o->downgrade_in);
@@ -288,7 +289,8 @@ ss_reuse(struct ss *s)
 	ss_forget_caps(s);
 	if (!s->o->try_starttls && s->o->plain_reason != NULL) {
 		s->plain_reason = xstrdup(s->o->plain_reason);
-		s->plain_kind = REASON_HANDSHAKE_FAILED;
+		s->plain_kind = s->o->plain_kind != REASON_NONE ?
+		    s->o->plain_kind : REASON_HANDSHAKE_FAILED;
 	}
 	if (s->o->downgrade_in != NULL)
 		s->downgrade = xstrdup(s->o->downgrade_in);

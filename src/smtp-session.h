@@ -56,6 +56,7 @@ struct smtp_opts {
 	int			 implicit_tls;	/* smtps */
 	int			 try_starttls;	/* 0: plaintext retry, no STARTTLS */
 	const char		*plain_reason;	/* why no TLS on a retry */
+	enum reason_kind	 plain_kind;	/* its kind (NONE: handshake) */
 	const char		*helo;		/* NULL: [local address] */
 	int			 timeout;	/* seconds per step */
 	struct tls_ctx		*tls;

@@ -320,7 +320,7 @@ test_plaintext_retry(void **state)
 	end_peer(p);
 	/* The retry says why there was no TLS: the failed upgrade. */
 	check_rec(&out[0], "b@y.test", OUTCOME_PLAINTEXT,
-	    REASON_HANDSHAKE_FAILED, peer_port(p), 250);
+	    REASON_INJECTION, peer_port(p), 250);
 	assert_non_null(strstr(out[0].reason, "STARTTLS failed"));
 	check_rec(&out[1], "c@y.test", OUTCOME_HELD, REASON_INJECTION,
 	    peer_port(p), 0);
