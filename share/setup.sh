@@ -111,12 +111,15 @@ esac
 	exit 1
 }
 
-# build DIR CONFIGURE-ARGS...: configure (once) and build out of tree.
+# build DIR CONFIGURE-ARGS...: configure (again when it was configured
+# with other arguments) and build out of tree.
 build() {
 	dir=$1
 	shift
 	mkdir -p "$dir"
-	(cd "$dir" && { [ -f Makefile ] || "$top/configure" -q "$@"; } &&
+	(cd "$dir" &&
+	    { [ -f Makefile ] && [ "$(./config.status --config 2>/dev/null |
+	    tr -d "'")" = "$*" ] || "$top/configure" -q "$@"; } &&
 	    make -j2)
 }
 
