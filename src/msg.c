@@ -1,11 +1,10 @@
-/* Building and reading RFC 5322 messages with libetpan. */
+/* Building messages: headers, RFC 2047 encoded words, the body. */
 #include "config.h"
 
 #include <sys/random.h>
 
 #include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +17,7 @@
 #include "buf.h"
 #include "err.h"
 #include "msg.h"
+#include "msg-int.h"
 #include "text.h"
 #include "xmalloc.h"
 
@@ -27,60 +27,20 @@
 /* An unencoded word longer than this would not fold under 78 columns. */
 #define MSG_WORD_MAX	60
 _Static_assert(MSG_EW_TARGET <= MSG_EW_MAX, "encoded words too long");
-/* RFC 5322: a line is at most 998 octets without its CRLF. */
-#define MSG_LINE_MAX	998
 /* RFC 2045: a quoted-printable line is at most 76 characters. */
 #define MSG_QP_MAX	76
 
-/* One header field of a message: its lines without the final line end. */
-struct msg_field {
-	size_t	off;
-	size_t	len;
-	size_t	namelen;
-	int	line;
-};
-
-/* The header of a message, split into fields. */
-struct msg_head {
-	struct msg_field	*v;
-	size_t			 n;
-	size_t			 body;	/* offset of the body */
-};
-
-static size_t	 msg_eol(const char *, size_t, size_t, size_t *);
-static void	 msg_crlf(struct buf *, const char *, size_t);
-static void	 msg_eols(struct buf *, const char *, size_t, const char *);
 static size_t	 msg_char_len(unsigned char);
 static int	 msg_needs_encoding(const char *, size_t);
 static int	 msg_q_safe(unsigned char);
-static int	 msg_check_header(const char *, const char *, struct err **);
 static void	 msg_qp_line(struct buf *, const unsigned char *, size_t);
-static void	 msg_qp(struct buf *, const char *, size_t);
-static size_t	 msg_longest_line(const char *, size_t);
-static int	 msg_nul_line(const char *, size_t);
-static int	 msg_head_parse(const char *, size_t, struct msg_head *);
-static int	 msg_field_is(const char *, const struct msg_field *,
-		    const char *);
-static char	*msg_field_value(const char *, const struct msg_field *);
 static char	*msg_encode_name(const char *);
 static int	 msg_add_list(struct mailimf_address_list **,
 		    const struct addr_list *, const char *, struct err **);
 static struct mailimf_date_time *msg_date_now(void);
-static int	 msg_write_fields(struct buf *, const struct addr *,
-		    const struct addr_list *, const struct addr_list *, int,
-		    const char *, const char *, struct err **);
-static int	 msg_is_text(struct mailmime_content *, int);
-static struct mailmime *msg_find_text(struct mailmime *, int);
-static int	 msg_is_utf8_charset(const char *);
-static void	 msg_lf(struct buf *, const char *, size_t);
-static int	 msg_field_is_resent(const char *, const struct msg_field *);
-static int	 msg_add_field(struct buf *, const char *,
-		    const struct msg_field *, struct err **);
-static int	 msg_add_long_body(struct buf *, const char *, size_t,
-		    const struct msg_head *, struct err **);
 
 /* Length of the line end at i (0 if none); *next gets the next line. */
-static size_t
+size_t
 msg_eol(const char *s, size_t len, size_t i, size_t *next)
 {
 	if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') {
@@ -96,14 +56,14 @@ msg_eol(const char *s, size_t len, size_t i, size_t *next)
 }
 
 /* Append text with every CR, LF and CRLF made CRLF. */
-static void
+void
 msg_crlf(struct buf *b, const char *s, size_t len)
 {
 	msg_eols(b, s, len, "\r\n");
 }
 
 /* Append text with every CR, LF and CRLF made eol. */
-static void
+void
 msg_eols(struct buf *b, const char *s, size_t len, const char *eol)
 {
 	size_t	i, start, next, eollen = strlen(eol);
@@ -242,7 +202,7 @@ msg_rfc2047(const char *s)
 }
 
 /* Refuse a header value with a line break or invalid UTF-8. */
-static int
+int
 msg_check_header(const char *what, const char *value, struct err **errp)
 {
 	if (strpbrk(value, "\r\n") != NULL)
@@ -334,7 +294,7 @@ msg_date_now(void)
  * Write header fields with libetpan: Date (when date is set), From, To,
  * Cc, Message-ID and Subject, each when given.
  */
-static int
+int
 msg_write_fields(struct buf *b, const struct addr *from,
     const struct addr_list *to, const struct addr_list *cc, int date,
     const char *msgid, const char *subject, struct err **errp)
@@ -451,7 +411,7 @@ msg_is_8bit(const char *s, size_t len)
 }
 
 /* Length of the longest line (any line end). */
-static size_t
+size_t
 msg_longest_line(const char *s, size_t len)
 {
 	size_t	i, start, max = 0, next;
@@ -470,7 +430,7 @@ msg_longest_line(const char *s, size_t len)
 }
 
 /* Line number (from 1) of the first NUL byte, or 0. */
-static int
+int
 msg_nul_line(const char *s, size_t len)
 {
 	size_t	i, next;
@@ -517,7 +477,7 @@ msg_qp_line(struct buf *b, const unsigned char *p, size_t n)
 }
 
 /* Quoted-printable encode a text (any line ends); every line ends CRLF. */
-static void
+void
 msg_qp(struct buf *b, const char *s, size_t len)
 {
 	size_t	i, start, next;
@@ -603,7 +563,7 @@ fail:
 }
 
 /* Split the header block into fields; -1 (bad line number in h->n). */
-static int
+int
 msg_head_parse(const char *s, size_t len, struct msg_head *h)
 {
 	size_t	i, end, next, colon;
@@ -652,7 +612,7 @@ bad:
 }
 
 /* Is the field called name (case-insensitive)? */
-static int
+int
 msg_field_is(const char *s, const struct msg_field *f, const char *name)
 {
 	return f->namelen == strlen(name) &&
@@ -660,7 +620,7 @@ msg_field_is(const char *s, const struct msg_field *f, const char *name)
 }
 
 /* The unfolded, trimmed value of a field (new string). */
-static char *
+char *
 msg_field_value(const char *s, const struct msg_field *f)
 {
 	struct buf	 b = BUF_INIT;
@@ -677,539 +637,4 @@ msg_field_value(const char *s, const struct msg_field *f)
 	while (b.len > 0 && (b.s[b.len - 1] == ' ' || b.s[b.len - 1] == '\t'))
 		b.s[--b.len] = '\0';
 	return buf_steal(&b);
-}
-
-/* Convert an 8bit single-part body to quoted-printable. */
-char *
-msg_to_7bit(const char *s, size_t len, size_t *outlen)
-{
-	struct msg_head	 h;
-	struct buf	 b = BUF_INIT;
-	char		*v, *out = NULL;
-	size_t		 i;
-	int		 mime = 0, ctype = 0, skip;
-
-	if (msg_head_parse(s, len, &h) != 0)
-		return NULL;
-	if (!text_has_8bit(s + h.body, len - h.body))
-		goto fail;
-	for (i = 0; i < h.n; i++) {
-		if (msg_field_is(s, &h.v[i], "MIME-Version"))
-			mime = 1;
-		if (msg_field_is(s, &h.v[i], "Content-Type")) {
-			ctype = 1;
-			v = msg_field_value(s, &h.v[i]);
-			skip = strncasecmp(v, "multipart/", 10) == 0 ||
-			    strncasecmp(v, "message/", 8) == 0;
-			free(v);
-			if (skip)
-				goto fail;
-		}
-		if (msg_field_is(s, &h.v[i], "Content-Transfer-Encoding")) {
-			v = msg_field_value(s, &h.v[i]);
-			skip = strcasecmp(v, "quoted-printable") == 0 ||
-			    strcasecmp(v, "base64") == 0;
-			free(v);
-			if (skip)
-				goto fail;
-		}
-	}
-	for (i = 0; i < h.n; i++) {
-		if (msg_field_is(s, &h.v[i], "Content-Transfer-Encoding"))
-			continue;
-		msg_crlf(&b, s + h.v[i].off, h.v[i].len);
-		buf_add(&b, "\r\n", 2);
-	}
-	if (!mime)
-		buf_adds(&b, "MIME-Version: 1.0\r\n");
-	if (!ctype)
-		buf_adds(&b, "Content-Type: text/plain; charset=utf-8\r\n");
-	buf_adds(&b, "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-	msg_qp(&b, s + h.body, len - h.body);
-	if (outlen != NULL)
-		*outlen = b.len;
-	out = buf_steal(&b);
-fail:
-	buf_free(&b);
-	free(h.v);
-	return out;
-}
-
-/* Prepare text for DATA. */
-char *
-msg_wire(const char *s, size_t len, size_t *outlen, struct err **errp)
-{
-	struct buf	b = BUF_INIT;
-	int		line;
-
-	if ((line = msg_nul_line(s, len)) != 0) {
-		err_set(errp, ERR_INPUT, 0, "line %d of the message contains a "
-		    "NUL byte; mail cannot carry it", line);
-		return NULL;
-	}
-	buf_add(&b, "", 0);
-	msg_crlf(&b, s, len);
-	if (b.len >= 2 && b.s[b.len - 2] == '\r' && b.s[b.len - 1] == '\n') {
-		b.len -= 2;
-		b.s[b.len] = '\0';
-	}
-	if (outlen != NULL)
-		*outlen = b.len;
-	return buf_steal(&b);
-}
-
-/* Read a whole message for sendmail -t. */
-char *
-msg_prepare(const char *s, size_t len, const char *deffrom,
-    struct addr_list *rcpts, size_t *outlen, struct err **errp)
-{
-	struct msg_prep	p;
-	char		*out;
-
-	memset(&p, 0, sizeof p);
-	p.from = deffrom;
-	p.rcpts = rcpts;
-	out = msg_prepare_with(s, len, &p, outlen, errp);
-	free(p.sender);
-	return out;
-}
-
-/* Is the field one of the Resent- block (RFC 5322 3.6.6)? */
-static int
-msg_field_is_resent(const char *s, const struct msg_field *f)
-{
-	return f->namelen > 7 && strncasecmp(s + f->off, "Resent-", 7) == 0;
-}
-
-/*
- * Append a header field with its lines no longer than MSG_LINE_MAX
- * octets: a field that fits is copied (line ends made CRLF); a longer
- * one is unfolded and folded again at white space (RFC 5322 2.2.3),
- * aiming at 78 columns.  -1 with *errp when a run without white space is
- * too long to fold.
- */
-static int
-msg_add_field(struct buf *b, const char *s, const struct msg_field *f,
-    struct err **errp)
-{
-	struct buf	 u = BUF_INIT;
-	const char	*p, *end;
-	size_t		 i, col, word, wend, next;
-
-	end = s + f->off + f->len;
-	for (i = f->off, col = 0; i < f->off + f->len; i++) {
-		if (s[i] == '\r' || s[i] == '\n')
-			col = 0;
-		else if (++col > MSG_LINE_MAX)
-			break;
-	}
-	if (i == f->off + f->len) {
-		msg_crlf(b, s + f->off, f->len);
-		buf_add(b, "\r\n", 2);
-		return 0;
-	}
-	/* Unfold: drop the line ends (the white space after them stays). */
-	buf_add(&u, "", 0);
-	for (p = s + f->off; p < end; p++)
-		if (*p != '\r' && *p != '\n')
-			buf_addc(&u, *p);
-	/* The name and colon, then words, each with the blanks before it. */
-	col = f->namelen + 1;
-	buf_add(b, u.s, col);
-	for (i = col; i < u.len; i = wend) {
-		for (word = i; word < u.len && (u.s[word] == ' ' ||
-		    u.s[word] == '\t'); word++)
-			;
-		for (wend = word; wend < u.len && u.s[wend] != ' ' &&
-		    u.s[wend] != '\t'; wend++)
-			;
-		if (wend - word + 1 > MSG_LINE_MAX) {
-			buf_free(&u);
-			return err_set(errp, ERR_INPUT, 0, "the %.*s header "
-			    "(line %d) has %zu octets without a space; a mail "
-			    "line can hold at most %d, and tern can only fold "
-			    "a header at a space", (int)f->namelen, s + f->off,
-			    f->line, wend - word, MSG_LINE_MAX);
-		}
-		next = col + (wend - i);
-		if (col > 1 && word > i && next > 78) {
-			/* Fold: the line break goes before the blank. */
-			buf_add(b, "\r\n", 2);
-			col = 0;
-		}
-		buf_add(b, u.s + i, wend - i);
-		col += wend - i;
-	}
-	buf_add(b, "\r\n", 2);
-	buf_free(&u);
-	return 0;
-}
-
-/*
- * Append a body with lines over MSG_LINE_MAX octets, made to fit: a
- * single-part body is sent quoted-printable (its old
- * Content-Transfer-Encoding dropped, MIME-Version and Content-Type added
- * when missing); the header fields in h are written first, with
- * msg_add_field.  -1 with *errp when the body cannot be re-encoded.
- */
-static int
-msg_add_long_body(struct buf *b, const char *s, size_t len,
-    const struct msg_head *h, struct err **errp)
-{
-	char	*v;
-	size_t	 i;
-	int	 mime = 0, ctype = 0, bad = 0;
-
-	for (i = 0; i < h->n; i++) {
-		if (msg_field_is(s, &h->v[i], "MIME-Version"))
-			mime = 1;
-		else if (msg_field_is(s, &h->v[i], "Content-Type")) {
-			ctype = 1;
-			v = msg_field_value(s, &h->v[i]);
-			bad = strncasecmp(v, "multipart/", 10) == 0 ||
-			    strncasecmp(v, "message/", 8) == 0;
-			free(v);
-		} else if (msg_field_is(s, &h->v[i],
-		    "Content-Transfer-Encoding")) {
-			v = msg_field_value(s, &h->v[i]);
-			bad = strcasecmp(v, "quoted-printable") == 0 ||
-			    strcasecmp(v, "base64") == 0;
-			free(v);
-		}
-		if (bad)
-			return err_set(errp, ERR_INPUT, 0, "the body has a "
-			    "line longer than %d octets inside a %s message; "
-			    "encode that part (quoted-printable or base64)",
-			    MSG_LINE_MAX, msg_field_is(s, &h->v[i],
-			    "Content-Type") ? "multipart" : "encoded");
-	}
-	for (i = 0; i < h->n; i++) {
-		if (msg_field_is(s, &h->v[i], "Content-Transfer-Encoding"))
-			continue;
-		if (msg_add_field(b, s, &h->v[i], errp) != 0)
-			return -1;
-	}
-	if (!mime)
-		buf_adds(b, "MIME-Version: 1.0\r\n");
-	if (!ctype)
-		buf_addf(b, "Content-Type: text/plain; charset=%s\r\n",
-		    text_has_8bit(s + h->body, len - h->body) ? "utf-8" :
-		    "us-ascii");
-	buf_adds(b, "Content-Transfer-Encoding: quoted-printable\r\n");
-	return 0;
-}
-
-/* Read a whole message for sendmail. */
-char *
-msg_prepare_with(const char *s, size_t len, struct msg_prep *o,
-    size_t *outlen, struct err **errp)
-{
-	struct msg_head	 h = { NULL, 0, 0 };
-	struct msg_head	 kept = { NULL, 0, 0 };
-	struct buf	 b = BUF_INIT;
-	struct addr_list tmp = { NULL, 0 }, froml = { NULL, 0 };
-	struct addr	 def = { NULL, NULL };
-	struct err	*e = NULL;
-	const char	*fdomain = NULL;
-	char		*v, *mid = NULL, *out = NULL, name[64];
-	size_t		 i;
-	int		 line, hasfrom = 0, hasdate = 0, hasmid = 0, resent = 0;
-	int		 rcpt, longbody;
-
-	o->sender = NULL;
-	if ((line = msg_nul_line(s, len)) != 0) {
-		err_set(errp, ERR_INPUT, 0, "line %d of the message contains a "
-		    "NUL byte; mail cannot carry it", line);
-		goto fail;
-	}
-	if (msg_head_parse(s, len, &h) != 0) {
-		err_set(errp, ERR_INPUT, 0, "line %zu of the message is not a "
-		    "header field (Name: value); put a blank line between the "
-		    "header and the body", h.n);
-		h.n = 0;
-		goto fail;
-	}
-	/* sendmail: when there are Resent- fields, only they name rcpts. */
-	for (i = 0; i < h.n; i++)
-		if (msg_field_is_resent(s, &h.v[i]))
-			resent = 1;
-	for (i = 0; i < h.n; i++) {
-		snprintf(name, sizeof name, "%.*s", (int)h.v[i].namelen,
-		    s + h.v[i].off);
-		if (msg_field_is(s, &h.v[i], "From")) {
-			hasfrom = 1;
-			v = msg_field_value(s, &h.v[i]);
-			addr_list_clear(&froml);
-			if (addr_parse_list_in(v, o->maildomain, &froml,
-			    &e) != 0) {
-				err_set(errp, ERR_INPUT, 0, "the From header "
-				    "(line %d): %s", h.v[i].line, e->msg);
-				free(v);
-				goto fail;
-			}
-			free(v);
-			continue;
-		}
-		if (msg_field_is(s, &h.v[i], "Date"))
-			hasdate = 1;
-		else if (msg_field_is(s, &h.v[i], "Message-ID"))
-			hasmid = 1;
-		if (resent)
-			rcpt = msg_field_is(s, &h.v[i], "Resent-To") ||
-			    msg_field_is(s, &h.v[i], "Resent-Cc") ||
-			    msg_field_is(s, &h.v[i], "Resent-Bcc");
-		else
-			rcpt = msg_field_is(s, &h.v[i], "To") ||
-			    msg_field_is(s, &h.v[i], "Cc") ||
-			    msg_field_is(s, &h.v[i], "Bcc");
-		if (!rcpt || o->rcpts == NULL)
-			continue;
-		v = msg_field_value(s, &h.v[i]);
-		if (addr_parse_list_in(v, o->maildomain, &tmp, &e) != 0) {
-			err_set(errp, ERR_INPUT, 0, "the %s header (line %d): "
-			    "%s", name, h.v[i].line, e->msg);
-			free(v);
-			goto fail;
-		}
-		free(v);
-	}
-	if (!hasfrom) {
-		if (o->from == NULL || *o->from == '\0') {
-			err_set(errp, ERR_INPUT, 0, "the message has no From "
-			    "header and no sender is set (use -f or from = in "
-			    "the config)");
-			goto fail;
-		}
-		if (addr_parse_in(o->from, o->maildomain, &def, errp) != 0)
-			goto fail;
-		if (o->fullname != NULL) {
-			if (msg_check_header("full name (-F)", o->fullname,
-			    errp) != 0)
-				goto fail;
-			free(def.name);
-			def.name = *o->fullname != '\0' ?
-			    xstrdup(o->fullname) : NULL;
-		}
-		fdomain = addr_domain(def.mailbox);
-		o->sender = xstrdup(def.mailbox);
-	} else if (froml.n > 0) {
-		fdomain = addr_domain(froml.v[0].mailbox);
-		o->sender = xstrdup(froml.v[0].mailbox);
-	} else if (o->from != NULL && addr_parse(o->from, &def, NULL) == 0)
-		fdomain = addr_domain(def.mailbox);
-	if (!hasmid)
-		mid = msg_new_id(fdomain);
-
-	/* Bcc and Resent-Bcc are never sent. */
-	kept.body = h.body;
-	kept.v = xreallocarray(NULL, h.n + 1, sizeof *kept.v);
-	for (i = 0; i < h.n; i++)
-		if (!msg_field_is(s, &h.v[i], "Bcc") &&
-		    !msg_field_is(s, &h.v[i], "Resent-Bcc"))
-			kept.v[kept.n++] = h.v[i];
-	buf_add(&b, "", 0);
-	buf_reserve(&b, len + len / 8 + 512);
-	longbody = msg_longest_line(s + h.body, len - h.body) > MSG_LINE_MAX;
-	if (longbody) {
-		if (msg_add_long_body(&b, s, len, &kept, errp) != 0)
-			goto fail;
-	} else {
-		for (i = 0; i < kept.n; i++)
-			if (msg_add_field(&b, s, &kept.v[i], errp) != 0)
-				goto fail;
-	}
-	if (msg_write_fields(&b, hasfrom ? NULL : &def, NULL, NULL, !hasdate,
-	    mid, NULL, errp) != 0)
-		goto fail;
-	buf_add(&b, "\r\n", 2);
-	if (longbody)
-		msg_qp(&b, s + h.body, len - h.body);
-	else
-		msg_crlf(&b, s + h.body, len - h.body);
-
-	for (i = 0; i < tmp.n && o->rcpts != NULL; i++)
-		addr_list_add(o->rcpts, tmp.v[i].name, tmp.v[i].mailbox);
-	if (outlen != NULL)
-		*outlen = b.len;
-	out = buf_steal(&b);
-fail:
-	if (out == NULL) {
-		free(o->sender);
-		o->sender = NULL;
-	}
-	buf_free(&b);
-	free(h.v);
-	free(kept.v);
-	free(mid);
-	addr_clear(&def);
-	addr_list_clear(&tmp);
-	addr_list_clear(&froml);
-	err_free(e);
-	return out;
-}
-
-/* The decoded value of the first header called name, or NULL. */
-char *
-msg_header(const char *s, size_t len, const char *name)
-{
-	struct msg_head	 h;
-	char		*raw, *out = NULL, *dec = NULL;
-	size_t		 i, idx = 0;
-
-	if (msg_head_parse(s, len, &h) == -1)
-		return NULL;
-	for (i = 0; i < h.n; i++) {
-		if (!msg_field_is(s, &h.v[i], name))
-			continue;
-		raw = msg_field_value(s, &h.v[i]);
-		if (mailmime_encoded_phrase_parse("utf-8", raw, strlen(raw),
-		    &idx, "utf-8", &dec) == MAILIMF_NO_ERROR && dec != NULL) {
-			out = text_sanitize(dec);
-			free(dec);
-		} else
-			out = text_sanitize(raw);
-		free(raw);
-		break;
-	}
-	free(h.v);
-	return out;
-}
-
-/* Can the text go to DATA as it is?  Then *wirelen is its DATA length. */
-int
-msg_wire_ready(const char *s, size_t len, size_t *wirelen)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\0')
-			return 0;
-		if (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))
-			return 0;
-		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
-			return 0;
-	}
-	*wirelen = len;
-	if (len >= 2 && s[len - 2] == '\r' && s[len - 1] == '\n')
-		*wirelen = len - 2;
-	return 1;
-}
-
-/* Is a part of this content type text (text/plain when plain is set)? */
-static int
-msg_is_text(struct mailmime_content *ct, int plain)
-{
-	struct mailmime_type	*t;
-
-	if (ct == NULL)		/* RFC 2045 5.2: text/plain by default */
-		return 1;
-	t = ct->ct_type;
-	if (t == NULL || t->tp_type != MAILMIME_TYPE_DISCRETE_TYPE ||
-	    t->tp_data.tp_discrete_type == NULL ||
-	    t->tp_data.tp_discrete_type->dt_type != MAILMIME_DISCRETE_TYPE_TEXT)
-		return 0;
-	return !plain || (ct->ct_subtype != NULL &&
-	    strcasecmp(ct->ct_subtype, "plain") == 0);
-}
-
-/* The first text part (text/plain when plain is set), depth first. */
-static struct mailmime *
-msg_find_text(struct mailmime *mm, int plain)
-{
-	struct mailmime	*found;
-	clistiter	*it;
-
-	switch (mm->mm_type) {
-	case MAILMIME_SINGLE:
-		if (mm->mm_data.mm_single != NULL &&
-		    msg_is_text(mm->mm_content_type, plain))
-			return mm;
-		break;
-	case MAILMIME_MULTIPLE:
-		if (mm->mm_data.mm_multipart.mm_mp_list == NULL)
-			break;
-		for (it = clist_begin(mm->mm_data.mm_multipart.mm_mp_list);
-		    it != NULL; it = clist_next(it))
-			if ((found = msg_find_text(clist_content(it), plain)) !=
-			    NULL)
-				return found;
-		break;
-	case MAILMIME_MESSAGE:
-		if (mm->mm_data.mm_message.mm_msg_mime != NULL)
-			return msg_find_text(mm->mm_data.mm_message.mm_msg_mime,
-			    plain);
-		break;
-	}
-	return NULL;
-}
-
-/* Is text in this charset already UTF-8 (US-ASCII is a subset)? */
-static int
-msg_is_utf8_charset(const char *cs)
-{
-	return cs == NULL || *cs == '\0' || strcasecmp(cs, "utf-8") == 0 ||
-	    strcasecmp(cs, "utf8") == 0 || strcasecmp(cs, "us-ascii") == 0 ||
-	    strcasecmp(cs, "ascii") == 0;
-}
-
-/* Append text with every CRLF and CR alone made LF. */
-static void
-msg_lf(struct buf *b, const char *s, size_t len)
-{
-	msg_eols(b, s, len, "\n");
-}
-
-/* The readable text of a message's body: decoded, UTF-8, sanitized. */
-char *
-msg_body_text(const char *text, size_t len, size_t *outlen)
-{
-	struct mailmime		*mime = NULL, *part;
-	struct mailmime_data	*data;
-	struct buf		 b = BUF_INIT;
-	const char		*cs = NULL, *p;
-	char			*dec = NULL, *conv = NULL, *out = NULL;
-	size_t			 idx = 0, declen = 0, convlen = 0, plen;
-
-	if (mailmime_parse(text, len, &idx, &mime) != MAILIMF_NO_ERROR)
-		return NULL;
-	/* Plain text first: in multipart/alternative it beats text/html. */
-	if ((part = msg_find_text(mime, 1)) == NULL &&
-	    (part = msg_find_text(mime, 0)) == NULL)
-		goto fail;
-	data = part->mm_data.mm_single;
-	if (data->dt_type != MAILMIME_DATA_TEXT)
-		goto fail;
-	p = "";
-	plen = 0;
-	if (data->dt_data.dt_text.dt_length > 0) {
-		idx = 0;
-		if (mailmime_part_parse(data->dt_data.dt_text.dt_data,
-		    data->dt_data.dt_text.dt_length, &idx, data->dt_encoding,
-		    &dec, &declen) != MAILIMF_NO_ERROR)
-			goto fail;
-		p = dec;
-		plen = declen;
-	}
-	if (part->mm_content_type != NULL)
-		cs = mailmime_content_charset_get(part->mm_content_type);
-	/* A charset iconv does not know: sanitizing makes it safe anyway. */
-	if (plen > 0 && !msg_is_utf8_charset(cs) && charconv_buffer("utf-8",
-	    cs, p, plen, &conv, &convlen) == MAIL_CHARCONV_NO_ERROR) {
-		p = conv;
-		plen = convlen;
-	}
-	buf_reserve(&b, plen + 1);
-	buf_add(&b, "", 0);
-	msg_lf(&b, p, plen);
-	out = text_sanitize_n(b.s, b.len);
-	if (outlen != NULL)
-		*outlen = strlen(out);
-fail:
-	buf_free(&b);
-	if (conv != NULL)
-		charconv_buffer_free(conv);
-	if (dec != NULL)
-		mmap_string_unref(dec);
-	mailmime_free(mime);
-	return out;
 }

@@ -1,9 +1,9 @@
 /*
- * vcard: importing contacts from mutt alias files and vCards (2.1, 3.0,
- * 4.0), and exporting them as vCard 3.0 (what khard and most address
- * books read).  Parsing is forgiving: a broken line or card is skipped
+ * vcard: importing contacts from vCards (2.1, 3.0, 4.0), and exporting
+ * them as vCard 3.0 (what khard and most address books read).  Parsing is forgiving: a broken line or card is skipped
  * and reported (with its line number, in words) and the rest is
- * imported.  Only input that is not text at all is an error.
+ * imported.  Only input that is not text at all is an error.  Mutt
+ * alias files are read by alias.h into the same struct vcard_result.
  *
  * A contact is one address: a card with several EMAIL lines gives one
  * contact per address, all with the card's name (as khard's "email"
@@ -42,28 +42,6 @@ struct vcard_result {
 };
 
 /*
- * Parse a mutt alias file (neomutt's manual, "alias", "group"):
- *   alias [-group NAME]... KEY [-group NAME]... ADDRESS[, ADDRESS]...
- *   group [-group NAME]... -addr ADDRESS...   (-rx is reported, skipped)
- *   ungroup [-group NAME]... * | -addr ADDRESS...
- *   unalias * | KEY...
- * An ADDRESS is "Name <addr>", "addr (Name)", "addr", or the KEY of
- * another alias of the file (expanded, loops reported).  '#' comments (a
- * comment after the addresses becomes the notes of the addresses written
- * on that line, as neomutt does), blank lines and continuation lines
- * ending in a backslash.  Each address is one contact (merged when it
- * appears twice).  An alias of one address gives that contact its alias
- * key (the first key wins; a second key is a group of one); an alias of
- * several addresses or of other aliases is a group named by its key with
- * all their addresses; every -group NAME is a group of them too.  Fills
- * *out (zeroed first; the caller frees it with vcard_result_clear, which
- * is also safe after a failure).  Returns 0, or -1 with *errp (ERR_INPUT)
- * when the input is not text (a NUL byte); out is then empty.
- */
-int	 vcard_parse_aliases(const char *, size_t, struct vcard_result *,
-	    struct err **);
-
-/*
  * Parse vCards 2.1, 3.0 and 4.0 (RFC 2426, RFC 6350): BEGIN:VCARD..
  * END:VCARD, folded lines (CRLF or LF then space or tab; in a 2.1 card
  * the blank is kept), FN (N as fallback), EMAIL (one contact per EMAIL,
@@ -78,7 +56,7 @@ int	 vcard_parse_aliases(const char *, size_t, struct vcard_result *,
  * that are not UTF-8 is skipped
  * and reported; a FN, N or NOTE in an unknown encoding or charset is
  * reported and left out, the card kept.  Fills *out as
- * vcard_parse_aliases does.  Returns 0, or -1 with *errp (ERR_INPUT) when
+ * alias_parse() does.  Returns 0, or -1 with *errp (ERR_INPUT) when
  * the input is not text or holds no BEGIN:VCARD at all.
  */
 int	 vcard_parse(const char *, size_t, struct vcard_result *,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "alias.h"
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
@@ -339,7 +340,7 @@ cli_contacts_main(struct cli *cli, int argc, char **argv)
 		if (strcasestr(text, "BEGIN:VCARD") != NULL)
 			rv = vcard_parse(text, len, &res, &e);
 		else
-			rv = vcard_parse_aliases(text, len, &res, &e);
+			rv = alias_parse(text, len, &res, &e);
 		free(text);
 		if (rv == -1)
 			return cli_fail(e);

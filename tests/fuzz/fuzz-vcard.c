@@ -1,6 +1,6 @@
 /*
  * fuzz-vcard: libFuzzer harness for contact import: mutt aliases
- * (vcard_parse_aliases) and vCards (vcard_parse).  Every imported contact
+ * (alias_parse) and vCards (vcard_parse).  Every imported contact
  * must have a valid bare address, and what vcard_write exports must parse
  * back to the same contacts.
  */
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "alias.h"
 #include "err.h"
 #include "vcard.h"
 
@@ -79,7 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 1)
 		rc = vcard_parse((const char *)data + 1, size - 1, &r, &e);
 	else
-		rc = vcard_parse_aliases((const char *)data + 1, size - 1, &r,
+		rc = alias_parse((const char *)data + 1, size - 1, &r,
 		    &e);
 	if (rc == 0) {
 		if (e != NULL)

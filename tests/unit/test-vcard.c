@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "alias.h"
 #include "err.h"
 #include "policy.h"
 #include "text.h"
@@ -86,7 +87,7 @@ test_aliases(void **state)
 	struct err		*e = NULL;
 
 	(void)state;
-	assert_int_equal(vcard_parse_aliases(in, strlen(in), &r, &e), 0);
+	assert_int_equal(alias_parse(in, strlen(in), &r, &e), 0);
 	assert_null(e);
 	assert_int_equal(r.n, 7);
 	check_contact(&r.v[0], "bob@example.net", "Bob Smith", POLICY_UNSET,
@@ -125,13 +126,13 @@ test_aliases_not_text(void **state)
 	struct err		*e = NULL;
 
 	(void)state;
-	assert_int_equal(vcard_parse_aliases("alias a\0b", 9, &r, &e), -1);
+	assert_int_equal(alias_parse("alias a\0b", 9, &r, &e), -1);
 	assert_non_null(e);
 	assert_int_equal(e->cls, ERR_INPUT);
 	assert_int_equal(r.n, 0);
 	err_free(e);
 	e = NULL;
-	assert_int_equal(vcard_parse_aliases("", 0, &r, &e), 0);
+	assert_int_equal(alias_parse("", 0, &r, &e), 0);
 	assert_int_equal(r.n + r.np, 0);
 	vcard_result_clear(&r);
 }
@@ -180,7 +181,7 @@ test_aliases_groups(void **state)
 	struct err		*e = NULL;
 
 	(void)state;
-	assert_int_equal(vcard_parse_aliases(in, strlen(in), &r, &e), 0);
+	assert_int_equal(alias_parse(in, strlen(in), &r, &e), 0);
 	assert_int_equal(r.n, 9);
 	check_contact(&r.v[0], "dave@example.net", "Dave Smith", POLICY_UNSET,
 	    NULL);
