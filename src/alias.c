@@ -291,7 +291,9 @@ alias_line(struct vcard_result *out, struct alias_file *f, char *s,
 	}
 	s = text_trim(s);
 	p = s;
-	cmd = alias_word(&p);
+	/* A line that is empty once its comment is gone says nothing. */
+	if ((cmd = alias_word(&p)) == NULL)
+		goto out;
 	if (strcasecmp(cmd, "unalias") == 0) {
 		if (alias_group_opts(&p, &groups, &ngroups) == -1)
 			goto nogroup;

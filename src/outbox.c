@@ -1,6 +1,7 @@
 /* Sending through the store. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "xmalloc.h"
 
 static int	outbox_collect(const struct store_msg *, void *);
+static char	*outbox_signature(const struct conf *, const char *, size_t,
+		    struct err **);
 static int	outbox_queue(const struct outbox_ctx *, const char *,
 		    const char *, const char **, size_t, const char *, size_t,
 		    long long, long long *, struct err **);
@@ -83,13 +86,22 @@ outbox_submit(const struct outbox_ctx *o, const struct msg_draft *d,
 	struct msg_draft	 dd = *d;
 	struct addr		 from;
 	const char		**v = NULL;
-	char			*msg = NULL;
+	char			*msg = NULL, *sig = NULL;
 	size_t			 len, n = 0, i, j, k;
 	int			 rv = -1;
 
 	memset(&from, 0, sizeof from);
 	if (dd.from == NULL)
 		dd.from = o->conf->from;
+	/* The account's signature below "-- " (RFC 3676 4.3), once. */
+	if (o->conf->signature != NULL && (sig = outbox_signature(o->conf,
+	    dd.body != NULL ? dd.body : "", dd.body != NULL ? dd.bodylen : 0,
+	    errp)) == NULL)
+		return -1;
+	if (sig != NULL) {
+		dd.body = sig;
+		dd.bodylen = strlen(sig);
+	}
 	if (dd.from == NULL || addr_parse(dd.from, &from, errp) == -1) {
 		if (dd.from == NULL)
 			err_set(errp, ERR_CONFIG, 0, "%s: no 'from' address; add "
@@ -123,8 +135,42 @@ outbox_submit(const struct outbox_ctx *o, const struct msg_draft *d,
 out:
 	free(v);
 	free(msg);
+	free(sig);
 	addr_clear(&from);
 	return rv;
+}
+
+/*
+ * The body with the account's signature file below a "-- " line (a new
+ * string), the body itself (a copy) when it has one already, or NULL
+ * with *errp when the file cannot be read: a message is not sent without
+ * the signature the user asked for.
+ */
+static char *
+outbox_signature(const struct conf *c, const char *body, size_t len,
+    struct err **errp)
+{
+	struct buf	 b = BUF_INIT;
+	char		 chunk[4096];
+	size_t		 r;
+	FILE		*f;
+
+	if (strncmp(body, "-- \n", 4) == 0 || strstr(body, "\n-- \n") != NULL)
+		return xstrdup(body);
+	if ((f = fopen(c->signature, "r")) == NULL) {
+		err_set(errp, ERR_CONFIG, 0, "signature %s: %s (fix the "
+		    "signature line of %s)", c->signature, strerror(errno),
+		    c->path != NULL ? c->path : "the config");
+		return NULL;
+	}
+	buf_add(&b, body, len);
+	if (len > 0 && body[len - 1] != '\n')
+		buf_addc(&b, '\n');
+	buf_adds(&b, "-- \n");
+	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 65536)
+		buf_add(&b, chunk, r);
+	fclose(f);
+	return buf_steal(&b);
 }
 
 /* The effective policy of a recipient now. */

@@ -22,9 +22,9 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	switch (cli_parse(argc, argv, &a)) {
 	case CLI_MODE_INTERFACE:
-		return ui_app_main(argc, argv, NULL);
+		return ui_app_main(&a, NULL);
 	case CLI_MODE_DEMO:
-		return ui_demo_main(argc, argv);
+		return ui_demo_main(&a);
 	case CLI_MODE_COMMAND:
 	case CLI_MODE_SENDMAIL:
 		break;

@@ -16,6 +16,7 @@
 
 #include <curses.h>
 
+#include "cli/cli.h"
 #include "conf.h"
 #include "err.h"
 #include "outbox.h"
@@ -583,32 +584,21 @@ ui_app_free(struct ui *ui)
 
 /* Run the interface. */
 int
-ui_app_main(int argc, char **argv, const char *conf_path)
+ui_app_main(const struct cli_args *a, const char *conf_path)
 {
 	struct ui	 ui;
 	struct timespec	 t0;
 	const char	*bench = NULL;
 	char		*log = NULL, *dir;
-	int		 i, k, rv, busy;
+	int		 k, rv, busy;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&ui, 0, sizeof ui);
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-F") == 0 && i + 1 < argc) {
-			if (conf_path == NULL)
-				conf_path = argv[i + 1];
-			i++;
-		} else if (strncmp(argv[i], "--bench-startup", 15) == 0) {
-			ui.bench = 1;
-			bench = argv[i][15] == '=' ? argv[i] + 16 : NULL;
-		} else if (strcmp(argv[i], "-v") == 0)
-			continue;
-		else if (strcmp(argv[i], "demo") != 0) {
-			fprintf(stderr, "usage: tern [-F CONFIG] (the interface)"
-			    "\n       tern help (the commands)\n");
-			return 64;
-		}
-	}
+	/* The command line was read once, by cli_parse. */
+	if (conf_path == NULL)
+		conf_path = a->conf_path;
+	ui.bench = a->bench;
+	bench = a->bench_file;
 	/* A server that closes on us must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
 	if ((rv = ui_app_open(&ui, conf_path, ui.bench)) != 0) {

@@ -97,11 +97,12 @@ struct ui {
 };
 
 /*
- * Run the interface (argv: tern [-F CONFIG] [--bench-startup]); returns
- * the process exit code.  conf_path, when not NULL, overrides -F (the
- * demo's throw-away config).
+ * Run the interface with what cli_parse read (-F CONFIG, -v,
+ * --bench-startup); returns the process exit code.  conf_path, when not
+ * NULL, overrides -F (the demo's throw-away config).
  */
-int	 ui_app_main(int, char **, const char *);
+struct cli_args;
+int	 ui_app_main(const struct cli_args *, const char *);
 /* Push a screen above the current one (the stack owns it). */
 void	 ui_app_push(struct ui *, struct ui_screen *);
 /* Tell every screen that the store changed. */

@@ -347,7 +347,7 @@ ui_demo_rm(const char *path, const struct stat *sb, int flag, struct FTW *f)
 
 /* Run the demo. */
 int
-ui_demo_main(int argc, char **argv)
+ui_demo_main(const struct cli_args *a)
 {
 	struct ui_demo	 d;
 	const char	*tmp = getenv("TMPDIR");
@@ -397,7 +397,7 @@ ui_demo_main(int argc, char **argv)
 		fprintf(stderr, "tern demo: cannot make the store\n");
 		goto out;
 	}
-	rv = ui_app_main(argc, argv, conf);
+	rv = ui_app_main(a, conf);
 out:
 	ui_demo_stop(&d);
 	if (d.log != -1)

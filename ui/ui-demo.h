@@ -8,7 +8,8 @@
 #ifndef TERN_UI_DEMO_H
 #define TERN_UI_DEMO_H
 
-/* Run the demo (argv: tern [options] demo); returns the exit code. */
-int	ui_demo_main(int, char **);
+/* Run the demo (tern [options] demo, as cli_parse read it); exit code. */
+struct cli_args;
+int	ui_demo_main(const struct cli_args *);
 
 #endif
