@@ -137,6 +137,20 @@ record_clear(struct record *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Deep copy of a record. */
+void
+record_copy(struct record *dst, const struct record *src)
+{
+	*dst = *src;
+	dst->recipient = xstrdup(src->recipient);
+	dst->reason = xstrdup(src->reason);
+	dst->server = xstrdup(src->server);
+	dst->address = xstrdup(src->address);
+	dst->reply = xstrdup(src->reply);
+	memset(&dst->tls, 0, sizeof dst->tls);
+	tls_facts_copy(&dst->tls, &src->tls);
+}
+
 /* Free an array of records. */
 void
 record_free_array(struct record *v, size_t n)

@@ -97,6 +97,8 @@ char		*tls_facts_summary(const struct tls_facts *, enum tls_summary);
 void		 record_set(char **, const char *);
 /* Free every string of a record and zero it. */
 void		 record_clear(struct record *);
+/* A deep copy of src into dst (dst is overwritten, not freed). */
+void		 record_copy(struct record *, const struct record *);
 /* Free an array of n records. */
 void		 record_free_array(struct record *, size_t);
 /*

@@ -16,11 +16,6 @@
 #include "text.h"
 #include "xmalloc.h"
 
-/*
- * Exported by libetpan 1.9.4 but missing from its headers: a command that
- * carries a credential (marked private for libetpan's logger).
- */
-
 /* What an EHLO's AUTH line offers. */
 #define SS_MECH_PLAIN		0x01
 #define SS_MECH_LOGIN		0x02

@@ -221,13 +221,13 @@ ui_app_idle(struct ui *ui)
 			ui->stack[i]->ops->idle(ui->stack[i], ui);
 }
 
-/* Start one due retry (store_due_each's callback). */
+/* Count a message due a retry (store_due_each's callback). */
 static int
 ui_app_retry_one(long long id, void *arg)
 {
 	struct ui	*ui = arg;
 
-	(void)ui_send_start_due(ui->send, id, "retry (due)");
+	(void)id;
 	ui->retried++;
 	return 0;
 }
@@ -247,7 +247,8 @@ ui_app_retry(struct ui *ui)
 	ui->retried = 0;
 	(void)store_due_each(ui->store, (long long)now, ui_app_retry_one, ui,
 	    NULL);
-	if (ui->retried > 0) {
+	/* One worker for all of them, as tern flush --due does. */
+	if (ui->retried > 0 && ui_send_flush(ui->send, 1, "retry (due)") > 0) {
 		ui_app_say(ui, 0, "Retrying %d message%s that waited in the "
 		    "Outbox (s: the live panel)", ui->retried,
 		    ui->retried == 1 ? "" : "s");

@@ -278,16 +278,16 @@ ui_outbox_key(struct ui_screen *sc, struct ui *ui, int k)
 			    r->m.subject != NULL ? r->m.subject : "");
 		return UI_REDRAW;
 	case UI_OB_RETRY_ALL:
+		/* The whole queue in one worker: tern flush's service. */
 		memset(&ids, 0, sizeof ids);
 		(void)store_message_each(ui->store, STORE_OUTBOX, 0, 0,
 		    ui_outbox_collect_id, &ids, NULL);
-		for (i = 0; i < ids.n; i++) {
-			(void)ui_send_start(ui->send, ids.id[i],
-			    ids.subject[i]);
+		if (ids.n > 0 && ui_send_flush(ui->send, 0, "retry the "
+		    "outbox") > 0)
+			ui_app_say(ui, 0, "Retrying %zu message%s (s: the live "
+			    "panel)", ids.n, ids.n == 1 ? "" : "s");
+		for (i = 0; i < ids.n; i++)
 			free(ids.subject[i]);
-		}
-		ui_app_say(ui, 0, "Retrying %zu message%s (s: the live panel)",
-		    ids.n, ids.n == 1 ? "" : "s");
 		free(ids.id);
 		free(ids.subject);
 		return UI_REDRAW;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "err.h"
 #include "event.h"
 #include "outbox.h"
@@ -46,6 +47,7 @@ struct ui_work {
 	struct ui_send		*s;
 	int			 job;
 	int			 probe;
+	int			 flush;		/* the whole queue (outbox_flush) */
 	struct outbox_ctx	 ob;
 	long long		 id;
 	char			**addrs;
@@ -82,6 +84,9 @@ static struct ui_send_slot *ui_send_slot_new(struct ui_send *, int,
 		    const char *, const char *);
 static struct ui_work *ui_send_work(struct ui_send *, struct ui_send_slot *);
 static int	 ui_send_spawn(struct ui_send *, struct ui_work *);
+static void	 ui_send_flushed(long long, const struct record *, size_t,
+		    const struct err *, void *);
+static int	 ui_send_collect(const struct store_msg *, void *);
 static int	 ui_send_begin(struct ui_send *, long long, const char *, int);
 static void	 ui_send_apply(struct ui_send *, struct ui_ev *);
 
@@ -234,7 +239,9 @@ ui_send_thread(void *arg)
 		if (outbox_probe(&w->ob, (const char **)w->addrs, w->n,
 		    &ev->recs, &e) == 0)
 			ev->nrec = w->n;
-	} else
+	} else if (w->flush)
+		(void)outbox_flush(&w->ob, ui_send_flushed, ev, &e);
+	else
 		(void)outbox_send(&w->ob, w->id, &ev->recs, &ev->nrec, &e);
 	if (e != NULL)
 		ev->error = xstrdup(e->msg);
@@ -345,13 +352,6 @@ ui_send_start(struct ui_send *s, long long id, const char *title)
 	return ui_send_begin(s, id, title, 0);
 }
 
-/* Retry the due recipients of a message. */
-int
-ui_send_start_due(struct ui_send *s, long long id, const char *title)
-{
-	return ui_send_begin(s, id, title, 1);
-}
-
 /* Start a send job for message id (due: only the due recipients). */
 static int
 ui_send_begin(struct ui_send *s, long long id, const char *title, int due)
@@ -386,6 +386,84 @@ ui_send_begin(struct ui_send *s, long long id, const char *title, int due)
 		return -1;
 	}
 	return no;
+}
+
+/* Keep a flushed message's outcomes for the job's end (worker thread). */
+static void
+ui_send_flushed(long long id, const struct record *r, size_t n,
+    const struct err *e, void *arg)
+{
+	struct ui_ev	*ev = arg;
+	size_t		 i;
+
+	(void)id;
+	(void)e;
+	if (n == 0)
+		return;
+	ev->recs = xreallocarray(ev->recs, ev->nrec + n, sizeof *ev->recs);
+	for (i = 0; i < n; i++)
+		record_copy(&ev->recs[ev->nrec + i], &r[i]);
+	ev->nrec += n;
+}
+
+/* Collect an outbox message's id (ui_send_flush). */
+static int
+ui_send_collect(const struct store_msg *m, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_add(b, &m->id, sizeof m->id);
+	return 0;
+}
+
+/*
+ * Retry the whole outbox in one worker through the one flush service
+ * (kept connections, oldest first); due: only what is due.
+ */
+int
+ui_send_flush(struct ui_send *s, int due, const char *title)
+{
+	struct ui		*ui = s->ui;
+	struct ui_send_slot	*sl;
+	struct ui_work		*w;
+	struct store_rcpt	*rc = NULL;
+	struct buf		 ids = BUF_INIT;
+	long long		 id, now = (long long)time(NULL);
+	size_t			 n, i, k;
+	int			 no, rows = 0;
+
+	if (store_message_each(ui->store, STORE_OUTBOX, 0, 0, ui_send_collect,
+	    &ids, NULL) == -1 || ids.len == 0) {
+		buf_free(&ids);
+		return 0;
+	}
+	sl = ui_send_slot_new(s, 0, title, "starting");
+	for (k = 0; k < ids.len / sizeof id; k++) {
+		memcpy(&id, ids.s + k * sizeof id, sizeof id);
+		n = 0;
+		if (store_message_rcpts(ui->store, id, &rc, &n, NULL) == -1)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (rc[i].delivered || rc[i].failed || (due &&
+			    rc[i].next_try > now))
+				continue;
+			ui_job_recipient(sl->job, ui, rc[i].address, NULL);
+			rows++;
+		}
+		store_rcpts_free(rc, n);
+	}
+	buf_free(&ids);
+	no = sl->no;
+	w = ui_send_work(s, sl);
+	w->flush = 1;
+	w->ob.due = due;
+	if (ui_send_spawn(s, w) == -1) {
+		free(w);
+		ui_app_say(ui, 1, "Cannot start sending; the messages stay in "
+		    "the Outbox.");
+		return -1;
+	}
+	return rows > 0 ? no : 0;
 }
 
 /* Probe recipients in a worker. */

@@ -38,10 +38,11 @@ int		 ui_send_busy(const struct ui_send *);
  */
 int		 ui_send_start(struct ui_send *, long long, const char *);
 /*
- * The same for only the recipients of message id whose retry is due (the
- * interface retries the outbox by itself while it is open).
+ * Retry the whole outbox (due: only what is due) in one worker, through
+ * outbox_flush: one connection per server, oldest first.  Returns the
+ * job number, 0 when nothing waits, -1 with a message shown.
  */
-int		 ui_send_start_due(struct ui_send *, long long, const char *);
+int		 ui_send_flush(struct ui_send *, int, const char *);
 /*
  * Ask the servers of n recipient addresses what they offer, without
  * sending.  Returns the job number, or -1.
