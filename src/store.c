@@ -533,6 +533,14 @@ store_open(const char *path, struct err **errp)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 15000);
+	/*
+	 * No checkpoint when the store closes: the WAL is kept (every commit
+	 * is in it, and the outbox commit is synced), so a send's exit does
+	 * not sync the database file again; SQLite checkpoints as the WAL
+	 * grows.
+	 */
+	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	    NULL);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (st_exec(st, "PRAGMA foreign_keys = ON", errp) == -1 ||
 	    st_migrate(st, errp) == -1)
