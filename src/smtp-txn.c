@@ -389,21 +389,28 @@ static int
 ss_send_body(struct ss *s)
 {
 	mailstream	*st = etpan_smtp_stream(s->smtp);
-	const char	*p = s->wire, *end = s->wire + s->wirelen, *nl;
-	size_t		 next = 0, len;
+	const char	*p = s->wire, *end = s->wire + s->wirelen, *dot;
+	size_t		 len;
 
+	/*
+	 * Large writes, not one per line: the text between two lines that
+	 * start with "." goes out in chunks of SS_PROGRESS_STEP (libetpan
+	 * writes a chunk bigger than its buffer straight through).
+	 */
 	while (p < end) {
-		if (*p == '.' && mailstream_write(st, ".", 1) == -1)
+		if (*p == '.' && (p == s->wire || p[-1] == '\n') &&
+		    mailstream_write(st, ".", 1) == -1)
 			return -1;
-		nl = memchr(p, '\n', (size_t)(end - p));
-		len = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		len = (size_t)(end - p);
+		if (len > SS_PROGRESS_STEP)
+			len = SS_PROGRESS_STEP;
+		/* Up to the end of the line before the next leading dot. */
+		if ((dot = memmem(p, len, "\n.", 2)) != NULL)
+			len = (size_t)(dot - p) + 1;
 		if (mailstream_write(st, p, len) == -1)
 			return -1;
 		p += len;
-		if ((size_t)(p - s->wire) >= next) {
-			ss_progress((size_t)(p - s->wire), s->wirelen, s);
-			next = (size_t)(p - s->wire) + SS_PROGRESS_STEP;
-		}
+		ss_progress((size_t)(p - s->wire), s->wirelen, s);
 	}
 	if (mailstream_write(st, "\r\n", 2) == -1 ||
 	    mailstream_flush(st) == -1)
