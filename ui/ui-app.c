@@ -101,6 +101,7 @@ static void	 ui_app_retry(struct ui *);
 static int	 ui_app_retry_one(long long, void *);
 static int	 ui_app_next_key(struct ui *);
 static void	 ui_app_key(struct ui *, int);
+static void	 ui_app_draw_prompt(struct ui *, int, int);
 static int	 ui_app_quit(struct ui *);
 static void	 ui_app_bench(struct ui *, const char *, struct timespec *);
 static int	 ui_app_open(struct ui *, const char *, int);
@@ -256,6 +257,34 @@ ui_app_retry(struct ui *ui)
 	}
 }
 
+/*
+ * The prompt on the bottom line, over the full width: a question keeps
+ * its "(y/n)" (the question is cut before it, with an ellipsis), a
+ * prompt for a line keeps room to type in.
+ */
+static void
+ui_app_draw_prompt(struct ui *ui, int y, int cols)
+{
+	static const char	 yn[] = "(y/n) ";
+	const char		*l = ui->prompt_label;
+	char			*q;
+	size_t			 len = strlen(l), ylen = sizeof yn - 1;
+	int			 head = ui_term_attr(UI_A_HEAD), x, lw;
+
+	if (len > ylen && strcmp(l + len - ylen, yn) == 0) {
+		q = xstrndup(l, len - ylen);
+		lw = cols - 1 - (int)ylen;
+		x = ui_term_text(y, 0, lw, q, head);
+		free(q);
+		x += ui_term_text(y, x, cols - x, yn, head);
+		ui_editor_draw(ui->prompt, y, x, 1, cols - x - 1, 1);
+		return;
+	}
+	lw = cols - 1 - (cols / 3 < 20 ? cols / 3 : 20);
+	x = ui_term_text(y, 0, lw, l, head);
+	ui_editor_draw(ui->prompt, y, x, 1, cols - x - 1, 1);
+}
+
 /* Draw everything. */
 void
 ui_app_draw(struct ui *ui)
@@ -298,11 +327,9 @@ ui_app_draw(struct ui *ui)
 	ui_term_fill(rows - 2, 0, cols, attr);
 	ui_term_text(rows - 2, 1, cols - 2, b, attr);
 	/* Bottom line: a prompt, a message, or the keys. */
-	if (ui->prompt != NULL) {
-		x = ui_term_text(rows - 1, 0, cols / 2, ui->prompt_label,
-		    ui_term_attr(UI_A_HEAD));
-		ui_editor_draw(ui->prompt, rows - 1, x, 1, cols - x - 1, 1);
-	} else if (ui->message != NULL)
+	if (ui->prompt != NULL)
+		ui_app_draw_prompt(ui, rows - 1, cols);
+	else if (ui->message != NULL)
 		ui_term_text(rows - 1, 1, cols - 2, ui->message,
 		    ui->message_bad ? ui_term_attr(UI_A_BAD) :
 		    ui_term_attr(UI_A_NORMAL));

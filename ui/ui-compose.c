@@ -596,6 +596,9 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 	free(t);
 	for (f = UI_F_TO; f <= UI_F_SUBJECT && y < top + h; f++, y++) {
 		lab = c->sel == f ? ui_term_attr(UI_A_SELECT) : head;
+		/* '>' marks the field that takes what is typed. */
+		if (c->editing && c->sel == f)
+			ui_term_text(y, 0, 1, ">", lab);
 		ui_term_text(y, 1, 9, ui_field_names[f], lab);
 		ui_editor_draw(c->f[f], y, 11, 1, w - 12, c->editing &&
 		    c->sel == f);
@@ -660,6 +663,8 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 	t = xasprintf("Body %s", c->editing && c->sel == UI_F_BODY ?
 	    "(editing: Esc or ^X when done)" : ed != NULL && *ed != '\0' ?
 	    "(e: edit in $EDITOR)" : "(e: edit here)");
+	if (c->editing && c->sel == UI_F_BODY)
+		ui_term_text(y, 0, 1, ">", ui_term_attr(UI_A_SELECT));
 	ui_term_text(y++, 1, w - 2, t, c->sel == UI_F_BODY ?
 	    ui_term_attr(UI_A_SELECT) : head);
 	free(t);

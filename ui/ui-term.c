@@ -37,18 +37,26 @@ struct ui_term_state {
 	int			 started;
 	int			 colour;
 	int			 utf8;
+	int			 utf8_locale;	/* the locale's codeset is UTF-8 */
+	int			 cur_y, cur_x;	/* the visible cursor, y < 0 none */
 	int			 saved_stderr;	/* the real stderr while in curses */
 	char			*logpath;	/* where stderr goes meanwhile */
 	volatile sig_atomic_t	 hangup;
 };
 
-static struct ui_term_state ui_term = { NULL, 0, 0, 0, -1, NULL, 0 };
+static struct ui_term_state ui_term = { NULL, 0, 0, 0, 0, -1, 0, -1, NULL,
+    0 };
 
 static void	 ui_term_signal(int);
 static void	 ui_term_fatal(void);
 static void	 ui_term_redirect(const char *);
 static void	 ui_term_restore(void);
 static int	 ui_term_pick_utf8(const char *);
+static int	 ui_term_locale_utf8(void);
+static size_t	 ui_term_utf8_seq(const char *, size_t, wchar_t *);
+static size_t	 ui_term_char(const char *, size_t, mbstate_t *, wchar_t *,
+		    int *);
+static int	 ui_term_byte_key(int);
 
 /* Note a hang-up or termination; the main loop saves and leaves. */
 static void
@@ -96,22 +104,96 @@ ui_term_restore(void)
 	ui_term.saved_stderr = -1;
 }
 
+/* Is the locale's codeset UTF-8? */
+static int
+ui_term_locale_utf8(void)
+{
+	const char	*cs = nl_langinfo(CODESET);
+
+	return cs != NULL && (strcasecmp(cs, "UTF-8") == 0 ||
+	    strcasecmp(cs, "utf8") == 0);
+}
+
 /* UTF-8 glyphs or ASCII, from the config or the locale. */
 static int
 ui_term_pick_utf8(const char *setting)
 {
-	const char	*cs;
-
 	if (setting != NULL && strcasecmp(setting, "ascii") == 0)
 		return 0;
 	if (setting != NULL && (strcasecmp(setting, "utf-8") == 0 ||
 	    strcasecmp(setting, "utf8") == 0))
 		return 1;
-	cs = nl_langinfo(CODESET);
-	if (cs == NULL || (strcasecmp(cs, "UTF-8") != 0 &&
-	    strcasecmp(cs, "utf8") != 0))
-		return 0;	/* the terminal could not show them anyway */
-	return 1;
+	/* Without a UTF-8 locale the terminal could not show them. */
+	return ui_term_locale_utf8();
+}
+
+/*
+ * The length of one valid UTF-8 sequence at s (at most len bytes), its
+ * code point in *wc; 0 when the bytes are not one.
+ */
+static size_t
+ui_term_utf8_seq(const char *s, size_t len, wchar_t *wc)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	unsigned long		 c, min;
+	size_t			 n, i;
+
+	if (len == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*wc = (wchar_t)u[0];
+		return 1;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		n = 2;
+		c = u[0] & 0x1f;
+		min = 0x80;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		n = 3;
+		c = u[0] & 0x0f;
+		min = 0x800;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		n = 4;
+		c = u[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (u[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*wc = (wchar_t)c;
+	return n;
+}
+
+/*
+ * One character of s (len bytes left): its bytes (at least 1), *wc and
+ * its columns in *cw, -1 in *cw when it cannot be shown as is (drawn as
+ * one '?').  Outside a UTF-8 locale a valid UTF-8 sequence is still one
+ * character, so the text typed keeps its shape.
+ */
+static size_t
+ui_term_char(const char *s, size_t len, mbstate_t *mb, wchar_t *wc,
+    int *cw)
+{
+	size_t	n;
+
+	n = mbrtowc(wc, s, len, mb);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		memset(mb, 0, sizeof *mb);
+		*cw = -1;
+		if (!ui_term.utf8_locale && (n = ui_term_utf8_seq(s, len,
+		    wc)) > 0)
+			return n;
+		return 1;
+	}
+	*cw = wcwidth(*wc);
+	return n;
 }
 
 /* Take the terminal. */
@@ -142,7 +224,10 @@ ui_term_start(const char *glyphs, const char *logpath)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
+	meta(stdscr, TRUE);
 	curs_set(0);
+	ui_term.cur_y = -1;
+	ui_term.utf8_locale = ui_term_locale_utf8();
 	ui_term.utf8 = ui_term_pick_utf8(glyphs);
 	if (has_colors() && start_color() == OK && getenv("NO_COLOR") ==
 	    NULL) {
@@ -204,6 +289,48 @@ ui_term_hangup(void)
 	return ui_term.hangup;
 }
 
+/*
+ * A key from a byte when the locale is not UTF-8: the bytes of a valid
+ * UTF-8 sequence make one character; else the locale's character; else
+ * the byte as Latin-1, so nothing typed is ever lost.
+ */
+static int
+ui_term_byte_key(int c)
+{
+	mbstate_t	mb;
+	wchar_t		wc;
+	char		b[4];
+	size_t		n = 1, want, i;
+	int		k;
+
+	b[0] = (char)c;
+	want = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+	    c >= 0xf0 && c <= 0xf4 ? 4 : 1;
+	if (want > 1) {
+		/* The rest of a sequence arrives with it. */
+		wtimeout(stdscr, 100);
+		while (n < want) {
+			k = getch();
+			if (k == ERR)
+				break;
+			if (k < 0x80 || k > 0xbf) {
+				ungetch(k);
+				break;
+			}
+			b[n++] = (char)k;
+		}
+		nodelay(stdscr, TRUE);
+		if (ui_term_utf8_seq(b, n, &wc) == n)
+			return (int)wc;
+		for (i = n; i > 1; i--)
+			ungetch((unsigned char)b[i - 1]);
+	}
+	memset(&mb, 0, sizeof mb);
+	if (mbrtowc(&wc, b, 1, &mb) == 1 && wc != 0)
+		return (int)wc;
+	return c;
+}
+
 /* The next key, or -1. */
 int
 ui_term_key(void)
@@ -211,6 +338,16 @@ ui_term_key(void)
 	wint_t	wc;
 	int	r;
 
+	if (!ui_term.utf8_locale) {
+		r = getch();
+		if (r == ERR)
+			return -1;
+		if (r >= KEY_MIN)
+			return UI_KEY(r);
+		if (r < 0x80)
+			return r;
+		return ui_term_byte_key(r & 0xff);
+	}
 	r = get_wch(&wc);
 	if (r == ERR)
 		return -1;
@@ -273,23 +410,25 @@ ui_term_erase(void)
 	erase();
 }
 
-/* Show a frame. */
+/* Show a frame, the cursor where text goes (drawing moved it). */
 void
 ui_term_show(void)
 {
+	if (ui_term.cur_y >= 0 && ui_term.cur_y < LINES &&
+	    ui_term.cur_x < COLS) {
+		move(ui_term.cur_y, ui_term.cur_x);
+		curs_set(1);
+	} else
+		curs_set(0);
 	refresh();
 }
 
-/* Place or hide the cursor. */
+/* Place or hide the cursor (shown by ui_term_show). */
 void
 ui_term_cursor(int y, int x)
 {
-	if (y < 0) {
-		curs_set(0);
-		return;
-	}
-	move(y, x);
-	curs_set(1);
+	ui_term.cur_y = y;
+	ui_term.cur_x = x < 0 ? 0 : x;
 }
 
 /* The attribute of a kind of text. */
@@ -377,12 +516,8 @@ ui_term_fit(const char *s, int w, int *cols)
 
 	memset(&mb, 0, sizeof mb);
 	while (i < len && s[i] != '\n') {
-		n = mbrtowc(&wc, s + i, len - i, &mb);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			memset(&mb, 0, sizeof mb);
-			n = 1;
-			cw = 1;
-		} else if ((cw = wcwidth(wc)) < 0)
+		n = ui_term_char(s + i, len - i, &mb, &wc, &cw);
+		if (cw < 0)
 			cw = 1;		/* drawn as '?' */
 		if (used + cw > w)
 			break;
@@ -404,44 +539,62 @@ ui_term_width(const char *s)
 	return cols;
 }
 
-/* Draw clipped text; returns the columns used. */
+/*
+ * Draw clipped text; returns the columns used.  Text cut short ends in
+ * an ellipsis ("..." in ASCII), so a cut never passes for the whole.
+ */
 int
 ui_term_text(int y, int x, int w, const char *s, int attr)
 {
 	mbstate_t	 mb;
 	wchar_t		 wc;
+	const char	*ell;
 	char		*out;
-	size_t		 i = 0, o = 0, n, len;
-	int		 used = 0, cw;
+	size_t		 i = 0, o = 0, n, len, el;
+	int		 used = 0, cw, ellw, room, total;
 
 	if (s == NULL || w <= 0 || y < 0 || y >= LINES || x >= COLS)
 		return 0;
 	if (x + w > COLS)
 		w = COLS - x;
+	if (ui_term.utf8 && ui_term.utf8_locale) {
+		ell = "\xe2\x80\xa6";
+		ellw = 1;
+	} else {
+		ell = "...";
+		ellw = 3;
+	}
+	room = w;
+	(void)ui_term_fit(s, 1 << 30, &total);
+	if (total > w && w > ellw)
+		room = w - ellw;
+	else
+		ell = NULL;
 	len = strlen(s);
-	out = xmalloc(len + 1);
+	el = ell != NULL ? strlen(ell) : 0;
+	out = xmalloc(len + el + 1);
 	memset(&mb, 0, sizeof mb);
 	while (i < len && s[i] != '\n') {
-		n = mbrtowc(&wc, s + i, len - i, &mb);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0 ||
-		    (cw = wcwidth(wc)) < 0) {
-			if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-				memset(&mb, 0, sizeof mb);
-				n = 1;
-			}
-			if (used + 1 > w)
+		n = ui_term_char(s + i, len - i, &mb, &wc, &cw);
+		if (cw < 0) {
+			if (used + 1 > room)
 				break;
 			out[o++] = '?';
 			used++;
 			i += n;
 			continue;
 		}
-		if (used + cw > w)
+		if (used + cw > room)
 			break;
 		memcpy(out + o, s + i, n);
 		o += n;
 		used += cw;
 		i += n;
+	}
+	if (ell != NULL) {
+		memcpy(out + o, ell, el);
+		o += el;
+		used += ellw;
 	}
 	out[o] = '\0';
 	attron(attr);
