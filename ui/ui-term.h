@@ -48,7 +48,12 @@ void		 ui_term_suspend(void);
 void		 ui_term_resume(void);
 /* 1 once SIGHUP or SIGTERM arrived (the terminal went away). */
 int		 ui_term_hangup(void);
-/* The next key (see UI_KEY), or -1 when none is waiting. */
+/*
+ * The next key (see UI_KEY), or -1 when none is waiting.  Characters are
+ * read as the locale says; outside a UTF-8 locale a valid UTF-8 sequence
+ * is one character, and a byte neither reads is taken as Latin-1, so
+ * nothing typed is dropped.
+ */
 int		 ui_term_key(void);
 /* A short name of a key for the help screen ("j", "Down", "^X"). */
 const char	*ui_term_key_name(int, char *, size_t);
@@ -59,7 +64,10 @@ int		 ui_term_cols(void);
 /* Clear the whole screen before drawing a frame; show it afterwards. */
 void		 ui_term_erase(void);
 void		 ui_term_show(void);
-/* Place the visible cursor, or hide it (y < 0). */
+/*
+ * Place the visible cursor, or hide it (y < 0); it shows there at the
+ * next ui_term_show, whatever was drawn after.
+ */
 void		 ui_term_cursor(int, int);
 
 /* The curses attribute of a kind of text. */
@@ -73,7 +81,8 @@ int		 ui_term_colour(void);
 
 /*
  * Draw UTF-8 text at (y, x) in at most w columns (invalid bytes show as
- * '?', control characters are not drawn); returns the columns used.
+ * '?', control characters are not drawn); text that does not fit ends
+ * in an ellipsis ("..." with ASCII glyphs).  Returns the columns used.
  */
 int		 ui_term_text(int, int, int, const char *, int);
 /* Fill w columns at (y, x) with spaces in an attribute. */
