@@ -71,6 +71,8 @@ struct store_msg {
 	int			 has_outcome;
 	enum outcome		 worst;		/* of the latest outcomes */
 	int			 queued;	/* recipients still to send */
+	int			 delivered;	/* recipients delivered */
+	int			 failed;	/* recipients failed for good */
 };
 
 /* A recipient of a message in the queue. */
@@ -228,7 +230,8 @@ int	 store_message_count(struct store *, enum store_state, long long *,
 /*
  * As store_message_each and store_message_count, restricted to messages
  * whose recipients or subject contain the search text (case-insensitive
- * for ASCII; NULL or "": all).  Only the requested window is read, so a
+ * for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters; NULL
+ * or "": all).  Only the requested window is read, so a
  * search never loads the whole history into memory.
  */
 int	 store_message_find(struct store *, enum store_state, const char *,
@@ -236,6 +239,15 @@ int	 store_message_find(struct store *, enum store_state, const char *,
 	    struct err **);
 int	 store_message_find_count(struct store *, enum store_state,
 	    const char *, long long *, struct err **);
+/*
+ * As store_message_find(_count) for STORE_SENT, with the outbox messages
+ * already delivered to some recipient (partly delivered: the Outbox lists
+ * them too); a row's state says which.
+ */
+int	 store_sent_find(struct store *, const char *, size_t, size_t,
+	    int (*)(const struct store_msg *, void *), void *, struct err **);
+int	 store_sent_find_count(struct store *, const char *, long long *,
+	    struct err **);
 /* Delete a message with its queue and records; ERR_INPUT if unknown. */
 int	 store_message_delete(struct store *, long long, struct err **);
 /* The recipients of a message (new array). */

@@ -263,6 +263,29 @@ ui_demo_config(struct ui_demo *d, char **path)
 	return rv;
 }
 
+/* Running (the first screen says it is a demo). */
+static int	 ui_demo_on;
+
+static const char *ui_demo_lines[] = {
+	"This is a demo: loopback servers, a throw-away store, gone on quit.",
+	"Press m and write to these contacts (c lists them); each shows:",
+	"  alice@secure.example  verified: STARTTLS, valid certificate",
+	"  bob@legacy.example    plaintext: his server offers no STARTTLS",
+	"  dave@legacy.example   held: he requires TLS, his server has none",
+	"  carol@bank.example    held: her domain requires TLS (config)",
+	NULL
+};
+
+/* A line of the first screen's demo text. */
+const char *
+ui_demo_intro(size_t i)
+{
+	if (!ui_demo_on || i >= sizeof ui_demo_lines / sizeof
+	    ui_demo_lines[0])
+		return NULL;
+	return ui_demo_lines[i];
+}
+
 /* A few contacts, one requiring TLS. */
 static int
 ui_demo_contacts(void)
@@ -397,7 +420,9 @@ ui_demo_main(const struct cli_args *a)
 		fprintf(stderr, "tern demo: cannot make the store\n");
 		goto out;
 	}
+	ui_demo_on = 1;
 	rv = ui_app_main(a, conf);
+	ui_demo_on = 0;
 out:
 	ui_demo_stop(&d);
 	if (d.log != -1)

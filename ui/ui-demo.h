@@ -11,5 +11,10 @@
 /* Run the demo (tern [options] demo, as cli_parse read it); exit code. */
 struct cli_args;
 int	ui_demo_main(const struct cli_args *);
+/*
+ * Line i of what the demo says on the first screen (that it is a demo,
+ * what each contact will show); NULL past the last, or when no demo runs.
+ */
+const char *ui_demo_intro(size_t);
 
 #endif

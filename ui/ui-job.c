@@ -242,7 +242,14 @@ ui_job_log(struct ui_job *j, const struct event *e)
 	char	*line;
 	int	 attr;
 
-	line = event_format(e);
+	if (e->type == EVENT_STARTTLS && e->code == 0) {
+		struct event	c = *e;
+
+		/* The command going out: its text is only its name. */
+		c.text = "sent";
+		line = event_format(&c);
+	} else
+		line = event_format(e);
 	attr = e->type == EVENT_PLAINTEXT ? ui_term_attr(UI_A_BAD) :
 	    e->type == EVENT_TLS ? ui_term_attr(UI_A_GOOD) :
 	    ui_term_attr(UI_A_NORMAL);
@@ -288,11 +295,18 @@ ui_job_step(struct ui_job *j, struct ui_job_row *row, const struct event *e)
 		    e->type == EVENT_STARTTLS ? "STARTTLS" :
 		    e->type == EVENT_AUTH ? "AUTH" :
 		    e->type == EVENT_MAIL ? "MAIL FROM" : "DATA";
-		ui_job_set(row, norm, "%s%s%.0d %s", what, e->code != 0 ?
-		    " " : "", e->code, e->type == EVENT_EHLO ?
-		    (e->text != NULL && strstr(e->text, "STARTTLS") != NULL ?
-		    "(offers STARTTLS)" : "(no STARTTLS offered)") :
-		    e->text != NULL ? e->text : "");
+		if (e->type == EVENT_STARTTLS && e->code == 0) {
+			/* The command going out (its text is its name). */
+			ui_job_set(row, norm, "STARTTLS sent");
+			break;
+		}
+		/* After TLS, the EHLO never lists STARTTLS: say nothing. */
+		ui_job_set(row, norm, "%s%s%.0d%s%s", what, e->code != 0 ?
+		    " " : "", e->code, e->type == EVENT_EHLO && row->tls !=
+		    NULL ? "" : " ", e->type == EVENT_EHLO ? (row->tls !=
+		    NULL ? "" : e->text != NULL && strstr(e->text,
+		    "STARTTLS") != NULL ? "(offers STARTTLS)" :
+		    "(no STARTTLS offered)") : e->text != NULL ? e->text : "");
 		break;
 	case EVENT_TLS:
 		if (t == NULL)

@@ -13,6 +13,7 @@
 #include "store.h"
 #include "ui-app.h"
 #include "ui-compose.h"
+#include "ui-demo.h"
 #include "ui-list.h"
 #include "ui-listw.h"
 #include "ui-term.h"
@@ -144,6 +145,8 @@ ui_list_count(void *arg, struct ui *ui, const char *search, long long *n,
 {
 	struct ui_list	*l = arg;
 
+	if (l->state == STORE_SENT)
+		return store_sent_find_count(ui->store, search, n, errp);
 	return store_message_find_count(ui->store, l->state, search, n, errp);
 }
 
@@ -155,8 +158,10 @@ ui_list_load(void *arg, struct ui *ui, const char *search, size_t off,
 	struct ui_list	*l = arg;
 
 	ui_list_clear_rows(l);
-	if (store_message_find(ui->store, l->state, search, off, n,
-	    ui_list_collect, l, errp) == -1)
+	/* Sent lists the partly delivered too (the Outbox their rest). */
+	if ((l->state == STORE_SENT ? store_sent_find(ui->store, search, off,
+	    n, ui_list_collect, l, errp) : store_message_find(ui->store,
+	    l->state, search, off, n, ui_list_collect, l, errp)) == -1)
 		return -1;
 	return (int)l->nrows;
 }
@@ -167,7 +172,8 @@ ui_list_row(void *arg, struct ui *ui, size_t i, int y, int h, int sel)
 {
 	struct ui_list		*l = arg;
 	struct store_msg	*m = &l->rows[i];
-	char			 date[32];
+	const char		*subj;
+	char			 date[32], *t;
 	int			 w = ui_term_cols(), attr, rw = l->rw;
 
 	(void)ui;
@@ -184,8 +190,18 @@ ui_list_row(void *arg, struct ui *ui, size_t i, int y, int h, int sel)
 	ui_term_text(y, 9, 12, date, attr);
 	ui_term_text(y, 23, rw, m->rcpts != NULL && *m->rcpts != '\0' ?
 	    m->rcpts : "(no recipient)", attr);
-	ui_term_text(y, 24 + rw, w - 25 - rw, m->subject != NULL &&
-	    *m->subject != '\0' ? m->subject : "(no subject)", attr);
+	subj = m->subject != NULL && *m->subject != '\0' ? m->subject :
+	    "(no subject)";
+	if (l->state == STORE_SENT && m->state == STORE_OUTBOX) {
+		/* Partly delivered: how far, the rest in the Outbox. */
+		t = xasprintf("%s  (%d delivered, %d %s%s%.0d%s)", subj,
+		    m->delivered, m->queued, m->has_outcome && m->worst ==
+		    OUTCOME_HELD ? "held" : "waiting", m->failed > 0 ? ", " :
+		    "", m->failed, m->failed > 0 ? " failed" : "");
+		ui_term_text(y, 24 + rw, w - 25 - rw, t, attr);
+		free(t);
+	} else
+		ui_term_text(y, 24 + rw, w - 25 - rw, subj, attr);
 	return 1;
 }
 
@@ -213,6 +229,18 @@ ui_list_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 		    "message; it is saved here as you write." :
 		    "Nothing sent yet. Press m to write a message.",
 		    ui_term_attr(UI_A_DIM));
+	if (l->state == STORE_SENT && ui_listw_search(l->lw) == NULL &&
+	    ui_listw_total(l->lw, ui) < h - 10) {
+		const char	*d;
+		size_t		 i;
+		int		 y = top + h - 8;
+
+		/* The demo says so, and what each contact will show. */
+		for (i = 0; (d = ui_demo_intro(i)) != NULL && y < top + h;
+		    i++)
+			ui_term_text(y++, 2, w - 4, d, i == 0 ?
+			    ui_term_attr(UI_A_HEAD) : ui_term_attr(UI_A_NORMAL));
+	}
 }
 
 /* List keys: its own, then the list widget's. */
@@ -242,8 +270,10 @@ ui_list_key(struct ui_screen *sc, struct ui *ui, int k)
 	case UI_LIST_DELETE:
 		if (m == NULL)
 			return UI_NONE;
-		snprintf(q, sizeof q, "Delete \"%s\"?", m->subject != NULL &&
-		    *m->subject != '\0' ? m->subject : "(no subject)");
+		snprintf(q, sizeof q, "Delete \"%s\"?%s", m->subject != NULL &&
+		    *m->subject != '\0' ? m->subject : "(no subject)",
+		    m->state == STORE_OUTBOX && l->state == STORE_SENT ?
+		    " Its recipients still waiting will not get it." : "");
 		if (!ui_app_confirm(ui, q))
 			return UI_REDRAW;
 		if (store_message_delete(ui->store, m->id, &e) == -1) {

@@ -7,6 +7,7 @@
 
 #include <curses.h>
 
+#include "buf.h"
 #include "err.h"
 #include "outbox.h"
 #include "policy.h"
@@ -61,6 +62,7 @@ struct ui_ob_ids {
 	size_t			 n;
 };
 
+static void	 ui_outbox_ask(const struct ui_ob_msg *, char *, size_t);
 static int	 ui_outbox_collect(const struct store_msg *, void *);
 static int	 ui_outbox_collect_id(const struct store_msg *, void *);
 static void	 ui_outbox_clear(struct ui_outbox *);
@@ -185,6 +187,31 @@ ui_outbox_load(void *arg, struct ui *ui, const char *search, size_t off,
 	return (int)o->nrows;
 }
 
+/* The question before deleting: to whom it was delivered already. */
+static void
+ui_outbox_ask(const struct ui_ob_msg *r, char *q, size_t len)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 j, n = 0;
+	char		*to;
+
+	for (j = 0; j < r->nrc; j++) {
+		if (!r->rc[j].delivered)
+			continue;
+		buf_adds(&b, n++ > 0 ? ", " : "");
+		buf_adds(&b, r->rc[j].address);
+	}
+	to = n > 0 ? buf_steal(&b) : NULL;
+	if (to != NULL)
+		snprintf(q, len, "Delete \"%s\"? Already delivered to %s; the "
+		    "rest will not be sent.", r->m.subject != NULL ?
+		    r->m.subject : "", to);
+	else
+		snprintf(q, len, "Delete \"%s\" from the outbox (it will not "
+		    "be sent)?", r->m.subject != NULL ? r->m.subject : "");
+	free(to);
+}
+
 /* Draw one message with its waiting recipients (the widget's draw). */
 static int
 ui_outbox_row(void *arg, struct ui *ui, size_t i, int top, int h, int sel)
@@ -209,9 +236,10 @@ ui_outbox_row(void *arg, struct ui *ui, size_t i, int top, int h, int sel)
 		ui_term_text(y, 1, 7, "[NEW]", attr);
 	ui_list_date(r->m.updated, date, sizeof date);
 	ui_term_text(y, 9, 12, date, attr);
-	t = xasprintf("%s  (%d waiting)", r->m.subject != NULL &&
+	t = xasprintf("%s  (%d waiting%s%.0d%s)", r->m.subject != NULL &&
 	    *r->m.subject != '\0' ? r->m.subject : "(no subject)",
-	    r->m.queued);
+	    r->m.queued, r->m.delivered > 0 ? ", " : "", r->m.delivered,
+	    r->m.delivered > 0 ? " delivered" : "");
 	ui_term_text(y++, 23, w - 24, t, attr);
 	free(t);
 	for (j = 0; j < r->nrc && y < top + h; j++) {
@@ -260,7 +288,7 @@ ui_outbox_key(struct ui_screen *sc, struct ui *ui, int k)
 	struct ui_ob_ids	 ids;
 	struct err		*e = NULL;
 	size_t			 i;
-	char			 q[256];
+	char			 q[512];
 	long			 sel = ui_listw_sel(o->lw);
 
 	if (sel >= 0)
@@ -294,8 +322,7 @@ ui_outbox_key(struct ui_screen *sc, struct ui *ui, int k)
 	case UI_OB_DELETE:
 		if (r == NULL)
 			return UI_NONE;
-		snprintf(q, sizeof q, "Delete \"%s\" from the outbox (it will "
-		    "not be sent)?", r->m.subject != NULL ? r->m.subject : "");
+		ui_outbox_ask(r, q, sizeof q);
 		if (!ui_app_confirm(ui, q))
 			return UI_REDRAW;
 		if (store_message_delete(ui->store, r->m.id, &e) == -1) {
