@@ -56,6 +56,7 @@ struct ui_pager {
 };
 
 static int	ui_pager_wrapped(const char *, int);
+static size_t	ui_pager_piece(const char *, int);
 
 /* A new pager. */
 struct ui_pager *
@@ -133,6 +134,26 @@ ui_pager_count(const struct ui_pager *p)
 	return p->n;
 }
 
+/*
+ * The bytes of s that go on one row of width w: at a space when the rest
+ * does not fit, never in the middle of a word that would fit on a row of
+ * its own (a longer word is cut where the row ends).
+ */
+static size_t
+ui_pager_piece(const char *s, int w)
+{
+	size_t	fit, k;
+
+	fit = ui_term_fit(s, w, NULL);
+	if (fit == 0 && *s != '\0')
+		return 1;
+	if (s[fit] == '\0' || s[fit] == ' ')
+		return fit;
+	for (k = fit; k > 0 && s[k - 1] != ' '; k--)
+		;
+	return k > fit / 3 ? k : fit;
+}
+
 /* Display rows a line takes at width w. */
 static int
 ui_pager_wrapped(const char *s, int w)
@@ -141,9 +162,7 @@ ui_pager_wrapped(const char *s, int w)
 	int	rows = 0;
 
 	do {
-		fit = ui_term_fit(s, w, NULL);
-		if (fit == 0 && *s != '\0')
-			fit = 1;
+		fit = ui_pager_piece(s, w);
 		s += fit;
 		rows++;
 	} while (*s != '\0');
@@ -177,9 +196,7 @@ ui_pager_draw(struct ui_pager *p, int y, int x, int h, int w)
 	for (i = 0; i < p->n && row - p->scroll < h; i++) {
 		s = p->v[i].s;
 		do {
-			fit = ui_term_fit(s, w, NULL);
-			if (fit == 0 && *s != '\0')
-				fit = 1;
+			fit = ui_pager_piece(s, w);
 			if (row >= p->scroll && row - p->scroll < h) {
 				t = xstrndup(s, fit);
 				ui_term_text(y + row - p->scroll, x, w, t,
