@@ -182,7 +182,8 @@ ui_list_row(void *arg, struct ui *ui, size_t i, int y, int h, int sel)
 	if (sel)
 		ui_term_fill(y, 0, w, attr);
 	if (m->has_outcome)
-		ui_term_text(y, 1, 7, ui_term_glyph(m->worst), sel ? attr :
+		ui_term_text(y, 1, 7, ui_term_glyph(m->worst), sel ?
+		    ui_term_outcome_attr_selected(m->worst) :
 		    ui_term_outcome_attr(m->worst));
 	else if (l->state == STORE_DRAFT)
 		ui_term_text(y, 1, 7, "draft", attr);

@@ -230,7 +230,8 @@ ui_outbox_row(void *arg, struct ui *ui, size_t i, int top, int h, int sel)
 	if (sel)
 		ui_term_fill(y, 0, w, attr);
 	if (r->m.has_outcome)
-		ui_term_text(y, 1, 7, ui_term_glyph(r->m.worst), sel ? attr :
+		ui_term_text(y, 1, 7, ui_term_glyph(r->m.worst), sel ?
+		    ui_term_outcome_attr_selected(r->m.worst) :
 		    ui_term_outcome_attr(r->m.worst));
 	else
 		ui_term_text(y, 1, 7, "[NEW]", attr);

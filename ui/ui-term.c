@@ -456,6 +456,13 @@ ui_term_attr(enum ui_attr a)
 	return (int)COLOR_PAIR(pair[a]);
 }
 
+/* An outcome's attribute on the selected row: its colour, reversed. */
+int
+ui_term_outcome_attr_selected(enum outcome o)
+{
+	return ui_term_outcome_attr(o) | A_REVERSE;
+}
+
 /* The attribute of an outcome. */
 int
 ui_term_outcome_attr(enum outcome o)
@@ -477,15 +484,18 @@ ui_term_glyph(enum outcome o)
 {
 	if (!ui_term.utf8)
 		return outcome_glyph_ascii(o);
+	/*
+	 * Shapes that differ without colour (a monochrome terminal, the
+	 * selected row, a colour-emoji font): a lock with its key for
+	 * verified, a bare lock for encrypted, an open lock for plaintext.
+	 */
 	switch (o) {
 	case OUTCOME_VERIFIED:
-		/* Without colour the '+' tells verified from encrypted. */
-		return ui_term.colour ? "\xf0\x9f\x94\x92" :
-		    "\xf0\x9f\x94\x92+";
+		return "\xf0\x9f\x94\x90";	/* U+1F510 */
 	case OUTCOME_ENCRYPTED:
-		return "\xf0\x9f\x94\x92";
+		return "\xf0\x9f\x94\x92";	/* U+1F512 */
 	case OUTCOME_PLAINTEXT:
-		return "\xf0\x9f\x94\x93";
+		return "\xf0\x9f\x94\x93";	/* U+1F513 */
 	default:
 		return outcome_glyph_ascii(o);
 	}

@@ -74,6 +74,8 @@ void		 ui_term_cursor(int, int);
 int		 ui_term_attr(enum ui_attr);
 /* The attribute and glyph of an outcome (UTF-8 lock or "[TLS+]" ...). */
 int		 ui_term_outcome_attr(enum outcome);
+/* The same on the selected row: the colour kept, reversed. */
+int		 ui_term_outcome_attr_selected(enum outcome);
 const char	*ui_term_glyph(enum outcome);
 /* 1 when glyphs are UTF-8, 0 when ASCII; 1 when colours are in use. */
 int		 ui_term_utf8(void);

@@ -23,7 +23,7 @@ u_type 'Hello from the demo.'
 u_key Escape
 u_type y
 u_wait 'Send "Demo" \(finished\)' 20
-u_has '🔒 +alice@secure.example .*verified: TLS1' "verified"
+u_has '🔐 +alice@secure.example .*verified: TLS1' "verified"
 u_has '🔓 +bob@legacy.example .*plaintext: ' "plaintext"
 u_has '\[HELD\] +dave@legacy.example' "held"
 ls -d "$T"/tern-demo.* >/dev/null 2>&1 || t_fail "no demo directory"

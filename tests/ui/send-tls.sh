@@ -40,7 +40,7 @@ t_assert_match "$(t_sessions tls)" '"tls":true' "the session used TLS"
 
 u_type q
 u_wait 'Hello over TLS'
-u_has '🔒 +[A-Z][a-z][a-z] [0-9]+ [0-9:]+ +bob@example.org +Hello over TLS' "verified lock in the list"
+u_has '🔐 +[A-Z][a-z][a-z] [0-9]+ [0-9:]+ +bob@example.org +Hello over TLS' "verified lock in the list"
 
 # The transport section, straight from the list.
 u_type t
