@@ -193,11 +193,11 @@ store_contact_each(struct store *st, const char *search, size_t offset,
 
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT " ST_CONTACT_COLS " FROM contacts "
-	    "WHERE ?1 IS NULL OR akey LIKE ?1 ESCAPE '\\' OR "
-	    "name LIKE ?1 ESCAPE '\\' OR alias LIKE ?1 ESCAPE '\\' "
+	    "WHERE ?1 IS NULL OR akey GLOB ?1 OR name GLOB ?1 OR "
+	    "alias GLOB ?1 "
 	    "ORDER BY akey LIMIT ?2 OFFSET ?3", errp)) == NULL)
 		goto out;
-	pat = st_like(search, 0);
+	pat = st_glob(search, 0);
 	st_bind_text(s, 1, pat);
 	sqlite3_bind_int64(s, 2, limit == 0 ? -1 : (long long)limit);
 	sqlite3_bind_int64(s, 3, (long long)offset);
@@ -333,10 +333,10 @@ store_contact_groups(struct store *st, const char *prefix, size_t limit,
 
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT name, count(*) FROM groups WHERE name "
-	    "LIKE ?1 ESCAPE '\\' GROUP BY name COLLATE NOCASE ORDER BY name "
+	    "GLOB ?1 GROUP BY name COLLATE NOCASE ORDER BY name "
 	    "COLLATE NOCASE LIMIT ?2", errp)) == NULL)
 		goto out;
-	pat = st_like(prefix, 1);
+	pat = st_glob(prefix, 1);
 	st_bind_text(s, 1, pat);
 	sqlite3_bind_int64(s, 2, limit == 0 ? -1 : (long long)limit);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {

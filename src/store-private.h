@@ -106,10 +106,10 @@ char		*st_col_clean(sqlite3_stmt *, int);
 /* Bind text, or NULL. */
 void		 st_bind_text(sqlite3_stmt *, int, const char *);
 /*
- * A LIKE pattern (ESCAPE '\') for text anywhere, NULL for a NULL or
- * empty text (all); with prefix, for text at the start (never NULL).
- * New string.
+ * The store's one search pattern: GLOB, either case beyond ASCII, for
+ * text anywhere (NULL for a NULL or empty text: all); with prefix, for
+ * text at the start (never NULL).  New string.
  */
-char		*st_like(const char *, int);
+char		*st_glob(const char *, int);
 
 #endif

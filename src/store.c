@@ -371,25 +371,134 @@ st_bind_text(sqlite3_stmt *s, int i, const char *t)
 		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
 }
 
-/* A LIKE pattern for text anywhere or at the start; NULL for all. */
+/* The code point at s (its length in *len); -1 for a bad byte (len 1). */
+static long
+st_utf8(const char *s, size_t *len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	long			 cp;
+	size_t			 n, i;
+
+	*len = 1;
+	if (u[0] < 0x80)
+		return u[0];
+	if (u[0] >= 0xc2 && u[0] < 0xe0) {
+		n = 2;
+		cp = u[0] & 0x1f;
+	} else if (u[0] >= 0xe0 && u[0] < 0xf0) {
+		n = 3;
+		cp = u[0] & 0x0f;
+	} else if (u[0] >= 0xf0 && u[0] < 0xf5) {
+		n = 4;
+		cp = u[0] & 0x07;
+	} else
+		return -1;
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (u[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
+	    cp > 0x10ffff)) || (cp >= 0xd800 && cp < 0xe000))
+		return -1;
+	*len = n;
+	return cp;
+}
+
+/*
+ * The other case of a letter of ASCII, Latin-1 Supplement, Latin
+ * Extended-A, Greek or Cyrillic; 0 when it has none.
+ */
+static long
+st_other_case(long c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7) ||
+	    (c >= 0x391 && c <= 0x3ab && c != 0x3a2) ||
+	    (c >= 0x410 && c <= 0x42f))
+		return c + 0x20;
+	if ((c >= 'a' && c <= 'z') || (c >= 0xe0 && c <= 0xfe && c != 0xf7) ||
+	    (c >= 0x3b1 && c <= 0x3cb && c != 0x3c2) ||
+	    (c >= 0x430 && c <= 0x44f))
+		return c - 0x20;
+	if (c >= 0x400 && c <= 0x40f)
+		return c + 0x50;
+	if (c >= 0x450 && c <= 0x45f)
+		return c - 0x50;
+	if (c == 0xff)
+		return 0x178;
+	if (c == 0x178)
+		return 0xff;
+	/* Latin Extended-A: pairs, upper first, but for 0x139-0x148, 0x179-. */
+	if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) ||
+	    (c >= 0x14a && c <= 0x177))
+		return c % 2 == 0 ? c + 1 : c - 1;
+	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
+		return c % 2 == 1 ? c + 1 : c - 1;
+	return 0;
+}
+
+/* Append code point c as UTF-8. */
+static void
+st_add_cp(struct buf *b, long c)
+{
+	if (c < 0x80)
+		buf_addc(b, (char)c);
+	else if (c < 0x800) {
+		buf_addc(b, (char)(0xc0 | c >> 6));
+		buf_addc(b, (char)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		buf_addc(b, (char)(0xe0 | c >> 12));
+		buf_addc(b, (char)(0x80 | (c >> 6 & 0x3f)));
+		buf_addc(b, (char)(0x80 | (c & 0x3f)));
+	} else {
+		buf_addc(b, (char)(0xf0 | c >> 18));
+		buf_addc(b, (char)(0x80 | (c >> 12 & 0x3f)));
+		buf_addc(b, (char)(0x80 | (c >> 6 & 0x3f)));
+		buf_addc(b, (char)(0x80 | (c & 0x3f)));
+	}
+}
+
+/*
+ * The one search pattern of the store (messages and contacts alike): a
+ * GLOB pattern for "contains search" (prefix: "starts with search"), in
+ * either case: each letter with another case becomes [xX] (SQLite's LIKE
+ * folds ASCII only, its GLOB classes take any character), * ? [ are
+ * quoted as [*] [?] [[]; NULL for no search (unless prefix).  A bad
+ * UTF-8 byte stands for itself.
+ */
 char *
-st_like(const char *search, int prefix)
+st_glob(const char *search, int prefix)
 {
 	struct buf	 b = BUF_INIT;
-	const char	*p;
+	size_t		 i, n;
+	long		 c, o;
 
 	if (!prefix && (search == NULL || *search == '\0'))
 		return NULL;
+	if (search == NULL)
+		search = "";
 	if (!prefix)
-		buf_addc(&b, '%');
-	for (p = search != NULL ? search : ""; *p != '\0'; p++) {
-		if (*p == '%' || *p == '_' || *p == '\\')
-			buf_addc(&b, '\\');
-		buf_addc(&b, *p);
+		buf_addc(&b, '*');
+	for (i = 0; search[i] != '\0'; i += n) {
+		c = st_utf8(search + i, &n);
+		if (c == -1) {
+			buf_addc(&b, search[i]);
+			continue;
+		}
+		o = st_other_case(c);
+		if (o != 0 || c == '*' || c == '?' || c == '[') {
+			buf_addc(&b, '[');
+			st_add_cp(&b, c);
+			if (o != 0)
+				st_add_cp(&b, o);
+			buf_addc(&b, ']');
+		} else
+			st_add_cp(&b, c);
 	}
-	buf_addc(&b, '%');
+	buf_addc(&b, '*');
 	return buf_steal(&b);
 }
+
 
 /*
  * The file must be ours (safefile.h: no link, no other owner, nobody else

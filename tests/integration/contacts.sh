@@ -144,4 +144,11 @@ before=$("$TERN" contacts list --json)
 XDG_DATA_HOME=$T/data2 "$TERN" contacts import "$T/all.vcf" >/dev/null || t_fail "re-import"
 after=$(XDG_DATA_HOME=$T/data2 "$TERN" contacts list --json)
 t_assert_eq "$after" "$before" "round trip"
+# The search folds case beyond ASCII, as the message search does.
+"$TERN" contacts add omer@example.org --name 'Ömer Özdemir' >/dev/null ||
+    t_fail "add Ömer"
+t_assert_match "$("$TERN" contacts list 'ÖZDEM')" 'omer@example.org' \
+    "search ÖZDEM finds Özdemir"
+t_assert_match "$("$TERN" contacts list 'ömer')" 'omer@example.org' \
+    "search ömer finds Ömer"
 t_pass
