@@ -60,6 +60,8 @@ struct sess_link {
 	const char		*address;
 	int			 port;
 	struct smtp_result	*res;
+	struct smtp_rcpt	*next_r;	/* the next message's, for
+						   next_txn */
 };
 
 struct run {
@@ -89,6 +91,9 @@ static void	 deliver_set_all(struct run *, struct dest *, int *,
 static void	 deliver_outcome_event(struct run *, size_t);
 static int	 deliver_before_dot(void *, const size_t *, size_t);
 static void	 deliver_after_dot(void *, const size_t *, size_t);
+static int	 deliver_next_txn(void *, struct smtp_next *);
+static int	 deliver_same_way(const struct conf *, const struct dest *,
+		    const char *);
 static char	*deliver_pool_key(const char *, const char *, int, int,
 		    const char *);
 static struct smtp_conn *deliver_pool_take(struct deliver_pool *,
@@ -575,6 +580,10 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	o.before_dot = deliver_before_dot;
 	o.after_dot = deliver_after_dot;
 	o.txn_ctx = &link;
+	/* One way out for the whole message: the next may be written ahead. */
+	if (req->next != NULL && run->pool != NULL && !req->probe &&
+	    run->ndests == 1 && !d->direct)
+		o.next_txn = deliver_next_txn;
 
 	for (pass = 0; pass < 2; pass++) {
 		n = 0;
@@ -598,6 +607,8 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 			kept = deliver_pool_take(run->pool, key);
 			o.conn = &kept;
 		}
+		if (o.conn == NULL)
+			o.next_txn = NULL;
 		smtp_session_run(&o, req->from, req->msg, req->len, sub, n,
 		    &res);
 		if (key != NULL) {
@@ -659,6 +670,7 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	free((char *)o.plain_reason);
 	free((char *)o.downgrade_in);
 	free(link.tmp);
+	free(link.next_r);
 	deliver_seen_clear(&seen);
 	free(sub);
 	free(map);
@@ -760,4 +772,52 @@ deliver_after_dot(void *ctx, const size_t *idx, size_t n)
 	    req->settle(req->hook_ctx, l->tmp, n, run->out) == -1)
 		for (k = 0; k < n; k++)
 			run->out[l->tmp[k]].unrecorded = 1;
+}
+
+/* Does mail to addr leave by the way of dest d (a relay or a route)? */
+static int
+deliver_same_way(const struct conf *c, const struct dest *d, const char *addr)
+{
+	const struct conf_route	*rt;
+	const char		*dom = addr_domain(addr);
+
+	rt = conf_find_route(c, dom);
+	if (d->domain == NULL)
+		return rt == NULL && c->relay_mode != RELAY_DIRECT;
+	return rt != NULL && strcasecmp(rt->host, d->host) == 0 &&
+	    rt->port == d->port;
+}
+
+/*
+ * The session is at its last final dot: the next message of the flush,
+ * when it leaves by the same way under the same account, so that its
+ * commands go with the dot.
+ */
+static int
+deliver_next_txn(void *ctx, struct smtp_next *nx)
+{
+	struct sess_link		*l = ctx;
+	const struct deliver_req	*req = l->run->req;
+	struct deliver_next		 dn;
+	size_t				 i;
+
+	memset(&dn, 0, sizeof dn);
+	if (req->next(req->hook_ctx, &dn) != 1 || dn.n == 0 ||
+	    dn.conf != req->conf)
+		return 0;
+	for (i = 0; i < dn.n; i++)
+		if (!deliver_same_way(req->conf, l->d, dn.rcpts[i].addr))
+			return 0;
+	free(l->next_r);
+	l->next_r = xcalloc(dn.n, sizeof *l->next_r);
+	for (i = 0; i < dn.n; i++) {
+		l->next_r[i].addr = dn.rcpts[i].addr;
+		l->next_r[i].policy = dn.rcpts[i].policy;
+	}
+	nx->from = dn.from != NULL ? dn.from : "";
+	nx->msg = dn.msg;
+	nx->msglen = dn.len;
+	nx->r = l->next_r;
+	nx->n = dn.n;
+	return 1;
 }

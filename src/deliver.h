@@ -55,6 +55,16 @@ struct deliver_pool;
 struct deliver_pool *deliver_pool_new(void);
 void	deliver_pool_free(struct deliver_pool *);
 
+/* The next message of a flush (deliver_req's next hook). */
+struct deliver_next {
+	const struct conf		*conf;	/* its account */
+	const char			*from;
+	const struct deliver_rcpt	*rcpts;
+	size_t				 n;
+	const char			*msg;
+	size_t				 len;
+};
+
 struct deliver_req {
 	const struct conf		*conf;
 	const char			*from;	/* envelope sender */
@@ -86,6 +96,16 @@ struct deliver_req {
 	int				(*settle)(void *, const size_t *,
 					    size_t, struct record *);
 	void				*hook_ctx;
+	/*
+	 * Pipelining across messages (tern flush): the next message, asked
+	 * for just before this one's last final dot on a kept connection
+	 * that offers PIPELINING.  Return 1 with *next filled (it must stay
+	 * valid until that message's own deliver_run has returned, and that
+	 * run must come next on the same pool), or 0.  Used only when both
+	 * messages leave by the same relay or route of the same account.
+	 * May be NULL.
+	 */
+	int				(*next)(void *, struct deliver_next *);
 	/* Set by a signal handler when tern should stop; may be NULL. */
 	const volatile sig_atomic_t	*stop;
 };

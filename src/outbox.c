@@ -20,6 +20,9 @@
 #include "store.h"
 #include "xmalloc.h"
 
+struct outbox_prep;
+struct outbox_flush_ctx;
+
 static int	outbox_collect(const struct store_msg *, void *);
 static char	*outbox_signature(const struct conf *, const char *, size_t,
 		    struct err **);
@@ -42,6 +45,42 @@ static void	outbox_log(const struct outbox_ctx *, const char *,
 static size_t	outbox_expire(const struct outbox_ctx *, struct store_rcpt *,
 		    size_t *, struct record **);
 static char	*outbox_passcmd(const struct conf *, int, struct err **);
+static int	outbox_prepare(const struct outbox_ctx *, long long,
+		    struct outbox_prep *, struct err **);
+static int	outbox_deliver(struct outbox_prep *, struct outbox_flush_ctx *,
+		    struct record **, size_t *, struct err **);
+static void	outbox_prep_free(struct outbox_prep *);
+static int	outbox_next(void *, struct deliver_next *);
+
+/*
+ * A message claimed and ready to go: its account, claimed recipients
+ * (those past queue_lifetime already failed into expired), text and
+ * policies.  Made at its turn, or ahead by a flush while the message
+ * before it is at its final dot (claim ahead, for pipelining).
+ */
+struct outbox_prep {
+	long long		 id;
+	struct outbox_ctx	 oc;		/* conf: the message's account */
+	struct store_rcpt	*rc;
+	size_t			 n;
+	struct record		*expired;
+	size_t			 nexp;
+	char			*text;
+	char			*from;
+	size_t			 len;
+	struct deliver_rcpt	*dr;
+};
+
+/* A flush: the queue and the message claimed ahead. */
+struct outbox_flush_ctx {
+	const struct outbox_ctx	*o;
+	const long long		*ids;		/* the queue, oldest first */
+	size_t			 n;
+	size_t			 cur;		/* ids[cur] is being sent */
+	struct outbox_prep	 ahead;
+	int			 have_ahead;	/* ahead is ids[cur + 1] */
+	int			 tried_ahead;
+};
 
 /* One send's link between the engine and the store. */
 struct outbox_send_ctx {
@@ -50,6 +89,7 @@ struct outbox_send_ctx {
 	int			*stored;	/* record written */
 	long long		*ids;		/* scratch */
 	size_t			*idx;		/* scratch */
+	struct outbox_flush_ctx	*flush;		/* NULL: not a flush */
 };
 
 /* Commit to the outbox. */
@@ -192,42 +232,111 @@ outbox_collect(const struct store_msg *m, void *arg)
 	return 0;
 }
 
-/* Send the whole queue, oldest first, over kept connections. */
+/*
+ * Send the whole queue, oldest first, over kept connections; the next
+ * message is claimed ahead at each final dot, so that its commands go
+ * with that dot where the server offers PIPELINING.
+ */
 int
 outbox_flush(const struct outbox_ctx *o, outbox_flush_cb fn, void *arg,
     struct err **errp)
 {
 	struct outbox_ctx	 oc = *o;
+	struct outbox_flush_ctx	 fl;
+	struct outbox_prep	 p;
 	struct buf		 ids = BUF_INIT;
 	struct record		*out;
 	struct err		*e;
-	long long		 id;
+	long long		*v;
 	size_t			 i, n, nrec;
 
 	if (store_message_each(o->store, STORE_OUTBOX, 0, 0, outbox_collect,
 	    &ids, errp) == -1)
 		return -1;
-	n = ids.len / sizeof id;
+	n = ids.len / sizeof *v;
+	/* The list is newest first. */
+	v = xcalloc(n > 0 ? n : 1, sizeof *v);
+	for (i = 0; i < n; i++)
+		memcpy(&v[i], ids.s + (n - 1 - i) * sizeof *v, sizeof *v);
 	if (oc.pool == NULL)
 		oc.pool = deliver_pool_new();
-	/* The list is newest first. */
-	for (i = n; i > 0; i--) {
+	memset(&fl, 0, sizeof fl);
+	fl.o = &oc;
+	fl.ids = v;
+	fl.n = n;
+	for (i = 0; i < n; i++) {
 		if (o->stop != NULL && *o->stop)
 			break;
-		memcpy(&id, ids.s + (i - 1) * sizeof id, sizeof id);
 		out = NULL;
 		nrec = 0;
 		e = NULL;
-		(void)outbox_send(&oc, id, &out, &nrec, &e);
+		fl.cur = i;
+		fl.tried_ahead = 0;
+		if (fl.have_ahead) {
+			p = fl.ahead;
+			fl.have_ahead = 0;
+		} else if (outbox_prepare(&oc, v[i], &p, &e) == -1) {
+			if (fn != NULL)
+				fn(v[i], NULL, 0, e, arg);
+			err_free(e);
+			continue;
+		}
+		(void)outbox_deliver(&p, &fl, &out, &nrec, &e);
+		outbox_prep_free(&p);
 		if (fn != NULL && (nrec > 0 || e != NULL))
-			fn(id, out, nrec, e, arg);
+			fn(v[i], out, nrec, e, arg);
 		record_free_array(out, nrec);
 		err_free(e);
 	}
+	/* Stopped with a message claimed ahead: it stays queued. */
+	if (fl.have_ahead) {
+		(void)store_release(o->store, fl.ahead.id, NULL);
+		record_free_array(fl.ahead.expired, fl.ahead.nexp);
+		fl.ahead.expired = NULL;
+		outbox_prep_free(&fl.ahead);
+	}
 	if (o->pool == NULL)
 		deliver_pool_free(oc.pool);
+	free(v);
 	buf_free(&ids);
 	return 0;
+}
+
+/*
+ * deliver's next hook: claim the flush's next message now (its
+ * envelope, text and policies ready), while this one is at its final dot.
+ */
+static int
+outbox_next(void *ctx, struct deliver_next *dn)
+{
+	struct outbox_send_ctx	*sc = ctx;
+	struct outbox_flush_ctx	*fl = sc->flush;
+	struct err		*e = NULL;
+
+	if (fl == NULL || fl->cur + 1 >= fl->n ||
+	    (fl->o->stop != NULL && *fl->o->stop))
+		return 0;
+	if (!fl->have_ahead) {
+		if (fl->tried_ahead)
+			return 0;
+		fl->tried_ahead = 1;
+		/* A failure is reported at its turn, when it is tried again. */
+		if (outbox_prepare(fl->o, fl->ids[fl->cur + 1], &fl->ahead,
+		    &e) == -1) {
+			err_free(e);
+			return 0;
+		}
+		fl->have_ahead = 1;
+	}
+	if (fl->ahead.n == 0)
+		return 0;
+	dn->conf = fl->ahead.oc.conf;
+	dn->from = fl->ahead.from != NULL ? fl->ahead.from : "";
+	dn->rcpts = fl->ahead.dr;
+	dn->n = fl->ahead.n;
+	dn->msg = fl->ahead.text;
+	dn->len = fl->ahead.len;
+	return 1;
 }
 
 /* Probe the recipients' servers. */
@@ -273,24 +382,36 @@ int
 outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
     size_t *np, struct err **errp)
 {
-	struct deliver_memory	 mem;
-	struct deliver_req	 req;
-	struct deliver_rcpt	*dr = NULL;
-	struct store_rcpt	*rc = NULL, *now = NULL;
-	struct record		*out = NULL;
-	struct outbox_send_ctx	 sc;
-	struct outbox_ctx	 oc;
-	const struct conf	*acct;
-	struct record		*expired = NULL;
-	char			*text = NULL, *from = NULL, *aname;
-	size_t			 n = 0, nnow = 0, len = 0, i, left, nexp = 0;
-	int			 rv = -1;
+	struct outbox_prep	p;
+	int			rv;
 
 	*outp = NULL;
 	*np = 0;
-	if (store_claim(o->store, id, o->due, &rc, &n, errp) == -1)
+	if (outbox_prepare(o, id, &p, errp) == -1)
 		return -1;
-	if (n == 0)
+	rv = outbox_deliver(&p, NULL, outp, np, errp);
+	outbox_prep_free(&p);
+	return rv;
+}
+
+/*
+ * Claim message id's due recipients, fail those past queue_lifetime,
+ * read its text and resolve each policy now: 0 (p->n may be 0: nothing
+ * to send), or -1 with *errp (the claims given back).
+ */
+static int
+outbox_prepare(const struct outbox_ctx *o, long long id,
+    struct outbox_prep *p, struct err **errp)
+{
+	const struct conf	*acct;
+	char			*aname;
+	size_t			 i;
+
+	memset(p, 0, sizeof *p);
+	p->id = id;
+	if (store_claim(o->store, id, o->due, &p->rc, &p->n, errp) == -1)
+		return -1;
+	if (p->n == 0)
 		return 0;
 	/* A queued message goes out through its own account. */
 	aname = store_message_account(o->store, id);
@@ -304,36 +425,77 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 		goto release;
 	}
 	free(aname);
-	oc = *o;
-	oc.conf = acct;
-	o = &oc;
-	nexp = outbox_expire(o, rc, &n, &expired);
-	if (n == 0) {
-		outbox_log(o, NULL, expired, nexp);
-		*outp = expired;
-		*np = nexp;
-		rv = 0;
-		goto done;
-	}
-	if ((text = store_message_text(o->store, id, &len, &from, errp)) ==
-	    NULL)
+	p->oc = *o;
+	p->oc.conf = acct;
+	p->nexp = outbox_expire(&p->oc, p->rc, &p->n, &p->expired);
+	if (p->n == 0)
+		return 0;
+	if ((p->text = store_message_text(o->store, id, &p->len, &p->from,
+	    errp)) == NULL)
 		goto release;
-	dr = xcalloc(n, sizeof *dr);
-	out = xcalloc(n, sizeof *out);
-	for (i = 0; i < n; i++) {
-		dr[i].addr = rc[i].address;
-		dr[i].policy = outbox_policy(o, dr[i].addr, &dr[i].source);
+	p->dr = xcalloc(p->n, sizeof *p->dr);
+	for (i = 0; i < p->n; i++) {
+		p->dr[i].addr = p->rc[i].address;
+		p->dr[i].policy = outbox_policy(&p->oc, p->dr[i].addr,
+		    &p->dr[i].source);
 	}
+	return 0;
+release:
+	(void)store_release(o->store, id, NULL);
+	outbox_prep_free(p);
+	return -1;
+}
+
+/* Free a prepared message (its expired records too, unless taken). */
+static void
+outbox_prep_free(struct outbox_prep *p)
+{
+	record_free_array(p->expired, p->nexp);
+	store_rcpts_free(p->rc, p->n);
+	free(p->dr);
+	free(p->text);
+	free(p->from);
+	memset(p, 0, sizeof *p);
+}
+
+/* Deliver a prepared message and record every outcome. */
+static int
+outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
+    struct record **outp, size_t *np, struct err **errp)
+{
+	const struct outbox_ctx	*o = &p->oc;
+	struct deliver_memory	 mem;
+	struct deliver_req	 req;
+	struct store_rcpt	*rc = p->rc, *now = NULL;
+	struct record		*out = NULL;
+	struct outbox_send_ctx	 sc;
+	long long		 id = p->id;
+	size_t			 n = p->n, nnow = 0, i, left, nexp = p->nexp;
+	int			 rv = -1;
+
+	*outp = NULL;
+	*np = 0;
+	if (n == 0) {
+		if (nexp > 0) {
+			outbox_log(o, NULL, p->expired, nexp);
+			*outp = p->expired;
+			*np = nexp;
+			p->expired = NULL;
+			p->nexp = 0;
+		}
+		return 0;
+	}
+	out = xcalloc(n, sizeof *out);
 	mem.lookup = outbox_memory_lookup;
 	mem.update = outbox_memory_update;
 	mem.ctx = o->store;
 	memset(&req, 0, sizeof req);
 	req.conf = o->conf;
-	req.from = from != NULL ? from : "";
-	req.rcpts = dr;
+	req.from = p->from != NULL ? p->from : "";
+	req.rcpts = p->dr;
 	req.n = n;
-	req.msg = text;
-	req.len = len;
+	req.msg = p->text;
+	req.len = p->len;
 	req.ev = o->ev;
 	req.ev_ctx = o->ev_ctx;
 	req.password = o->password;
@@ -345,19 +507,21 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	memset(&sc, 0, sizeof sc);
 	sc.o = o;
 	sc.rc = rc;
+	sc.flush = fl;
 	sc.stored = xcalloc(n, sizeof *sc.stored);
 	sc.ids = xcalloc(n, sizeof *sc.ids);
 	sc.idx = xcalloc(n, sizeof *sc.idx);
 	req.before_dot = outbox_before_dot;
 	req.settle = outbox_settle;
+	req.next = fl != NULL ? outbox_next : NULL;
 	req.hook_ctx = &sc;
 	if (deliver_run(&req, out, errp) == -1) {
 		free(out);
-		out = NULL;
 		free(sc.stored);
 		free(sc.ids);
 		free(sc.idx);
-		goto release;
+		(void)store_release(o->store, id, NULL);
+		return -1;
 	}
 	rv = 0;
 	/*
@@ -386,35 +550,31 @@ outbox_send(const struct outbox_ctx *o, long long id, struct record **outp,
 	free(sc.idx);
 	free(sc.stored);
 	free(sc.ids);
-	/* Claims whose record could not be written wait for the next flush. */
-	(void)store_release(o->store, id, NULL);
+	/*
+	 * Claims whose record could not be written wait for the next flush
+	 * (skipped when every record was stored: nothing is left claimed).
+	 */
+	if (rv == -1)
+		(void)store_release(o->store, id, NULL);
 	/* The fcc copy once the message has left the outbox. */
 	if (o->conf->fcc != NULL &&
 	    store_message_rcpts(o->store, id, &now, &nnow, NULL) == 0) {
 		for (left = 0, i = 0; i < nnow; i++)
 			left += !now[i].delivered && !now[i].failed;
 		if (left == 0)
-			outbox_fcc(o, id, text, len);
+			outbox_fcc(o, id, p->text, p->len);
 		store_rcpts_free(now, nnow);
 	}
 	if (nexp > 0) {
 		out = xreallocarray(out, n + nexp, sizeof *out);
-		memcpy(out + n, expired, nexp * sizeof *out);
-		free(expired);
-		expired = NULL;
+		memcpy(out + n, p->expired, nexp * sizeof *out);
+		free(p->expired);
+		p->expired = NULL;
+		p->nexp = 0;
 	}
-	outbox_log(o, from, out, n + nexp);
+	outbox_log(o, p->from, out, n + nexp);
 	*outp = out;
 	*np = n + nexp;
-	goto done;
-release:
-	(void)store_release(o->store, id, NULL);
-	record_free_array(expired, nexp);
-done:
-	store_rcpts_free(rc, n);
-	free(dr);
-	free(text);
-	free(from);
 	return rv;
 }
 

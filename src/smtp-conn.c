@@ -46,6 +46,7 @@ struct smtp_conn {
 	enum reason_kind	 plain_kind;
 	char			*downgrade;
 	enum stream_state	 sstate;
+	char			*presend;	/* the next txn, written ahead */
 };
 
 /* Take over a kept connection: RSET, and on 250 go on with it. */
@@ -69,9 +70,22 @@ ss_reuse(struct ss *s)
 	s->plain_reason = k->plain_reason;
 	s->plain_kind = k->plain_kind;
 	s->downgrade = k->downgrade;
+	s->presend = k->presend;
 	free(k);
 	stream_guard_set_state(mailstream_get_low(etpan_smtp_stream(s->smtp)),
 	    &s->sstate);
+	/*
+	 * The previous session wrote this message's MAIL, RCPTs and DATA
+	 * with its final dot: their replies are due, so the connection is
+	 * readable by design; ss_mail reads them (a 421 there reconnects).
+	 */
+	if (s->presend != NULL) {
+		s->reused = 1;
+		s->res->reused = 1;
+		ss_event(s, EVENT_INFO, NULL, 0, "reusing the connection (the "
+		    "commands of this message went with the last one's end)");
+		return 0;
+	}
 	/*
 	 * A kept connection ended its last transaction cleanly, so the next
 	 * MAIL needs no RSET: only check that the server has not closed it
@@ -91,6 +105,18 @@ ss_reuse(struct ss *s)
 	}
 	/* The server closed it meanwhile: start afresh. */
 	ss_abort(s);
+	ss_fresh(s);
+	return -1;
+}
+
+/* Forget the closed connection's facts, for a new connection. */
+void
+ss_fresh(struct ss *s)
+{
+	free(s->presend);
+	s->presend = NULL;
+	s->reused = 0;
+	s->res->reused = 0;
 	tls_facts_clear(&s->res->tls);
 	s->res->starttls_offered = 0;
 	s->tls_active = s->authed = 0;
@@ -106,7 +132,6 @@ ss_reuse(struct ss *s)
 	}
 	if (s->o->downgrade_in != NULL)
 		s->downgrade = xstrdup(s->o->downgrade_in);
-	return -1;
 }
 
 /* Hand the open connection to the caller instead of QUIT. */
@@ -126,6 +151,8 @@ ss_keep(struct ss *s)
 	k->plain_reason = xstrdup(s->plain_reason);
 	k->plain_kind = s->plain_kind;
 	k->downgrade = xstrdup(s->downgrade);
+	k->presend = s->ahead;
+	s->ahead = NULL;
 	stream_guard_set_state(mailstream_get_low(etpan_smtp_stream(k->smtp)),
 	    &k->sstate);
 	s->smtp = NULL;
@@ -140,10 +167,19 @@ smtp_conn_close(struct smtp_conn *k)
 	if (k == NULL)
 		return;
 	if (k->smtp != NULL) {
-		if (etpan_smtp_stream(k->smtp) != NULL)
+		/*
+		 * With a transaction written ahead the server may be in DATA:
+		 * close without QUIT (no final dot, so it keeps nothing).
+		 */
+		if (etpan_smtp_stream(k->smtp) != NULL && k->presend == NULL)
 			mailsmtp_quit(k->smtp);
+		else if (etpan_smtp_stream(k->smtp) != NULL) {
+			mailstream_close(etpan_smtp_stream(k->smtp));
+			etpan_smtp_set_stream(k->smtp, NULL);
+		}
 		mailsmtp_free(k->smtp);
 	}
+	free(k->presend);
 	tls_facts_clear(&k->tls);
 	free(k->plain_reason);
 	free(k->downgrade);

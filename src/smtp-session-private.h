@@ -93,6 +93,14 @@ struct ss {
 	int			 reused;
 	enum stream_state	 sstate;	/* the last read, for reasons */
 	int			 wire_borrowed;	/* wire is msg itself */
+	/*
+	 * Pipelining across messages: presend, the commands the previous
+	 * session wrote for this message with its final dot (their replies
+	 * not read yet; from the kept connection); ahead, those this
+	 * session wrote for the next message (kept with the connection).
+	 */
+	char			*presend;
+	char			*ahead;
 };
 
 /* smtp-session.c: states, events, outcomes, the connection's facts. */
@@ -122,6 +130,7 @@ void	 ss_upgrade(struct ss *);
 void	 ss_abort(struct ss *);
 int	 ss_reuse(struct ss *);
 void	 ss_keep(struct ss *);
+void	 ss_fresh(struct ss *);
 
 /* smtp-auth.c */
 void	 ss_auth(struct ss *);

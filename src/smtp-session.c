@@ -93,6 +93,8 @@ smtp_session_run(const struct smtp_opts *o, const char *from, const char *msg,
 	free(s.idx);
 	free(s.plain_reason);
 	free(s.downgrade);
+	free(s.presend);
+	free(s.ahead);
 	if (!s.wire_borrowed)
 		free(s.wire);
 }
@@ -310,8 +312,12 @@ ss_step(struct ss *s)
 		break;
 	case SS_QUIT:
 		if (s->healthy && s->o->conn != NULL && !s->o->probe &&
-		    s->smtp != NULL && etpan_smtp_stream(s->smtp) != NULL)
+		    s->presend == NULL && s->smtp != NULL &&
+		    etpan_smtp_stream(s->smtp) != NULL)
 			ss_keep(s);
+		else if (s->presend != NULL || s->ahead != NULL)
+			/* The server may be in DATA: no QUIT, no final dot. */
+			ss_abort(s);
 		else if (s->smtp != NULL && etpan_smtp_stream(s->smtp) != NULL) {
 			mailsmtp_quit(s->smtp);
 			s->fd = -1;

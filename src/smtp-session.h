@@ -47,6 +47,8 @@ enum smtp_auth {
 };
 
 /* Ask for the password of user; returns a new secret (secret_free) or NULL. */
+struct smtp_next;
+
 typedef char *(*smtp_password_cb)(const char *, void *, struct err **);
 
 struct smtp_opts {
@@ -87,6 +89,15 @@ struct smtp_opts {
 	int			(*before_dot)(void *, const size_t *, size_t);
 	void			(*after_dot)(void *, const size_t *, size_t);
 	void			*txn_ctx;
+	/*
+	 * Pipelining across messages (RFC 2920 3.1): asked just before the
+	 * last final dot of this session on a kept connection that offers
+	 * PIPELINING; returns 1 with *next filled (valid until that
+	 * message's own session has run on the kept connection), or 0.  The
+	 * next message's MAIL, RCPTs and DATA then go in the same write as
+	 * this dot; its own session reads their replies.  May be NULL.
+	 */
+	int			(*next_txn)(void *, struct smtp_next *);
 	/* Set (from a signal handler) when tern should stop; may be NULL. */
 	const volatile sig_atomic_t *stop;
 	/*
@@ -95,6 +106,15 @@ struct smtp_opts {
 	 * (else NULL).  NULL here: connect, then QUIT.
 	 */
 	struct smtp_conn	**conn;
+};
+
+/* The next message of a flush, for next_txn: its envelope and text. */
+struct smtp_next {
+	const char		*from;
+	const char		*msg;
+	size_t			 msglen;
+	const struct smtp_rcpt	*r;		/* addr and policy only */
+	size_t			 n;
 };
 
 struct smtp_rcpt {

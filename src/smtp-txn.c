@@ -107,31 +107,24 @@ ss_needs_utf8(struct ss *s)
 	return 0;
 }
 
-/* Start the next transaction: strict recipients first. */
-void
-ss_mail(struct ss *s)
+/*
+ * Choose the transaction's recipients (strict ones first) and write its
+ * MAIL, and with PIPELINING its RCPTs and DATA, into cmd: 0, or -1 when
+ * there is none to send (outcomes set, *next the state to go to).  Sets
+ * nothing on the wire: the session of the previous message runs it too,
+ * on a copy, to write this one's commands with its final dot.
+ */
+static int
+ss_txn_plan(struct ss *s, struct buf *cmd, enum ss_state *next)
 {
-	struct buf	 cmd = BUF_INIT;
 	size_t		 i;
-	int		 code, strict_left = 0, utf8;
-	char		*rep;
+	int		 strict_left = 0, utf8;
 
-	if (ss_prepare_wire(s) == -1) {
-		ss_move(s, SS_QUIT);
-		return;
-	}
-	if (ss_stop_requested(s)) {
-		ss_all(s, 0, OUTCOME_DEFERRED, REASON_INTERRUPTED, 0, NULL,
-		    "tern was asked to stop before this was sent; it stays in "
-		    "the outbox");
-		ss_move(s, SS_QUIT);
-		return;
-	}
 	/* Every transaction is judged on the connection as it is now. */
 	if (ss_judge(s) == 0) {
 		s->healthy = 1;
-		ss_move(s, SS_QUIT);
-		return;
+		*next = SS_QUIT;
+		return -1;
 	}
 	for (i = 0; i < s->n; i++)
 		if (ss_pending(s, i) && policy_needs_tls(s->r[i].policy))
@@ -153,6 +146,7 @@ ss_mail(struct ss *s)
 		s->in_txn[i] = 1;
 		s->idx[s->ntxn++] = i;
 	}
+	*next = SS_MAIL;
 	if ((s->caps.ext & SS_EXT_SIZE) && s->caps.size_max > 0 &&
 	    s->wirelen > s->caps.size_max) {
 		for (i = 0; i < s->n; i++)
@@ -161,8 +155,7 @@ ss_mail(struct ss *s)
 				    NULL, "the message is %zu bytes, %s accepts "
 				    "at most %zu (SIZE)", s->wirelen,
 				    s->o->host, s->caps.size_max);
-		ss_move(s, SS_MAIL);
-		return;
+		return -1;
 	}
 	utf8 = ss_needs_utf8(s);
 	if (utf8 && !(s->caps.ext & SS_EXT_SMTPUTF8)) {
@@ -173,31 +166,96 @@ ss_mail(struct ss *s)
 				    "address and %s does not offer SMTPUTF8 "
 				    "(RFC 6531), so nothing was sent",
 				    s->o->host);
-		ss_move(s, SS_MAIL);
-		return;
+		return -1;
 	}
-	buf_addf(&cmd, "MAIL FROM:<%s>", s->from);
+	buf_addf(cmd, "MAIL FROM:<%s>", s->from);
 	if (s->caps.ext & SS_EXT_SIZE)
-		buf_addf(&cmd, " SIZE=%zu", s->wirelen);
+		buf_addf(cmd, " SIZE=%zu", s->wirelen);
 	if (s->wire_8bit && (s->caps.ext & SS_EXT_8BITMIME))
-		buf_adds(&cmd, " BODY=8BITMIME");
+		buf_adds(cmd, " BODY=8BITMIME");
 	if (utf8)
-		buf_adds(&cmd, " SMTPUTF8");
+		buf_adds(cmd, " SMTPUTF8");
 	if (s->txn_requiretls)
-		buf_adds(&cmd, " REQUIRETLS");
-	buf_adds(&cmd, "\r\n");
+		buf_adds(cmd, " REQUIRETLS");
+	buf_adds(cmd, "\r\n");
 	/* PIPELINING (RFC 2920): RCPTs and DATA go with MAIL, windowed. */
 	s->pipelined = (s->caps.ext & SS_EXT_PIPELINING) != 0;
 	s->rcpt_sent = s->rcpt_read = 0;
 	s->data_sent = 0;
 	s->too_many = 0;
 	if (s->pipelined)
-		ss_rcpt_fill(s, &cmd);
-	if (etpan_smtp_send(s->smtp, cmd.s) == -1)
+		ss_rcpt_fill(s, cmd);
+	return 0;
+}
+
+/*
+ * The commands written ahead for this message did not go as planned
+ * (they differ from what it needs now, or the server ended): drop the
+ * connection, which the server may hold in DATA (no final dot, so it
+ * keeps nothing), and go on with a new one.
+ */
+static void
+ss_presend_failed(struct ss *s, const char *why)
+{
+	ss_event(s, EVENT_INFO, NULL, 0, why);
+	ss_abort(s);
+	ss_fresh(s);
+	ss_move(s, SS_CONNECT);
+}
+
+/* Start the next transaction. */
+void
+ss_mail(struct ss *s)
+{
+	struct buf	 cmd = BUF_INIT;
+	enum ss_state	 next;
+	size_t		 i;
+	int		 code, ahead;
+	char		*rep;
+
+	if (ss_prepare_wire(s) == -1) {
+		ss_move(s, SS_QUIT);
+		return;
+	}
+	if (ss_stop_requested(s)) {
+		ss_all(s, 0, OUTCOME_DEFERRED, REASON_INTERRUPTED, 0, NULL,
+		    "tern was asked to stop before this was sent; it stays in "
+		    "the outbox");
+		ss_move(s, SS_QUIT);
+		return;
+	}
+	if (ss_txn_plan(s, &cmd, &next) == -1) {
+		buf_free(&cmd);
+		if (s->presend != NULL && next != SS_QUIT) {
+			ss_presend_failed(s, "the commands written ahead are "
+			    "not this message's: a new connection");
+			return;
+		}
+		ss_move(s, next);
+		return;
+	}
+	ahead = s->presend != NULL;
+	if (ahead && strcmp(s->presend, cmd.s) != 0) {
+		buf_free(&cmd);
+		ss_presend_failed(s, "the commands written ahead are not this "
+		    "message's: a new connection");
+		return;
+	}
+	free(s->presend);
+	s->presend = NULL;
+	/* Written ahead with the last message's final dot: only read. */
+	if (!ahead && etpan_smtp_send(s->smtp, cmd.s) == -1)
 		code = 0;
 	else
 		code = etpan_smtp_read(s->smtp);
 	buf_free(&cmd);
+	if (ahead && (code == 0 || code == 421)) {
+		/* Closed between the messages: as a kept one found closed. */
+		ss_presend_failed(s, code == 0 ? "the connection closed after "
+		    "the last message: a new one" : "the server ended the "
+		    "connection after the last message (421): a new one");
+		return;
+	}
 	rep = ss_reply(s);
 	ss_event(s, EVENT_MAIL, NULL, code, etpan_smtp_text(s->smtp));
 	if (code / 100 == 2) {
@@ -412,10 +470,93 @@ ss_send_body(struct ss *s)
 		p += len;
 		ss_progress((size_t)(p - s->wire), s->wirelen, s);
 	}
-	if (mailstream_write(st, "\r\n", 2) == -1 ||
-	    mailstream_flush(st) == -1)
+	/*
+	 * The end of the text stays in the buffer: it goes out with the
+	 * final dot (and the next message's commands) in one write.
+	 */
+	if (mailstream_write(st, "\r\n", 2) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * May the next message's commands go with this final dot?  Only when
+ * this is the session's last transaction on a connection that will be
+ * kept and that offers PIPELINING (RFC 2920 3.1).
+ */
+static int
+ss_may_write_ahead(struct ss *s)
+{
+	size_t	i;
+
+	if (s->o->next_txn == NULL || s->o->conn == NULL || s->o->probe ||
+	    !(s->caps.ext & SS_EXT_PIPELINING) || s->too_many > 0 ||
+	    s->sstate != STREAM_OK || ss_stop_requested(s))
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (ss_pending(s, i) && !s->in_txn[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * Write the next message's MAIL, RCPTs and DATA into out, planned as its
+ * own session will plan them on this connection (a copy of the
+ * session's connection facts, the caller's message); s->ahead keeps
+ * them, so that its session only reads their replies.
+ */
+static void
+ss_write_ahead(struct ss *s, struct buf *out)
+{
+	struct smtp_next	 nx;
+	struct ss		 t;
+	struct buf		 cmd = BUF_INIT;
+	enum ss_state		 next;
+	size_t			 i;
+
+	memset(&nx, 0, sizeof nx);
+	if (s->o->next_txn(s->o->txn_ctx, &nx) != 1 || nx.n == 0)
+		return;
+	memset(&t, 0, sizeof t);
+	t.o = s->o;
+	t.fd = -1;
+	t.from = nx.from;
+	t.msg = nx.msg;
+	t.msglen = nx.msglen;
+	t.n = nx.n;
+	t.r = xcalloc(nx.n, sizeof *t.r);
+	for (i = 0; i < nx.n; i++) {
+		t.r[i].addr = nx.r[i].addr;
+		t.r[i].policy = nx.r[i].policy;
+	}
+	t.res = s->res;
+	t.final = xcalloc(nx.n, sizeof *t.final);
+	t.in_txn = xcalloc(nx.n, sizeof *t.in_txn);
+	t.accepted = xcalloc(nx.n, sizeof *t.accepted);
+	t.verdict = xcalloc(nx.n, sizeof *t.verdict);
+	t.idx = xcalloc(nx.n, sizeof *t.idx);
+	t.caps = s->caps;
+	t.tls_active = s->tls_active;
+	t.authed = s->authed;
+	t.plain_reason = s->plain_reason;	/* borrowed */
+	t.plain_kind = s->plain_kind;
+	t.downgrade = s->downgrade;		/* borrowed */
+	if (ss_prepare_wire(&t) == 0 && ss_txn_plan(&t, &cmd, &next) == 0 &&
+	    t.pipelined && t.data_sent) {
+		buf_add(out, cmd.s, cmd.len);
+		s->ahead = buf_steal(&cmd);
+	}
+	buf_free(&cmd);
+	for (i = 0; i < nx.n; i++)
+		smtp_rcpt_clear(&t.r[i]);
+	free(t.r);
+	free(t.final);
+	free(t.in_txn);
+	free(t.accepted);
+	free(t.verdict);
+	free(t.idx);
+	if (!t.wire_borrowed)
+		free(t.wire);
 }
 
 /*
@@ -428,6 +569,7 @@ void
 ss_body(struct ss *s)
 {
 	struct policy_conn	 c;
+	struct buf		 dot;
 	enum outcome		 o;
 	size_t			 i, k, n = 0;
 	int			 code;
@@ -454,11 +596,22 @@ ss_body(struct ss *s)
 		ss_move(s, SS_DONE);
 		return;
 	}
-	if (mailstream_write(etpan_smtp_stream(s->smtp), ".\r\n", 3) == -1 ||
-	    mailstream_flush(etpan_smtp_stream(s->smtp)) == -1)
+	/*
+	 * The dot, and where allowed the next message's commands, in one
+	 * write: one round trip per message (RFC 2920 3.1).  That message's
+	 * recipients are marked uncertain only at its own dot, and these are
+	 * settled (after_dot) before its session starts.
+	 */
+	dot = (struct buf)BUF_INIT;
+	buf_adds(&dot, ".\r\n");
+	if (ss_may_write_ahead(s))
+		ss_write_ahead(s, &dot);
+	if (mailstream_write(etpan_smtp_stream(s->smtp), dot.s, dot.len) ==
+	    -1 || mailstream_flush(etpan_smtp_stream(s->smtp)) == -1)
 		code = 0;
 	else
 		code = etpan_smtp_read(s->smtp);
+	buf_free(&dot);
 	if (code == 0 && s->sstate == STREAM_TOO_LONG) {
 		/* A 2xx whose text passed the limit is still a 2xx. */
 		code = stream_guard_reply_code(

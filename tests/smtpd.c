@@ -121,6 +121,7 @@ struct sbuf {
 struct sess {
 	int		 fd;
 	unsigned long	 id;
+	unsigned long	 reads;		/* reads so far: "read" in commands.jsonl */
 	gnutls_session_t tls;
 	bool		 tls_on;
 	char		 ibuf[IBUF_SIZE];
@@ -934,6 +935,7 @@ sess_getline(struct sess *s, bool *complete)
 		r = sess_recv(s, s->ibuf + s->wpos, IBUF_SIZE - s->wpos);
 		if (r <= 0)
 			return r;
+		s->reads++;
 		s->wpos += (size_t)r;
 	}
 }
@@ -1034,7 +1036,8 @@ sess_live(struct sess *s, const char *event, const char *command,
 		sb_adds(&b, "\"command\":");
 		sb_json(&b, command);
 	}
-	sb_adds(&b, "}");
+	/* The read that brought the line's last byte (pipelining). */
+	sb_addf(&b, ",\"read\":%lu}", s->reads);
 	pthread_mutex_lock(&lock);
 	append_line(live_fd, &b);
 	pthread_mutex_unlock(&lock);
@@ -1844,8 +1847,10 @@ cmd_data(struct sess *s, char *arg)
 		}
 		raw += (size_t)r;
 		if (bol && complete && (strcmp(s->line, ".\r\n") == 0 ||
-		    strcmp(s->line, ".\n") == 0))
+		    strcmp(s->line, ".\n") == 0)) {
+			sess_live(s, "dot", NULL, 0);
 			break;
+		}
 		if ((opts.fault == FAULT_STALL_DATA ||
 		    opts.fault == FAULT_DROP_DATA) && raw >= threshold)
 			break;
