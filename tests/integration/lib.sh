@@ -281,8 +281,11 @@ t_config() {
 }
 
 # tests/smtpd appends to NAME/commands.jsonl, at once, every command it
-# receives and the events "connect" and "stall-data" (sessions.jsonl
-# only has a session's commands once it has ended).  The helpers below
+# receives and the events "connect", "stall-data", "saved" and "dot"
+# (the final dot read), each with "read": the number of the server's
+# read that brought its last byte, so that a test can tell what came in
+# one write (sessions.jsonl only has a session's commands once it has
+# ended).  The helpers below
 # read it; rawsmtpd.py does not write it.
 
 # t_cmd_mark NAME: how many command lines NAME has recorded so far, for
