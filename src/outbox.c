@@ -47,6 +47,9 @@ static size_t	outbox_expire(const struct outbox_ctx *, struct store_rcpt *,
 static char	*outbox_passcmd(const struct conf *, int, struct err **);
 static int	outbox_prepare(const struct outbox_ctx *, long long,
 		    struct outbox_prep *, struct err **);
+static int	outbox_prepare_claimed(const struct outbox_ctx *, long long,
+		    struct store_rcpt *, size_t, struct outbox_prep *,
+		    struct err **);
 static int	outbox_deliver(struct outbox_prep *, struct outbox_flush_ctx *,
 		    struct record **, size_t *, struct err **);
 static void	outbox_prep_free(struct outbox_prep *);
@@ -80,6 +83,10 @@ struct outbox_flush_ctx {
 	struct outbox_prep	 ahead;
 	int			 have_ahead;	/* ahead is ids[cur + 1] */
 	int			 tried_ahead;
+	/* ids[cur + 1]'s recipients, claimed with ids[cur]'s uncertain mark */
+	struct store_rcpt	*pre_rc;
+	size_t			 pre_n;
+	int			 preclaimed;
 };
 
 /* One send's link between the engine and the store. */
@@ -275,6 +282,16 @@ outbox_flush(const struct outbox_ctx *o, outbox_flush_cb fn, void *arg,
 		if (fl.have_ahead) {
 			p = fl.ahead;
 			fl.have_ahead = 0;
+		} else if (fl.preclaimed) {
+			/* Claimed ahead, not written ahead (no PIPELINING). */
+			fl.preclaimed = 0;
+			if (outbox_prepare_claimed(&oc, v[i], fl.pre_rc,
+			    fl.pre_n, &p, &e) == -1) {
+				if (fn != NULL)
+					fn(v[i], NULL, 0, e, arg);
+				err_free(e);
+				continue;
+			}
 		} else if (outbox_prepare(&oc, v[i], &p, &e) == -1) {
 			if (fn != NULL)
 				fn(v[i], NULL, 0, e, arg);
@@ -294,6 +311,10 @@ outbox_flush(const struct outbox_ctx *o, outbox_flush_cb fn, void *arg,
 		record_free_array(fl.ahead.expired, fl.ahead.nexp);
 		fl.ahead.expired = NULL;
 		outbox_prep_free(&fl.ahead);
+	}
+	if (fl.preclaimed) {
+		(void)store_release(o->store, v[fl.cur + 1], NULL);
+		store_rcpts_free(fl.pre_rc, fl.pre_n);
 	}
 	if (o->pool == NULL)
 		deliver_pool_free(oc.pool);
@@ -321,8 +342,15 @@ outbox_next(void *ctx, struct deliver_next *dn)
 			return 0;
 		fl->tried_ahead = 1;
 		/* A failure is reported at its turn, when it is tried again. */
-		if (outbox_prepare(fl->o, fl->ids[fl->cur + 1], &fl->ahead,
-		    &e) == -1) {
+		if (fl->preclaimed) {
+			fl->preclaimed = 0;
+			if (outbox_prepare_claimed(fl->o, fl->ids[fl->cur + 1],
+			    fl->pre_rc, fl->pre_n, &fl->ahead, &e) == -1) {
+				err_free(e);
+				return 0;
+			}
+		} else if (outbox_prepare(fl->o, fl->ids[fl->cur + 1],
+		    &fl->ahead, &e) == -1) {
 			err_free(e);
 			return 0;
 		}
@@ -403,14 +431,30 @@ static int
 outbox_prepare(const struct outbox_ctx *o, long long id,
     struct outbox_prep *p, struct err **errp)
 {
+	struct store_rcpt	*rc;
+	size_t			 n;
+
+	if (store_claim(o->store, id, o->due, &rc, &n, errp) == -1) {
+		memset(p, 0, sizeof *p);
+		return -1;
+	}
+	return outbox_prepare_claimed(o, id, rc, n, p, errp);
+}
+
+/* outbox_prepare once rc (n of them, now p's) are claimed. */
+static int
+outbox_prepare_claimed(const struct outbox_ctx *o, long long id,
+    struct store_rcpt *rc, size_t n, struct outbox_prep *p,
+    struct err **errp)
+{
 	const struct conf	*acct;
 	char			*aname;
 	size_t			 i;
 
 	memset(p, 0, sizeof *p);
 	p->id = id;
-	if (store_claim(o->store, id, o->due, &p->rc, &p->n, errp) == -1)
-		return -1;
+	p->rc = rc;
+	p->n = n;
 	if (p->n == 0)
 		return 0;
 	/* A queued message goes out through its own account. */
@@ -660,10 +704,25 @@ static int
 outbox_before_dot(void *ctx, const size_t *idx, size_t n)
 {
 	struct outbox_send_ctx	*sc = ctx;
+	struct outbox_flush_ctx	*fl = sc->flush;
 	size_t			 k;
 
 	for (k = 0; k < n; k++)
 		sc->ids[k] = sc->rc[idx[k]].id;
+	/*
+	 * A flush claims its next message in this commit (claim ahead
+	 * without a commit of its own): for pipelining, or at its turn.
+	 */
+	if (fl != NULL && fl->cur + 1 < fl->n && !fl->have_ahead &&
+	    !fl->preclaimed && !fl->tried_ahead &&
+	    (fl->o->stop == NULL || !*fl->o->stop)) {
+		if (store_mark_uncertain_claim(sc->o->store, sc->ids, n,
+		    fl->ids[fl->cur + 1], fl->o->due, &fl->pre_rc, &fl->pre_n,
+		    NULL) == -1)
+			return -1;
+		fl->preclaimed = 1;
+		return 0;
+	}
 	return store_mark_uncertain(sc->o->store, sc->ids, n, NULL);
 }
 

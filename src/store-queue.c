@@ -228,9 +228,12 @@ st_rcpts_query(struct store *st, sqlite3_stmt *s, struct store_rcpt **out,
 	return 0;
 }
 
-/* Claim queued recipients (of one message, or of all). */
-int
-store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
+/*
+ * Claim queued recipients (of one message, or of all), inside the
+ * caller's transaction and lock: 0, or -1 with nothing in *out.
+ */
+static int
+st_claim(struct store *st, long long id, int due, struct store_rcpt **out,
     size_t *n, struct err **errp)
 {
 	sqlite3_stmt	*s = NULL, *u = NULL;
@@ -238,9 +241,6 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 
 	*out = NULL;
 	*n = 0;
-	pthread_mutex_lock(&st->lock);
-	if (st_begin(st, errp) == -1)
-		goto fail;
 	/*
 	 * Take back claims of processes of this host that died.  One
 	 * message's recipients are found by its id through the (message_id,
@@ -299,8 +299,6 @@ store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
 		goto fail;
 	st_done(st, s);
 	s = NULL;
-	if (st_commit(st, errp) == -1)
-		goto fail;
 	rv = 0;
 fail:
 	if (rv == -1) {
@@ -310,6 +308,29 @@ fail:
 	}
 	st_done(st, s);
 	st_done(st, u);
+	return rv;
+}
+
+/* Claim queued recipients (of one message, or of all). */
+int
+store_claim(struct store *st, long long id, int due, struct store_rcpt **out,
+    size_t *n, struct err **errp)
+{
+	int	rv = -1;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&st->lock);
+	if (st_begin(st, errp) == 0 &&
+	    st_claim(st, id, due, out, n, errp) == 0) {
+		if (st_commit(st, errp) == 0)
+			rv = 0;
+		else {
+			store_rcpts_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+		}
+	}
 	st_rollback(st);
 	pthread_mutex_unlock(&st->lock);
 	return rv;
@@ -590,10 +611,26 @@ int
 store_mark_uncertain(struct store *st, const long long *ids, size_t n,
     struct err **errp)
 {
+	return store_mark_uncertain_claim(st, ids, n, 0, 0, NULL, NULL, errp);
+}
+
+/*
+ * The same, and in the same commit (when next is not 0 and out not
+ * NULL) claim message next's recipients as store_claim does.
+ */
+int
+store_mark_uncertain_claim(struct store *st, const long long *ids, size_t n,
+    long long next, int due, struct store_rcpt **out, size_t *nout,
+    struct err **errp)
+{
 	sqlite3_stmt	*s = NULL;
 	size_t		 i;
-	int		 rv = -1;
+	int		 rv = -1, claimed = 0;
 
+	if (out != NULL) {
+		*out = NULL;
+		*nout = 0;
+	}
 	pthread_mutex_lock(&st->lock);
 	if (st_begin(st, errp) == -1)
 		goto fail;
@@ -610,10 +647,20 @@ store_mark_uncertain(struct store *st, const long long *ids, size_t n,
 	}
 	st_done(st, s);
 	s = NULL;
+	if (next != 0 && out != NULL) {
+		if (st_claim(st, next, due, out, nout, errp) == -1)
+			goto fail;
+		claimed = 1;
+	}
 	if (st_commit(st, errp) == -1)
 		goto fail;
 	rv = 0;
 fail:
+	if (rv == -1 && claimed) {
+		store_rcpts_free(*out, *nout);
+		*out = NULL;
+		*nout = 0;
+	}
 	st_done(st, s);
 	st_rollback(st);
 	pthread_mutex_unlock(&st->lock);

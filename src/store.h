@@ -216,6 +216,14 @@ char	*store_message_account(struct store *, long long);
 int	 store_mark_uncertain(struct store *, const long long *, size_t,
 	    struct err **);
 /*
+ * The same, and in that commit claim message next's recipients (next
+ * not 0) as store_claim does, into *out and *nout: a flush claims its
+ * next message ahead without a commit of its own.  All or nothing.
+ */
+int	 store_mark_uncertain_claim(struct store *, const long long *,
+	    size_t, long long, int, struct store_rcpt **, size_t *,
+	    struct err **);
+/*
  * The text of message id (caller frees), its length in *len and, when
  * from is not NULL, its envelope sender in *from (caller frees); NULL with
  * *errp: ERR_INPUT when there is no such message (or it has no text).
