@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
+#include "mailto.h"
 #include "msg.h"
 #include "outbox.h"
 #include "policy.h"
@@ -122,6 +123,8 @@ struct ui_compose {
 	char			*bad;
 	struct ui_complete	*comp;
 	int			 probe;		/* job number, 0 none */
+	/* From a mailto URL, a draft file or the editor's headers. */
+	char			*reply_to, *in_reply_to, *extra;
 };
 
 static void	 ui_compose_recipients(struct ui_compose *, struct ui *);
@@ -131,6 +134,8 @@ static int	 ui_compose_save(struct ui_compose *, struct ui *);
 static void	 ui_compose_next_account(struct ui_compose *, struct ui *);
 static int	 ui_compose_send(struct ui_compose *, struct ui *);
 static void	 ui_compose_body(struct ui_compose *, struct ui *);
+static int	 ui_compose_body_headers(struct ui_compose *, struct ui *,
+		    const char *);
 static void	 ui_compose_probe(struct ui_compose *, struct ui *);
 static char	*ui_compose_probe_words(const struct record *);
 static void	 ui_compose_edit(struct ui_compose *, struct ui *, int);
@@ -188,6 +193,46 @@ ui_compose_new(struct ui *ui, long long id)
 		c->sel = UI_F_TO;
 	}
 	return ui_app_screen(&ui_compose_ops, c);
+}
+
+/* A composer filled in from a mailto URL or a draft file. */
+struct ui_screen *
+ui_compose_new_from(struct ui *ui, const struct mailto *m)
+{
+	struct ui_screen	*sc = ui_compose_new(ui, 0);
+	struct ui_compose	*c = sc->data;
+
+	ui_editor_set(c->f[UI_F_TO], m->to != NULL ? m->to : "");
+	ui_editor_set(c->f[UI_F_CC], m->cc != NULL ? m->cc : "");
+	ui_editor_set(c->f[UI_F_BCC], m->bcc != NULL ? m->bcc : "");
+	ui_editor_set(c->f[UI_F_SUBJECT], m->subject != NULL ? m->subject :
+	    "");
+	ui_editor_set(c->f[UI_F_BODY], m->body != NULL ? m->body : "");
+	c->reply_to = m->reply_to != NULL ? xstrdup(m->reply_to) : NULL;
+	c->in_reply_to = m->in_reply_to != NULL ? xstrdup(m->in_reply_to) :
+	    NULL;
+	c->extra = m->extra != NULL ? xstrdup(m->extra) : NULL;
+	c->dirty = 1;
+	c->changed = time(NULL);
+	(void)ui_compose_save(c, ui);
+	ui_compose_recipients(c, ui);
+	/* Typing starts where something is missing, else the body waits. */
+	c->flow = 1;
+	c->editing = 1;
+	if (*ui_editor_text(c->f[UI_F_TO]) != '\0') {
+		c->sel = UI_F_SUBJECT;
+		if (*ui_editor_text(c->f[UI_F_SUBJECT]) != '\0') {
+			c->sel = UI_F_BODY;
+			c->editing = c->flow = 0;
+		}
+	}
+	if (m->ignored != NULL)
+		ui_app_say(ui, 1, "Ignored in the mailto URL: %s (tern takes "
+		    "to, cc, bcc, subject, body, in-reply-to)", m->ignored);
+	else
+		ui_app_say(ui, 0, "y: send   e: edit the body   q: keep as a "
+		    "draft");
+	return sc;
 }
 
 /* Parse the address fields into recipients with their policies. */
@@ -389,6 +434,9 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	d.subject = *subject != '\0' ? subject : NULL;
 	d.body = body;
 	d.bodylen = strlen(body);
+	d.reply_to = c->reply_to;
+	d.in_reply_to = c->in_reply_to;
+	d.extra = c->extra;
 	/* The one service: built, queued, the draft gone in one commit. */
 	ob = ui->ob;
 	ob.conf = c->acct;
@@ -428,6 +476,15 @@ ui_compose_body(struct ui_compose *c, struct ui *ui)
 	}
 	c->editing = 0;
 	(void)ui_compose_save(c, ui);
+	if (ui->conf->edit_headers) {
+		if (ui_compose_body_headers(c, ui, ed) == 1) {
+			c->dirty = 1;
+			c->changed = time(NULL);
+			ui_compose_recipients(c, ui);
+		}
+		(void)ui_compose_save(c, ui);
+		return;
+	}
 	switch (ui_editor_external(c->f[UI_F_BODY], ed)) {
 	case -1:
 		ui_app_say(ui, 1, "The editor (%s) failed; the body is "
@@ -439,6 +496,82 @@ ui_compose_body(struct ui_compose *c, struct ui *ui)
 		break;
 	}
 	(void)ui_compose_save(c, ui);
+}
+
+/*
+ * edit_headers: the headers, a blank line and the body in the editor,
+ * read back with mailto_headers; a bad header is said with its line and
+ * the same text is offered again.  1 changed, 0 not, -1 failed (said).
+ */
+static int
+ui_compose_body_headers(struct ui_compose *c, struct ui *ui, const char *ed)
+{
+	struct ui_editor	*file;
+	struct mailto		 m;
+	struct err		*e = NULL;
+	char			*text, *q;
+	int			 r, rv = 0, again = 0;
+
+	memset(&m, 0, sizeof m);
+	m.to = (char *)ui_editor_text(c->f[UI_F_TO]);
+	m.cc = (char *)ui_editor_text(c->f[UI_F_CC]);
+	m.bcc = (char *)ui_editor_text(c->f[UI_F_BCC]);
+	m.subject = (char *)ui_editor_text(c->f[UI_F_SUBJECT]);
+	m.body = (char *)ui_editor_text(c->f[UI_F_BODY]);
+	m.reply_to = c->reply_to;
+	m.in_reply_to = c->in_reply_to;
+	m.extra = c->extra;
+	text = mailto_format(&m, c->acct->from);
+	file = ui_editor_new(text, 1);
+	free(text);
+	for (;;) {
+		if ((r = ui_editor_external(file, ed)) == -1) {
+			ui_app_say(ui, 1, "The editor (%s) failed; the message "
+			    "is unchanged.", ed);
+			rv = -1;
+			break;
+		}
+		/* Unchanged: nothing to read, unless it failed before. */
+		if (r == 0 && !again)
+			break;
+		text = (char *)ui_editor_text(file);
+		if (mailto_headers(text, strlen(text), "header", &m, &e) == 0) {
+			r = 1;
+			break;
+		}
+		again = 1;
+		q = xasprintf("%s. Edit again?", e->msg);
+		err_free(e);
+		e = NULL;
+		if (ui_app_confirm(ui, q)) {
+			free(q);
+			continue;
+		}
+		free(q);
+		/* Nothing typed is lost: the whole text becomes the body. */
+		ui_editor_set(c->f[UI_F_BODY], text);
+		ui_app_say(ui, 1, "The headers did not parse: the whole text is "
+		    "now the body (e to edit it again).");
+		ui_editor_free(file);
+		return 1;
+	}
+	ui_editor_free(file);
+	if (r != 1)
+		return rv;
+	ui_editor_set(c->f[UI_F_TO], m.to != NULL ? m.to : "");
+	ui_editor_set(c->f[UI_F_CC], m.cc != NULL ? m.cc : "");
+	ui_editor_set(c->f[UI_F_BCC], m.bcc != NULL ? m.bcc : "");
+	ui_editor_set(c->f[UI_F_SUBJECT], m.subject != NULL ? m.subject : "");
+	ui_editor_set(c->f[UI_F_BODY], m.body != NULL ? m.body : "");
+	free(c->reply_to);
+	free(c->in_reply_to);
+	free(c->extra);
+	c->reply_to = m.reply_to;
+	c->in_reply_to = m.in_reply_to;
+	c->extra = m.extra;
+	m.reply_to = m.in_reply_to = m.extra = NULL;
+	mailto_clear(&m);
+	return 1;
 }
 
 /* Ask the recipients' servers what they offer. */
@@ -790,6 +923,9 @@ ui_compose_free(struct ui_screen *sc)
 		free(c->rc[i].addr);
 	free(c->rc);
 	free(c->bad);
+	free(c->reply_to);
+	free(c->in_reply_to);
+	free(c->extra);
 	ui_complete_free(c->comp);
 	free(c);
 	free(sc);
