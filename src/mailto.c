@@ -383,9 +383,8 @@ mailto_headers(const char *s, size_t len, const char *origin,
 			char	*t = text_sanitize_line(s + i, end - i);
 
 			err_set(errp, ERR_INPUT, 0, "%s:%d: not a header field "
-			    "(Name: value): \"%s\"; a blank line must come "
-			    "between the headers and the body", origin, line,
-			    t);
+			    "(Name: value; a blank line ends them): \"%s\"",
+			    origin, line, t);
 			free(t);
 			goto fail;
 		}

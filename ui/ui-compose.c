@@ -540,7 +540,7 @@ ui_compose_body_headers(struct ui_compose *c, struct ui *ui, const char *ed)
 			break;
 		}
 		again = 1;
-		q = xasprintf("%s. Edit again?", e->msg);
+		q = xasprintf("Edit again? %s", e->msg);
 		err_free(e);
 		e = NULL;
 		if (ui_app_confirm(ui, q)) {
