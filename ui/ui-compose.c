@@ -131,6 +131,7 @@ static void	 ui_compose_recipients(struct ui_compose *, struct ui *);
 static void	 ui_compose_complete(struct ui_compose *, struct ui *);
 static void	 ui_compose_take(struct ui_compose *, struct ui *);
 static int	 ui_compose_save(struct ui_compose *, struct ui *);
+static char	*ui_compose_headers(const struct ui_compose *);
 static void	 ui_compose_next_account(struct ui_compose *, struct ui *);
 static int	 ui_compose_send(struct ui_compose *, struct ui *);
 static void	 ui_compose_body(struct ui_compose *, struct ui *);
@@ -167,6 +168,7 @@ ui_compose_new(struct ui *ui, long long id)
 {
 	struct ui_compose	*c;
 	struct store_draft	 d;
+	struct mailto		 m;
 	struct err		*e = NULL;
 
 	c = xcalloc(1, sizeof *c);
@@ -183,6 +185,14 @@ ui_compose_new(struct ui *ui, long long id)
 	c->f[UI_F_BCC] = ui_editor_new(d.bcc, 0);
 	c->f[UI_F_SUBJECT] = ui_editor_new(d.subject, 0);
 	c->f[UI_F_BODY] = ui_editor_new(d.body, 1);
+	if (d.headers != NULL && mailto_headers(d.headers, strlen(d.headers),
+	    "draft", &m, NULL) == 0) {
+		c->reply_to = m.reply_to;
+		c->in_reply_to = m.in_reply_to;
+		c->extra = m.extra;
+		m.reply_to = m.in_reply_to = m.extra = NULL;
+		mailto_clear(&m);
+	}
 	c->saved = d.updated;
 	store_draft_clear(&d);
 	c->comp = ui_complete_new();
@@ -350,6 +360,24 @@ ui_compose_take(struct ui_compose *c, struct ui *ui)
 	c->changed = time(NULL);
 }
 
+/* The draft's other fields as "Name: value" lines (new string), or NULL. */
+static char *
+ui_compose_headers(const struct ui_compose *c)
+{
+	struct buf	b = BUF_INIT;
+
+	if (c->reply_to != NULL && *c->reply_to != '\0')
+		buf_addf(&b, "Reply-To: %s\n", c->reply_to);
+	if (c->in_reply_to != NULL && *c->in_reply_to != '\0')
+		buf_addf(&b, "In-Reply-To: %s\n", c->in_reply_to);
+	if (c->extra != NULL)
+		buf_adds(&b, c->extra);
+	if (b.len == 0)
+		return NULL;
+	buf_add(&b, "", 0);
+	return buf_steal(&b);
+}
+
 /* Save the draft; 0 or -1 (said). */
 static int
 ui_compose_save(struct ui_compose *c, struct ui *ui)
@@ -375,11 +403,14 @@ ui_compose_save(struct ui_compose *c, struct ui *ui)
 	d.bcc = (char *)ui_editor_text(c->f[UI_F_BCC]);
 	d.subject = (char *)ui_editor_text(c->f[UI_F_SUBJECT]);
 	d.body = (char *)ui_editor_text(c->f[UI_F_BODY]);
+	d.headers = ui_compose_headers(c);
 	if (store_draft_save(ui->store, &d, &e) == -1) {
 		ui_app_say(ui, 1, "The draft could not be saved: %s", e->msg);
 		err_free(e);
+		free(d.headers);
 		return -1;
 	}
+	free(d.headers);
 	c->id = d.id;
 	c->saved = d.updated;
 	c->dirty = 0;

@@ -58,6 +58,17 @@ u_wait '^ *To: +Dan <dan@example\.net>'
 u_has '^ *Cc: +fay@example\.net' "Cc from the file"
 u_has '^ *Subject: +Prepared in a file' "Subject from the file"
 u_has '^  The body from the draft file\.$' "body from the file"
+# Kept as a draft and reopened: Reply-To and the user's header stay.
+u_type q
+u_wait 'Draft kept in Drafts'
+u_quit
+u_start
+u_wait '3 Drafts 1( |$)'
+u_type 3
+u_wait 'Prepared in a file'
+u_key Enter
+u_wait 'Compose \(draft saved'
+u_has '^ *To: +Dan <dan@example\.net>' "To kept in the draft"
 u_type y
 u_wait 'Send "Prepared in a file" \(finished\)' 15
 t_assert_eq "$(t_count s)" 2 "second message on the server"
