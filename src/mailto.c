@@ -267,7 +267,7 @@ static int
 mailto_dropped(const char *name)
 {
 	static const char *const mine[] = {
-		"From", "Date", "Message-ID", "MIME-Version", "Sender",
+		"Date", "Message-ID", "MIME-Version", "Sender",
 		"Return-Path", "Received", "Delivered-To", "Resent-From",
 		"Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Date",
 		"Resent-Message-ID", "Resent-Sender", "Bcc-Delivered",
@@ -349,6 +349,19 @@ mailto_headers(const char *s, size_t len, const char *origin,
 					goto fail;
 				}
 				mailto_join(dst, val, ", ");
+			} else if (strcasecmp(name, "From") == 0) {
+				struct addr	 a;
+				struct err	*e = NULL;
+
+				if (addr_parse(val, &a, &e) == -1) {
+					err_set(errp, ERR_INPUT, 0, "%s:%d: From: "
+					    "%s", origin, fline, e->msg);
+					err_free(e);
+					goto fail;
+				}
+				addr_clear(&a);
+				free(m->from);
+				m->from = xstrdup(val);
 			} else if (strcasecmp(name, "Subject") == 0) {
 				free(m->subject);
 				m->subject = mailto_decode_2047(val);
@@ -474,6 +487,7 @@ mailto_clear(struct mailto *m)
 	free(m->body);
 	free(m->in_reply_to);
 	free(m->reply_to);
+	free(m->from);
 	free(m->extra);
 	free(m->ignored);
 	memset(m, 0, sizeof *m);

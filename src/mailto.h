@@ -23,6 +23,7 @@ struct mailto {
 	char	*body;
 	char	*in_reply_to;
 	char	*reply_to;
+	char	*from;		/* only from mailto_headers: one address */
 	/*
 	 * Other header fields to keep on the message ("Name: value" lines,
 	 * each ended by LF), or NULL; only from a file (mailto_headers).
@@ -48,7 +49,8 @@ int	 mailto_parse(const char *, struct mailto *, struct err **);
  * Parse a header block then a blank line then the body (text, length)
  * into *m (zeroed first).  To, Cc, Bcc, Subject, Reply-To and
  * In-Reply-To fill their fields (addresses checked with addr_parse_list,
- * RFC 2047 words decoded); Date, Message-ID, From, MIME and Content-
+ * RFC 2047 words decoded); From fills m->from (one address, for the
+ * caller to match with an account); Date, Message-ID, MIME and Content-
  * fields and Return-Path, Received are tern's and dropped; any other
  * field is kept in m->extra.  Refused with "origin:LINE: why" (ERR_INPUT):
  * a line that is not a header field or its continuation, a bad address,

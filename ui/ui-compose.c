@@ -132,6 +132,8 @@ static void	 ui_compose_complete(struct ui_compose *, struct ui *);
 static void	 ui_compose_take(struct ui_compose *, struct ui *);
 static int	 ui_compose_save(struct ui_compose *, struct ui *);
 static char	*ui_compose_headers(const struct ui_compose *);
+static void	 ui_compose_from(struct ui_compose *, struct ui *,
+		    const char *);
 static void	 ui_compose_next_account(struct ui_compose *, struct ui *);
 static int	 ui_compose_send(struct ui_compose *, struct ui *);
 static void	 ui_compose_body(struct ui_compose *, struct ui *);
@@ -236,13 +238,36 @@ ui_compose_new_from(struct ui *ui, const struct mailto *m)
 			c->editing = c->flow = 0;
 		}
 	}
+	if (m->from != NULL)
+		ui_compose_from(c, ui, m->from);
 	if (m->ignored != NULL)
 		ui_app_say(ui, 1, "Ignored in the mailto URL: %s (tern takes "
 		    "to, cc, bcc, subject, body, in-reply-to)", m->ignored);
-	else
+	else if (m->from == NULL)
 		ui_app_say(ui, 0, "y: send   e: edit the body   q: keep as a "
 		    "draft");
 	return sc;
+}
+
+/* From as written in a file: the account with that address, or said. */
+static void
+ui_compose_from(struct ui_compose *c, struct ui *ui, const char *from)
+{
+	const struct conf	*acct;
+	struct addr		 a;
+
+	if (from == NULL || addr_parse(from, &a, NULL) == -1)
+		return;
+	acct = conf_account_for(ui->conf, a.mailbox);
+	if (acct->from_addr != NULL && strcasecmp(acct->from_addr,
+	    a.mailbox) == 0)
+		c->acct = acct;
+	else if (c->acct->from_addr == NULL || strcasecmp(c->acct->from_addr,
+	    a.mailbox) != 0)
+		ui_app_say(ui, 1, "From %s is no account's address: From stays "
+		    "%s (f: the next account)", a.mailbox, c->acct->from != NULL ?
+		    c->acct->from : "(none)");
+	addr_clear(&a);
 }
 
 /* Parse the address fields into recipients with their policies. */
@@ -601,6 +626,7 @@ ui_compose_body_headers(struct ui_compose *c, struct ui *ui, const char *ed)
 	c->in_reply_to = m.in_reply_to;
 	c->extra = m.extra;
 	m.reply_to = m.in_reply_to = m.extra = NULL;
+	ui_compose_from(c, ui, m.from);
 	mailto_clear(&m);
 	return 1;
 }

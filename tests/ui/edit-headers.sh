@@ -10,7 +10,10 @@ t_smtpd s --starttls none
 t_config "from = Alice <alice@example.org>
 relay = smtp://127.0.0.1:$s_port
 edit_headers = yes
-timeout = 5"
+timeout = 5
+[account work]
+from = Alice at Work <alice@work.example>
+relay = smtp://127.0.0.1:$s_port"
 # Run 1: headers changed, a user header and a body added.
 # Run 2 (the second message): a broken line.  Run 3: fixes it.
 cat >"$T/ed.sh" <<ED
@@ -21,6 +24,7 @@ echo "\$n" >"$T/ed.count"
 cp "\$1" "$T/ed.in.\$n"
 case \$n in
 1)	sed -e 's/^Subject: .*/Subject: Changed in the editor/' \\
+	    -e 's/^From: .*/From: Alice at Work <alice@work.example>/' \\
 	    -e 's/^Reply-To: .*/Reply-To: Lists <lists@example.org>/' \\
 	    -e 's/^Bcc: .*/Bcc: hidden@example.net/' \\
 	    -e 's/^Cc: .*/Cc: cc@example.net\\nX-Ticket: 42/' "\$1" >"\$1.new"
@@ -53,6 +57,7 @@ grep -q '^Reply-To: $' "$T/ed.in.1" || t_fail "no Reply-To in the file"
 u_has '^ *Subject: +Changed in the editor' "the Subject read back"
 u_has '^ *Cc: +cc@example\.net' "the Cc read back"
 u_has '^ *Bcc: +hidden@example\.net' "the Bcc read back"
+u_has '^ *From: +Alice at Work <alice@work\.example>' "the account from From"
 u_type y
 u_wait 'Send "Changed in the editor" \(finished\)' 15
 t_assert_eq "$(t_count s)" 1 "message on the server"
@@ -62,7 +67,8 @@ grep -q '^Reply-To: Lists <lists@example.org>' "$m" || t_fail "Reply-To did not 
 grep -q '^X-Ticket: 42' "$m" || t_fail "the user's header did not arrive"
 grep -q '^Body written with the headers' "$m" || t_fail "the body did not arrive"
 grep -qi '^Bcc:' "$m" && t_fail "Bcc went on the wire"
-grep -q '^From: Alice' "$m" || t_fail "no From"
+grep -q '^From: Alice at Work <alice@work.example>' "$m" ||
+    t_fail "the From chosen in the editor did not arrive"
 
 # A bad line: its number in the error, the file again, nothing lost.
 u_type m

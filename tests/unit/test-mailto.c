@@ -214,6 +214,7 @@ test_headers_bad(void **state)
 		{ " cont\nTo: a@example.org\n\n", "f:1: a continuation" },
 		{ "Subject: s\nTo: a@example.org\nCc: <<bad\n\nb\n", "f:3: " },
 		{ "Reply-To: not an address\n\nb\n", "f:1: " },
+		{ "To: a@example.org\nFrom: <<x\n\nb\n", "f:2: From: " },
 		{ "To: a@example.org\nBad Name: x\n\n", "f:2: not a header" },
 		{ "Subject: \xff\xfe\n\nb\n", "f:1: the Subject field is not" },
 	};
@@ -264,6 +265,7 @@ test_format_roundtrip(void **state)
 	assert_string_equal(back.cc, "");
 	assert_string_equal(back.subject, "Hi");
 	assert_string_equal(back.reply_to, "me@example.org");
+	assert_string_equal(back.from, "Me <me@example.org>");
 	assert_string_equal(back.extra, "X-Label: a\n");
 	assert_string_equal(back.body, "Body\n");
 	mailto_clear(&back);
