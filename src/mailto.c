@@ -183,6 +183,13 @@ mailto_parse(const char *url, struct mailto *m, struct err **errp)
 			free(clean);
 			goto fail;
 		}
+		if (!body) {
+			/* Other control characters (ESC, TAB) go here. */
+			char	*clean = text_sanitize(val);
+
+			free(val);
+			val = clean;
+		}
 		dst = NULL;
 		if (strcasecmp(name, "to") == 0)
 			dst = &m->to;
@@ -321,6 +328,8 @@ mailto_headers(const char *s, size_t len, const char *origin,
 		}
 		/* The field gathered so far is complete. */
 		if (name != NULL) {
+			char	*clean;
+
 			buf_add(&v, "", 0);
 			val = text_trim(v.s);
 			if (!text_is_utf8(val, strlen(val)) ||
@@ -330,6 +339,13 @@ mailto_headers(const char *s, size_t len, const char *origin,
 				    fline, name);
 				goto fail;
 			}
+			/* Control characters (ESC, TAB) sanitized here. */
+			clean = text_sanitize(val);
+			buf_reset(&v);
+			buf_adds(&v, clean);
+			buf_add(&v, "", 0);
+			free(clean);
+			val = v.s;
 			dst = NULL;
 			if (strcasecmp(name, "To") == 0)
 				dst = &m->to;

@@ -121,6 +121,16 @@ test_url_utf8(void **state)
 	assert_string_equal(m.subject, "Grüße ☃");
 	assert_string_equal(m.body, "日本");
 	mailto_clear(&m);
+	/* Control characters in a header value are made harmless. */
+	assert_int_equal(mailto_parse("mailto:user@example.org?subject="
+	    "a%1B[2Jb%09c", &m, &e), 0);
+	assert_null(strchr(m.subject, '\x1b'));
+	assert_null(strchr(m.subject, '\t'));
+	mailto_clear(&m);
+	assert_int_equal(mailto_headers("Subject: a\x1b[2Jb\n\n", 17, "f",
+	    &m, &e), 0);
+	assert_null(strchr(m.subject, '\x1b'));
+	mailto_clear(&m);
 	/* Latin-1 octets are not UTF-8. */
 	refused("mailto:user@example.org?subject=Gr%FC%DFe", "UTF-8");
 }
