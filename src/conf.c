@@ -628,6 +628,11 @@ conf_key_top(struct conf_parser *p, const char *key, const char *value)
 			return conf_fail(p, "syslog must be yes, no or a facility "
 			    "(mail, user, local0 ... local7), not \"%s\"", value);
 		c->syslog = xstrdup(fac[i]);
+	} else if (strcmp(key, "edit_headers") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return conf_fail(p, "edit_headers must be yes or no, "
+			    "not \"%s\"", value);
+		c->edit_headers = strcmp(value, "yes") == 0;
 	} else if (strcmp(key, "glyphs") == 0) {
 		if (strcmp(value, "auto") != 0 && strcmp(value, "ascii") != 0 &&
 		    strcmp(value, "utf-8") != 0)

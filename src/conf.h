@@ -91,6 +91,8 @@ struct conf {
 	char			*logfile;	/* ~ expanded, or NULL */
 	char			*syslog;	/* facility name, or NULL */
 	char			*signature;	/* file, ~ expanded, or NULL */
+	int			 edit_headers;	/* edit_headers = yes: headers
+						   in the $EDITOR file */
 	char			*from_addr;	/* the bare address of from */
 
 	/*

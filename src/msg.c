@@ -38,6 +38,8 @@ static char	*msg_encode_name(const char *);
 static int	 msg_add_list(struct mailimf_address_list **,
 		    const struct addr_list *, const char *, struct err **);
 static struct mailimf_date_time *msg_date_now(void);
+static int	 msg_write_more(struct buf *, const struct msg_draft *,
+		    struct err **);
 
 /* Length of the line end at i (0 if none); *next gets the next line. */
 size_t
@@ -537,7 +539,7 @@ msg_build(const struct msg_draft *d, size_t *len, struct err **errp)
 
 	mid = msg_new_id(addr_domain(from.mailbox));
 	if (msg_write_fields(&b, &from, d->to, d->cc, 1, mid,
-	    d->subject, errp) != 0)
+	    d->subject, errp) != 0 || msg_write_more(&b, d, errp) != 0)
 		goto fail;
 	buf_adds(&b, "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n");
@@ -560,6 +562,126 @@ fail:
 	addr_clear(&from);
 	free(mid);
 	return out;
+}
+
+/*
+ * Reply-To, In-Reply-To and the extra fields of a draft (edit_headers,
+ * mutt's -H), written with libetpan; 0 or -1 with *errp.
+ */
+static int
+msg_write_more(struct buf *b, const struct msg_draft *d, struct err **errp)
+{
+	static const char *const mine[] = {
+		"From", "To", "Cc", "Bcc", "Date", "Message-ID", "Subject",
+		"MIME-Version", "Reply-To", "In-Reply-To", "Sender",
+		"Return-Path", "Received",
+	};
+	struct addr_list		 rl = { NULL, 0 };
+	struct mailimf_address_list	*al = NULL;
+	struct mailimf_fields		*fields = NULL;
+	struct mailimf_field		*f;
+	struct mailimf_reply_to		*rt;
+	MMAPString			*ms = NULL;
+	const char			*p, *nl, *colon, *v;
+	char				*name = NULL, *val = NULL, *enc;
+	size_t				 i;
+	int				 col = 0, rv = -1;
+
+	if ((d->reply_to == NULL || *d->reply_to == '\0') &&
+	    (d->in_reply_to == NULL || *d->in_reply_to == '\0') &&
+	    (d->extra == NULL || *d->extra == '\0'))
+		return 0;
+	if ((fields = mailimf_fields_new_empty()) == NULL)
+		goto oom;
+	if (d->reply_to != NULL && strspn(d->reply_to, " \t,") !=
+	    strlen(d->reply_to)) {
+		if (msg_check_header("Reply-To", d->reply_to, errp) != 0 ||
+		    addr_parse_list(d->reply_to, &rl, errp) != 0 ||
+		    msg_add_list(&al, &rl, "Reply-To", errp) != 0)
+			goto fail;
+		if ((rt = mailimf_reply_to_new(al)) == NULL)
+			goto oom;
+		al = NULL;
+		if ((f = mailimf_field_new(MAILIMF_FIELD_REPLY_TO, NULL, NULL,
+		    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, rt,
+		    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+		    NULL)) == NULL) {
+			mailimf_reply_to_free(rt);
+			goto oom;
+		}
+		if (mailimf_fields_add(fields, f) != MAILIMF_NO_ERROR) {
+			mailimf_field_free(f);
+			goto oom;
+		}
+	}
+	if (d->in_reply_to != NULL && *d->in_reply_to != '\0') {
+		if (msg_check_header("In-Reply-To", d->in_reply_to, errp) != 0)
+			goto fail;
+		if ((f = mailimf_field_new_custom(xstrdup("In-Reply-To"),
+		    xstrdup(d->in_reply_to))) == NULL ||
+		    mailimf_fields_add(fields, f) != MAILIMF_NO_ERROR)
+			goto oom;
+	}
+	for (p = d->extra; p != NULL && *p != '\0'; p = *nl != '\0' ? nl + 1 :
+	    nl) {
+		nl = p + strcspn(p, "\n");
+		if (nl == p)
+			continue;
+		colon = memchr(p, ':', (size_t)(nl - p));
+		if (colon == NULL || colon == p) {
+			err_set(errp, ERR_INPUT, 0, "an extra header line is "
+			    "not Name: value");
+			goto fail;
+		}
+		name = xstrndup(p, (size_t)(colon - p));
+		for (i = 0; name[i] != '\0'; i++)
+			if ((unsigned char)name[i] <= 32 ||
+			    (unsigned char)name[i] >= 127) {
+				err_set(errp, ERR_INPUT, 0, "a header name may "
+				    "hold only printable ASCII");
+				goto fail;
+			}
+		for (i = 0; i < sizeof mine / sizeof mine[0]; i++)
+			if (strcasecmp(name, mine[i]) == 0 ||
+			    strncasecmp(name, "Content-", 8) == 0 ||
+			    strncasecmp(name, "Resent-", 7) == 0) {
+				err_set(errp, ERR_INPUT, 0, "the %s header is "
+				    "written by tern, not as an extra header",
+				    name);
+				goto fail;
+			}
+		val = xstrndup(colon + 1, (size_t)(nl - colon - 1));
+		if (msg_check_header(name, val, errp) != 0)
+			goto fail;
+		v = val + strspn(val, " \t");
+		enc = msg_needs_encoding(v, MSG_WORD_MAX) ? msg_rfc2047(v) :
+		    xstrdup(v);
+		free(val);
+		val = enc;
+		if ((f = mailimf_field_new_custom(name, val)) == NULL ||
+		    mailimf_fields_add(fields, f) != MAILIMF_NO_ERROR)
+			goto oom;
+		name = val = NULL;
+	}
+	if ((ms = mmap_string_new("")) == NULL ||
+	    mailimf_fields_write_mem(ms, &col, fields) != MAILIMF_NO_ERROR)
+		goto oom;
+	buf_add(b, ms->str, ms->len);
+	rv = 0;
+	goto fail;
+oom:
+	err_set(errp, ERR_INTERNAL, 0, "cannot build the extra headers");
+fail:
+	free(name);
+	free(val);
+	if (ms != NULL)
+		mmap_string_free(ms);
+	if (al != NULL)
+		mailimf_address_list_free(al);
+	if (fields != NULL)
+		mailimf_fields_free(fields);
+	addr_list_clear(&rl);
+	return rv;
 }
 
 /* Split the header block into fields; -1 (bad line number in h->n). */

@@ -20,11 +20,16 @@ struct msg_draft {
 	const char		*subject;	/* UTF-8, may be NULL */
 	const char		*body;		/* UTF-8, any line ends */
 	size_t			 bodylen;
+	const char		*reply_to;	/* address list, or NULL */
+	const char		*in_reply_to;	/* "<id>", or NULL */
+	const char		*extra;		/* more fields, "Name: value"
+						   lines ended by LF, or NULL */
 };
 
 /*
  * Build the message text: From, To, Cc, Date, Message-ID, MIME-Version,
- * Subject (RFC 2047 when not ASCII), a text/plain body in UTF-8 with
+ * Subject (RFC 2047 when not ASCII), Reply-To, In-Reply-To and the extra
+ * fields when given (one tern writes itself, or Bcc, is refused), a text/plain body in UTF-8 with
  * Content-Transfer-Encoding 7bit when ASCII and 8bit otherwise; CRLF line
  * ends.  Refuses (ERR_INPUT) CR or LF in a header value, invalid UTF-8,
  * and NUL in the body.  Returns a new string (caller frees) with its

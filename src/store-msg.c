@@ -391,13 +391,15 @@ store_draft_save(struct store *st, struct store_draft *d, struct err **errp)
 	pthread_mutex_lock(&st->lock);
 	if (d->id == 0)
 		s = st_prep(st, "INSERT INTO messages (state, created, "
-		    "updated, d_to, d_cc, d_bcc, subject, d_body, rcpts) VALUES "
-		    "(:draft, @now, @now, @to, @cc, @bcc, @subject, @body, @to)",
+		    "updated, d_to, d_cc, d_bcc, subject, d_body, rcpts, "
+		    "d_headers) VALUES (:draft, @now, @now, @to, @cc, @bcc, "
+		    "@subject, @body, @to, @headers)",
 		    errp);
 	else
 		s = st_prep(st, "UPDATE messages SET updated = @now, d_to = "
 		    "@to, d_cc = @cc, d_bcc = @bcc, subject = @subject, d_body = "
-		    "@body, rcpts = @to WHERE id = @id AND state = :draft", errp);
+		    "@body, rcpts = @to, d_headers = @headers WHERE id = @id AND "
+		    "state = :draft", errp);
 	if (s == NULL)
 		goto out;
 	sqlite3_bind_int64(s, st_arg(s, "@now"), now);
@@ -406,6 +408,7 @@ store_draft_save(struct store *st, struct store_draft *d, struct err **errp)
 	st_bind_text(s, st_arg(s, "@bcc"), d->bcc);
 	st_bind_text(s, st_arg(s, "@subject"), d->subject);
 	st_bind_text(s, st_arg(s, "@body"), d->body);
+	st_bind_text(s, st_arg(s, "@headers"), d->headers);
 	if (d->id != 0)
 		sqlite3_bind_int64(s, st_arg(s, "@id"), d->id);
 	if (sqlite3_step(s) != SQLITE_DONE)
@@ -435,7 +438,7 @@ store_draft_load(struct store *st, long long id, struct store_draft *d,
 	memset(d, 0, sizeof *d);
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT d_to, d_cc, d_bcc, subject, d_body, "
-	    "updated FROM messages WHERE id = @id AND state = :draft", errp)) ==
+	    "updated, d_headers FROM messages WHERE id = @id AND state = :draft", errp)) ==
 	    NULL)
 		goto out;
 	sqlite3_bind_int64(s, st_arg(s, "@id"), id);
@@ -448,6 +451,7 @@ store_draft_load(struct store *st, long long id, struct store_draft *d,
 		d->subject = st_col(s, 3);
 		d->body = st_col(s, 4);
 		d->updated = sqlite3_column_int64(s, 5);
+		d->headers = st_col(s, 6);
 		rv = 0;
 	} else if (r == SQLITE_DONE)
 		err_set(errp, ERR_INPUT, 0, "no draft %lld", id);
@@ -468,5 +472,6 @@ store_draft_clear(struct store_draft *d)
 	free(d->bcc);
 	free(d->subject);
 	free(d->body);
+	free(d->headers);
 	memset(d, 0, sizeof *d);
 }

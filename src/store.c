@@ -116,6 +116,8 @@ static const char *store_migrations[STORE_VERSION] = {
 	"  contact_id INTEGER NOT NULL REFERENCES contacts(id)"
 	"    ON DELETE CASCADE,"
 	"  PRIMARY KEY(name, contact_id));",
+	/* 5 -> 6: a draft's other header fields (Reply-To, edit_headers). */
+	"ALTER TABLE messages ADD COLUMN d_headers TEXT;",
 };
 
 static const char *store_state_names[STORE_STATE_LAST] = {

@@ -40,7 +40,7 @@ struct err;
 
 struct store;
 
-#define STORE_VERSION	5
+#define STORE_VERSION	6
 
 /* Stored as numbers in messages.state: add at the end, never renumber. */
 enum store_state {
@@ -104,6 +104,8 @@ struct store_server {
 struct store_draft {
 	long long	 id;		/* 0: new */
 	char		*to, *cc, *bcc, *subject, *body;
+	char		*headers;	/* more fields (Reply-To, ...) as
+					   "Name: value" lines, or NULL */
 	long long	 updated;
 };
 

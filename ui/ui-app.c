@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "conf.h"
 #include "err.h"
+#include "mailto.h"
 #include "outbox.h"
 #include "store.h"
 #include "ui-app.h"
@@ -616,6 +617,8 @@ ui_app_main(const struct cli_args *a, const char *conf_path)
 {
 	struct ui	 ui;
 	struct timespec	 t0;
+	struct mailto	 m;
+	struct err	*e = NULL;
 	const char	*bench = NULL;
 	char		*log = NULL, *dir;
 	int		 k, rv, busy;
@@ -641,6 +644,19 @@ ui_app_main(const struct cli_args *a, const char *conf_path)
 	ui.tabs[0] = ui_list_new(&ui, STORE_SENT);
 	ui.tabs[1] = ui_outbox_new(&ui);
 	ui.tabs[2] = ui_list_new(&ui, STORE_DRAFT);
+	/* tern 'mailto:...' or tern -H FILE: the composer, filled in. */
+	if ((a->mailto != NULL && mailto_parse(a->mailto, &m, &e) == -1) ||
+	    (a->draft_file != NULL && mailto_file(a->draft_file, &m,
+	    &e) == -1)) {
+		fprintf(stderr, "tern: %s\n", e->msg);
+		err_free(e);
+		ui_app_free(&ui);
+		return 65;
+	}
+	if (a->mailto != NULL || a->draft_file != NULL) {
+		ui_app_push(&ui, ui_compose_new_from(&ui, &m));
+		mailto_clear(&m);
+	}
 	dir = xstrdup(store_path(ui.store));
 	log = xasprintf("%s/ui.log", dirname(dir));
 	free(dir);

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
+#include "mailto.h"
 #include "msg.h"
 #include "outbox.h"
 #include "policy.h"
@@ -122,15 +123,22 @@ struct ui_compose {
 	char			*bad;
 	struct ui_complete	*comp;
 	int			 probe;		/* job number, 0 none */
+	/* From a mailto URL, a draft file or the editor's headers. */
+	char			*reply_to, *in_reply_to, *extra;
 };
 
 static void	 ui_compose_recipients(struct ui_compose *, struct ui *);
 static void	 ui_compose_complete(struct ui_compose *, struct ui *);
 static void	 ui_compose_take(struct ui_compose *, struct ui *);
 static int	 ui_compose_save(struct ui_compose *, struct ui *);
+static char	*ui_compose_headers(const struct ui_compose *);
+static void	 ui_compose_from(struct ui_compose *, struct ui *,
+		    const char *);
 static void	 ui_compose_next_account(struct ui_compose *, struct ui *);
 static int	 ui_compose_send(struct ui_compose *, struct ui *);
 static void	 ui_compose_body(struct ui_compose *, struct ui *);
+static int	 ui_compose_body_headers(struct ui_compose *, struct ui *,
+		    const char *);
 static void	 ui_compose_probe(struct ui_compose *, struct ui *);
 static char	*ui_compose_probe_words(const struct record *);
 static void	 ui_compose_edit(struct ui_compose *, struct ui *, int);
@@ -162,6 +170,7 @@ ui_compose_new(struct ui *ui, long long id)
 {
 	struct ui_compose	*c;
 	struct store_draft	 d;
+	struct mailto		 m;
 	struct err		*e = NULL;
 
 	c = xcalloc(1, sizeof *c);
@@ -178,6 +187,14 @@ ui_compose_new(struct ui *ui, long long id)
 	c->f[UI_F_BCC] = ui_editor_new(d.bcc, 0);
 	c->f[UI_F_SUBJECT] = ui_editor_new(d.subject, 0);
 	c->f[UI_F_BODY] = ui_editor_new(d.body, 1);
+	if (d.headers != NULL && mailto_headers(d.headers, strlen(d.headers),
+	    "draft", &m, NULL) == 0) {
+		c->reply_to = m.reply_to;
+		c->in_reply_to = m.in_reply_to;
+		c->extra = m.extra;
+		m.reply_to = m.in_reply_to = m.extra = NULL;
+		mailto_clear(&m);
+	}
 	c->saved = d.updated;
 	store_draft_clear(&d);
 	c->comp = ui_complete_new();
@@ -188,6 +205,69 @@ ui_compose_new(struct ui *ui, long long id)
 		c->sel = UI_F_TO;
 	}
 	return ui_app_screen(&ui_compose_ops, c);
+}
+
+/* A composer filled in from a mailto URL or a draft file. */
+struct ui_screen *
+ui_compose_new_from(struct ui *ui, const struct mailto *m)
+{
+	struct ui_screen	*sc = ui_compose_new(ui, 0);
+	struct ui_compose	*c = sc->data;
+
+	ui_editor_set(c->f[UI_F_TO], m->to != NULL ? m->to : "");
+	ui_editor_set(c->f[UI_F_CC], m->cc != NULL ? m->cc : "");
+	ui_editor_set(c->f[UI_F_BCC], m->bcc != NULL ? m->bcc : "");
+	ui_editor_set(c->f[UI_F_SUBJECT], m->subject != NULL ? m->subject :
+	    "");
+	ui_editor_set(c->f[UI_F_BODY], m->body != NULL ? m->body : "");
+	c->reply_to = m->reply_to != NULL ? xstrdup(m->reply_to) : NULL;
+	c->in_reply_to = m->in_reply_to != NULL ? xstrdup(m->in_reply_to) :
+	    NULL;
+	c->extra = m->extra != NULL ? xstrdup(m->extra) : NULL;
+	c->dirty = 1;
+	c->changed = time(NULL);
+	(void)ui_compose_save(c, ui);
+	ui_compose_recipients(c, ui);
+	/* Typing starts where something is missing, else the body waits. */
+	c->flow = 1;
+	c->editing = 1;
+	if (*ui_editor_text(c->f[UI_F_TO]) != '\0') {
+		c->sel = UI_F_SUBJECT;
+		if (*ui_editor_text(c->f[UI_F_SUBJECT]) != '\0') {
+			c->sel = UI_F_BODY;
+			c->editing = c->flow = 0;
+		}
+	}
+	if (m->from != NULL)
+		ui_compose_from(c, ui, m->from);
+	if (m->ignored != NULL)
+		ui_app_say(ui, 1, "Ignored in the mailto URL: %s (tern takes "
+		    "to, cc, bcc, subject, body, in-reply-to)", m->ignored);
+	else if (m->from == NULL)
+		ui_app_say(ui, 0, "y: send   e: edit the body   q: keep as a "
+		    "draft");
+	return sc;
+}
+
+/* From as written in a file: the account with that address, or said. */
+static void
+ui_compose_from(struct ui_compose *c, struct ui *ui, const char *from)
+{
+	const struct conf	*acct;
+	struct addr		 a;
+
+	if (from == NULL || addr_parse(from, &a, NULL) == -1)
+		return;
+	acct = conf_account_for(ui->conf, a.mailbox);
+	if (acct->from_addr != NULL && strcasecmp(acct->from_addr,
+	    a.mailbox) == 0)
+		c->acct = acct;
+	else if (c->acct->from_addr == NULL || strcasecmp(c->acct->from_addr,
+	    a.mailbox) != 0)
+		ui_app_say(ui, 1, "From %s is no account's address: From stays "
+		    "%s (f: the next account)", a.mailbox, c->acct->from != NULL ?
+		    c->acct->from : "(none)");
+	addr_clear(&a);
 }
 
 /* Parse the address fields into recipients with their policies. */
@@ -305,6 +385,24 @@ ui_compose_take(struct ui_compose *c, struct ui *ui)
 	c->changed = time(NULL);
 }
 
+/* The draft's other fields as "Name: value" lines (new string), or NULL. */
+static char *
+ui_compose_headers(const struct ui_compose *c)
+{
+	struct buf	b = BUF_INIT;
+
+	if (c->reply_to != NULL && *c->reply_to != '\0')
+		buf_addf(&b, "Reply-To: %s\n", c->reply_to);
+	if (c->in_reply_to != NULL && *c->in_reply_to != '\0')
+		buf_addf(&b, "In-Reply-To: %s\n", c->in_reply_to);
+	if (c->extra != NULL)
+		buf_adds(&b, c->extra);
+	if (b.len == 0)
+		return NULL;
+	buf_add(&b, "", 0);
+	return buf_steal(&b);
+}
+
 /* Save the draft; 0 or -1 (said). */
 static int
 ui_compose_save(struct ui_compose *c, struct ui *ui)
@@ -330,11 +428,14 @@ ui_compose_save(struct ui_compose *c, struct ui *ui)
 	d.bcc = (char *)ui_editor_text(c->f[UI_F_BCC]);
 	d.subject = (char *)ui_editor_text(c->f[UI_F_SUBJECT]);
 	d.body = (char *)ui_editor_text(c->f[UI_F_BODY]);
+	d.headers = ui_compose_headers(c);
 	if (store_draft_save(ui->store, &d, &e) == -1) {
 		ui_app_say(ui, 1, "The draft could not be saved: %s", e->msg);
 		err_free(e);
+		free(d.headers);
 		return -1;
 	}
+	free(d.headers);
 	c->id = d.id;
 	c->saved = d.updated;
 	c->dirty = 0;
@@ -389,6 +490,9 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	d.subject = *subject != '\0' ? subject : NULL;
 	d.body = body;
 	d.bodylen = strlen(body);
+	d.reply_to = c->reply_to;
+	d.in_reply_to = c->in_reply_to;
+	d.extra = c->extra;
 	/* The one service: built, queued, the draft gone in one commit. */
 	ob = ui->ob;
 	ob.conf = c->acct;
@@ -428,6 +532,15 @@ ui_compose_body(struct ui_compose *c, struct ui *ui)
 	}
 	c->editing = 0;
 	(void)ui_compose_save(c, ui);
+	if (ui->conf->edit_headers) {
+		if (ui_compose_body_headers(c, ui, ed) == 1) {
+			c->dirty = 1;
+			c->changed = time(NULL);
+			ui_compose_recipients(c, ui);
+		}
+		(void)ui_compose_save(c, ui);
+		return;
+	}
 	switch (ui_editor_external(c->f[UI_F_BODY], ed)) {
 	case -1:
 		ui_app_say(ui, 1, "The editor (%s) failed; the body is "
@@ -439,6 +552,83 @@ ui_compose_body(struct ui_compose *c, struct ui *ui)
 		break;
 	}
 	(void)ui_compose_save(c, ui);
+}
+
+/*
+ * edit_headers: the headers, a blank line and the body in the editor,
+ * read back with mailto_headers; a bad header is said with its line and
+ * the same text is offered again.  1 changed, 0 not, -1 failed (said).
+ */
+static int
+ui_compose_body_headers(struct ui_compose *c, struct ui *ui, const char *ed)
+{
+	struct ui_editor	*file;
+	struct mailto		 m;
+	struct err		*e = NULL;
+	char			*text, *q;
+	int			 r, rv = 0, again = 0;
+
+	memset(&m, 0, sizeof m);
+	m.to = (char *)ui_editor_text(c->f[UI_F_TO]);
+	m.cc = (char *)ui_editor_text(c->f[UI_F_CC]);
+	m.bcc = (char *)ui_editor_text(c->f[UI_F_BCC]);
+	m.subject = (char *)ui_editor_text(c->f[UI_F_SUBJECT]);
+	m.body = (char *)ui_editor_text(c->f[UI_F_BODY]);
+	m.reply_to = c->reply_to;
+	m.in_reply_to = c->in_reply_to;
+	m.extra = c->extra;
+	text = mailto_format(&m, c->acct->from);
+	file = ui_editor_new(text, 1);
+	free(text);
+	for (;;) {
+		if ((r = ui_editor_external(file, ed)) == -1) {
+			ui_app_say(ui, 1, "The editor (%s) failed; the message "
+			    "is unchanged.", ed);
+			rv = -1;
+			break;
+		}
+		/* Unchanged: nothing to read, unless it failed before. */
+		if (r == 0 && !again)
+			break;
+		text = (char *)ui_editor_text(file);
+		if (mailto_headers(text, strlen(text), "header", &m, &e) == 0) {
+			r = 1;
+			break;
+		}
+		again = 1;
+		q = xasprintf("Edit again? %s", e->msg);
+		err_free(e);
+		e = NULL;
+		if (ui_app_confirm(ui, q)) {
+			free(q);
+			continue;
+		}
+		free(q);
+		/* Nothing typed is lost: the whole text becomes the body. */
+		ui_editor_set(c->f[UI_F_BODY], text);
+		ui_app_say(ui, 1, "The headers did not parse: the whole text is "
+		    "now the body (e to edit it again).");
+		ui_editor_free(file);
+		return 1;
+	}
+	ui_editor_free(file);
+	if (r != 1)
+		return rv;
+	ui_editor_set(c->f[UI_F_TO], m.to != NULL ? m.to : "");
+	ui_editor_set(c->f[UI_F_CC], m.cc != NULL ? m.cc : "");
+	ui_editor_set(c->f[UI_F_BCC], m.bcc != NULL ? m.bcc : "");
+	ui_editor_set(c->f[UI_F_SUBJECT], m.subject != NULL ? m.subject : "");
+	ui_editor_set(c->f[UI_F_BODY], m.body != NULL ? m.body : "");
+	free(c->reply_to);
+	free(c->in_reply_to);
+	free(c->extra);
+	c->reply_to = m.reply_to;
+	c->in_reply_to = m.in_reply_to;
+	c->extra = m.extra;
+	m.reply_to = m.in_reply_to = m.extra = NULL;
+	ui_compose_from(c, ui, m.from);
+	mailto_clear(&m);
+	return 1;
 }
 
 /* Ask the recipients' servers what they offer. */
@@ -790,6 +980,9 @@ ui_compose_free(struct ui_screen *sc)
 		free(c->rc[i].addr);
 	free(c->rc);
 	free(c->bad);
+	free(c->reply_to);
+	free(c->in_reply_to);
+	free(c->extra);
 	ui_complete_free(c->comp);
 	free(c);
 	free(sc);

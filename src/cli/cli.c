@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -190,6 +191,15 @@ cli_parse(int argc, char **argv, struct cli_args *a)
 	}
 	if (i == argc)
 		return a->mode = CLI_MODE_INTERFACE;
+	/* A URL from xdg-open, or mutt's -H: the composer, filled in. */
+	if (i + 1 == argc && strncasecmp(argv[i], "mailto:", 7) == 0) {
+		a->mailto = argv[i];
+		return a->mode = CLI_MODE_INTERFACE;
+	}
+	if (i + 2 == argc && strcmp(argv[i], "-H") == 0) {
+		a->draft_file = argv[i + 1];
+		return a->mode = CLI_MODE_INTERFACE;
+	}
 	if (cli_sendmail_is_option(argv[i])) {
 		/* sendmail's arguments start after argv[i - 1]. */
 		a->argc = argc - i + 1;
@@ -340,6 +350,8 @@ cli_help(struct cli *cli, int argc, char **argv)
 		printf("       tern %s\n", cli_cmds[j].usage);
 	printf("       tern demo   (the interface with loopback demo "
 	    "servers)\n");
+	printf("       tern 'mailto:ADDR?subject=...&body=...' | tern -H "
+	    "FILE   (the composer, filled in)\n");
 	printf("       tern --version\n");
 	printf("Without a command, tern opens its interface.  Called as "
 	    "sendmail (a link),\nor with sendmail's options (tern -i ADDR...), "

@@ -25,6 +25,8 @@ struct cli_args {
 	int		 verbose;	/* -v, counted */
 	int		 bench;		/* --bench-startup[=FILE] */
 	const char	*bench_file;	/* its FILE, or NULL */
+	const char	*mailto;	/* the interface: a mailto URL, or NULL */
+	const char	*draft_file;	/* the interface: -H FILE, or NULL */
 	/*
 	 * CLI_MODE_COMMAND: argv[0] is the command (or the unknown word or
 	 * option), then its arguments.  CLI_MODE_SENDMAIL: sendmail's
@@ -37,7 +39,9 @@ struct cli_args {
 
 /*
  * Read argv once: tern's global options (-F CONFIG, -a ACCOUNT, -v,
- * --bench-startup), then the first other word decides.  A program named
+ * --bench-startup), then the first other word decides.  A mailto: URL
+ * or -H FILE (mutt's draft file), after any global options and alone,
+ * is the interface with the composer filled in.  A program named
  * *sendmail (a link) is sendmail with all of argv; so is a first word
  * that is one of sendmail's options (git's smtpServer = /path/to/tern
  * runs "tern -i RCPT..."), even "tern -t demo".  Then "demo" (after any

@@ -46,6 +46,9 @@
 #define LLVMFuzzerTestOneInput	seeds_reply
 #include "fuzz-reply.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	seeds_mailto
+#include "fuzz-mailto.c"
+#undef LLVMFuzzerTestOneInput
 
 #define SEED_MAX	(1024 * 1024)	/* larger seeds are an error */
 #define SEED_SECS	60		/* one input may take this long */
@@ -61,6 +64,7 @@ static const struct harness harnesses[] = {
 	{ "msg", seeds_msg },
 	{ "vcard", seeds_vcard },
 	{ "reply", seeds_reply },
+	{ "mailto", seeds_mailto },
 };
 
 static int	seeds_run(const char *, const struct harness *);

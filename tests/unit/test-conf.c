@@ -310,6 +310,7 @@ test_sections(void **state)
 	    "auth_plaintext = yes\n"
 	    "concurrency = 256\n"
 	    "glyphs = ascii\n"
+	    "edit_headers = yes\n"
 	    "[route Plain.Example]\n"
 	    "host = mx.plain.example\n"
 	    "tls = encrypt\n"
@@ -324,6 +325,7 @@ test_sections(void **state)
 	assert_int_equal(c->allow_plain_auth, 1);
 	assert_int_equal(c->concurrency, 256);
 	assert_string_equal(c->ascii, "ascii");
+	assert_int_equal(c->edit_headers, 1);
 	r = conf_find_route(c, "plain.example");
 	assert_non_null(r);
 	assert_string_equal(r->name, "plain.example");
@@ -384,6 +386,8 @@ test_errors(void **state)
 	parse_bad("downgrade = drop\n", "t.conf:1: downgrade must be warn or "
 	    "hold");
 	parse_bad("auth_plaintext = true\n", "t.conf:1: auth_plaintext must be "
+	    "yes or no");
+	parse_bad("edit_headers = on\n", "t.conf:1: edit_headers must be "
 	    "yes or no");
 	parse_bad("glyphs = emoji\n", "t.conf:1: glyphs must be auto, ascii or "
 	    "utf-8");
