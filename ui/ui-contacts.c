@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curses.h>
 
@@ -47,6 +48,8 @@ struct ui_contacts {
 	struct store_contact	*rows;		/* the window */
 	size_t			 nrows, cap;
 	long long		 n;		/* counting */
+	const char		*find;		/* counting up to it (borrowed) */
+	int			 found;
 };
 
 static int	 ui_contacts_collect(const struct store_contact *, void *);
@@ -58,6 +61,7 @@ static int	 ui_contacts_load(void *, struct ui *, const char *, size_t,
 		    size_t, struct err **);
 static int	 ui_contacts_row(void *, struct ui *, size_t, int, int, int);
 static const char *ui_contacts_words(enum policy);
+static int	 ui_contacts_find(const struct store_contact *, void *);
 static void	 ui_contacts_add(struct ui_contacts *, struct ui *);
 static void	 ui_contacts_edit(struct ui *, struct store_contact *);
 static void	 ui_contacts_draw(struct ui_screen *, struct ui *, int, int);
@@ -135,6 +139,20 @@ ui_contacts_collect(const struct store_contact *sc, void *arg)
 	d->alias = xstrdup(sc->alias);
 	d->groups = xstrdup(sc->groups);
 	d->policy = sc->policy;
+	return 0;
+}
+
+/* Count the contacts before c->find; 1 (stop) on it. */
+static int
+ui_contacts_find(const struct store_contact *sc, void *arg)
+{
+	struct ui_contacts	*c = arg;
+
+	if (strcasecmp(sc->address, c->find) == 0) {
+		c->found = 1;
+		return 1;
+	}
+	c->n++;
 	return 0;
 }
 
@@ -221,7 +239,18 @@ ui_contacts_add(struct ui_contacts *c, struct ui *ui)
 		goto out;
 	}
 	ui_app_say(ui, 0, "Added %s; t sets its TLS requirement.", a.mailbox);
-	ui_listw_set_search(c->lw, a.mailbox);
+	/*
+	 * The whole list stays, its count with it, the cursor on the new
+	 * contact (filtering to it made the counter say 1 of many).
+	 */
+	ui_listw_set_search(c->lw, NULL);
+	c->find = a.mailbox;
+	c->n = 0;
+	c->found = 0;
+	if (store_contact_each(ui->store, NULL, 0, 0, ui_contacts_find, c,
+	    NULL) == 0 && c->found)
+		ui_listw_set_cursor(c->lw, c->n);
+	c->find = NULL;
 	ui_app_changed(ui);
 out:
 	err_free(e);
