@@ -593,6 +593,8 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 	char			*t;
 	size_t			 i;
 	int			 y = top, w = ui_term_cols(), f, lab, attr, sel;
+	int			 first, last, rows;
+	char			 pos[64];
 	int			 dim = ui_term_attr(UI_A_DIM);
 	int			 head = ui_term_attr(UI_A_HEAD);
 
@@ -671,16 +673,20 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 	ed = getenv("VISUAL");
 	if (ed == NULL || *ed == '\0')
 		ed = getenv("EDITOR");
-	t = xasprintf("Body %s", c->editing && c->sel == UI_F_BODY ?
+	/* The body first: its heading says which of its lines show. */
+	ui_editor_draw(c->f[UI_F_BODY], y + 1, 2, top + h - y - 1, w - 3,
+	    c->editing && c->sel == UI_F_BODY);
+	ui_editor_shown(c->f[UI_F_BODY], &first, &last, &rows);
+	snprintf(pos, sizeof pos, "  lines %d-%d of %d", first, last, rows);
+	t = xasprintf("Body %s%s", c->editing && c->sel == UI_F_BODY ?
 	    "(editing: Esc or ^X when done)" : ed != NULL && *ed != '\0' ?
-	    "(e: edit in $EDITOR)" : "(e: edit here)");
+	    "(e: edit in $EDITOR)" : "(e: edit here)",
+	    rows > last - first + 1 ? pos : "");
 	if (c->editing && c->sel == UI_F_BODY)
 		ui_term_text(y, 0, 1, ">", ui_term_attr(UI_A_SELECT));
-	ui_term_text(y++, 1, w - 2, t, c->sel == UI_F_BODY ?
+	ui_term_text(y, 1, w - 2, t, c->sel == UI_F_BODY ?
 	    ui_term_attr(UI_A_SELECT) : head);
 	free(t);
-	ui_editor_draw(c->f[UI_F_BODY], y, 2, top + h - y, w - 3,
-	    c->editing && c->sel == UI_F_BODY);
 }
 
 /* The bottom line: the mode, the field and what Enter does now. */
