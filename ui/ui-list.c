@@ -47,6 +47,7 @@ struct ui_list {
 	int			 rw;		/* width of the To column */
 };
 
+static void	 ui_list_age(long long, char *, size_t);
 static int	 ui_list_collect(const struct store_msg *, void *);
 static void	 ui_list_clear_rows(struct ui_list *);
 static int	 ui_list_count(void *, struct ui *, const char *, long long *,
@@ -106,6 +107,26 @@ ui_list_date(long long t, char *b, size_t len)
 		strftime(b, len, "%b %d %H:%M", &tm);
 	else
 		strftime(b, len, "%Y-%m-%d", &tm);
+}
+
+/* How long ago, in words: "just now", "2 min ago", "3 days ago". */
+static void
+ui_list_age(long long t, char *b, size_t len)
+{
+	long long	d = (long long)time(NULL) - t;
+
+	if (d < 60)
+		snprintf(b, len, "just now");
+	else if (d < 3600)
+		snprintf(b, len, "%lld min ago", d / 60);
+	else if (d < 86400)
+		snprintf(b, len, "%lld h ago", d / 3600);
+	else if (d < 2 * 86400)
+		snprintf(b, len, "yesterday");
+	else if (d < 60 * 86400)
+		snprintf(b, len, "%lld days ago", d / 86400);
+	else
+		ui_list_date(t, b, len);
 }
 
 /* Keep a row of the window. */
@@ -187,7 +208,11 @@ ui_list_row(void *arg, struct ui *ui, size_t i, int y, int h, int sel)
 		    ui_term_outcome_attr(m->worst));
 	else if (l->state == STORE_DRAFT)
 		ui_term_text(y, 1, 7, "draft", attr);
-	ui_list_date(m->updated, date, sizeof date);
+	/* A postponed draft: how long it has waited. */
+	if (l->state == STORE_DRAFT)
+		ui_list_age(m->updated, date, sizeof date);
+	else
+		ui_list_date(m->updated, date, sizeof date);
 	ui_term_text(y, 9, 12, date, attr);
 	ui_term_text(y, 23, rw, m->rcpts != NULL && *m->rcpts != '\0' ?
 	    m->rcpts : "(no recipient)", attr);
