@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "msg.h"
 #include "policy.h"
 #include "record.h"
 #include "store.h"
@@ -25,6 +26,7 @@
 	"d.uncertain"
 
 static void	 st_row_record(sqlite3_stmt *, struct record *);
+static void	 st_body_fn(sqlite3_context *, int, sqlite3_value **);
 static int	 st_find(struct store *, enum store_state, int, const char *,
 		    size_t, size_t, int (*)(const struct store_msg *, void *),
 		    void *, struct err **);
@@ -134,8 +136,17 @@ store_sent_find_count(struct store *st, const char *search, long long *n,
  * (no sort of the whole history), the delivered test by
  * recipients_by_status.
  */
+/*
+ * The one search pattern (st_glob) over the recipients, the subject, then
+ * the body: a draft's as written, a queued or sent message's decoded from
+ * its MIME text in bodies (tern_body), read only when a search is on and neither
+ * recipients nor subject matched.  A pattern that starts with '*' can use
+ * no index, so each search reads the state's rows once.
+ */
 #define ST_FIND_SEARCH							\
-	"AND (@pat IS NULL OR rcpts GLOB @pat OR subject GLOB @pat)"
+	"AND (@pat IS NULL OR rcpts GLOB @pat OR subject GLOB @pat OR "	\
+	"d_body GLOB @pat OR tern_body((SELECT text FROM bodies WHERE "	\
+	"id = messages.id)) GLOB @pat)"
 #define ST_FIND_PARTIAL							\
 	"state = @also AND EXISTS (SELECT 1 FROM recipients WHERE status = " \
 	":delivered AND message_id = messages.id) " ST_FIND_SEARCH
@@ -146,6 +157,40 @@ store_sent_find_count(struct store *st, const char *search, long long *n,
 	"(SELECT count(*) FROM recipients WHERE message_id = messages.id " \
 	"AND status = :delivered), (SELECT count(*) FROM recipients WHERE " \
 	"message_id = messages.id AND status = :failed) FROM messages "
+
+/* tern_body(text): the decoded plain text of a message, or NULL. */
+static void
+st_body_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*text;
+	char		*body;
+	size_t		 len;
+	int		 n;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	text = sqlite3_value_blob(argv[0]);
+	n = sqlite3_value_bytes(argv[0]);
+	if (text == NULL || n <= 0 || (body = msg_body_text(text, (size_t)n,
+	    &len)) == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, body, (int)len, free);
+}
+
+/* The search's SQL functions on this connection. */
+int
+st_msg_functions(struct store *st, struct err **errp)
+{
+	if (sqlite3_create_function(st->db, "tern_body", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, st_body_fn, NULL, NULL) != SQLITE_OK)
+		return st_fail(st, errp, "register the body search");
+	return 0;
+}
 
 static int
 st_find(struct store *st, enum store_state state, int partial,
