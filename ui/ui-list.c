@@ -23,7 +23,8 @@
 enum ui_list_action {
 	UI_LIST_OPEN,
 	UI_LIST_TRANSPORT,
-	UI_LIST_DELETE
+	UI_LIST_DELETE,
+	UI_LIST_UNDO
 };
 
 static const struct ui_key ui_list_keys[] = {
@@ -34,6 +35,8 @@ static const struct ui_key ui_list_keys[] = {
 	{ .key = 't', .action = UI_LIST_TRANSPORT,
 	  .help = "open the message at its transport section" },
 	{ .key = 'd', .action = UI_LIST_DELETE, .help = "delete the message" },
+	{ .key = 'u', .action = UI_LIST_UNDO,
+	  .help = "Drafts: undo the last delete (the draft back)" },
 };
 
 const struct ui_keymap ui_list_keymap =
@@ -45,6 +48,8 @@ struct ui_list {
 	struct store_msg	*rows;		/* the window */
 	size_t			 nrows, cap;
 	int			 rw;		/* width of the To column */
+	struct store_draft	 undo;		/* the last deleted draft, for u */
+	int			 has_undo;
 };
 
 static void	 ui_list_age(long long, char *, size_t);
@@ -275,6 +280,7 @@ ui_list_key(struct ui_screen *sc, struct ui *ui, int k)
 {
 	struct ui_list		*l = sc->data;
 	struct store_msg	*m = NULL;
+	struct store_draft	 d;
 	struct err		*e = NULL;
 	char			 q[256];
 	long			 i = ui_listw_sel(l->lw);
@@ -302,11 +308,41 @@ ui_list_key(struct ui_screen *sc, struct ui *ui, int k)
 		    " Its recipients still waiting will not get it." : "");
 		if (!ui_app_confirm(ui, q))
 			return UI_REDRAW;
+		/* A draft is kept whole for u. */
+		memset(&d, 0, sizeof d);
+		if (l->state == STORE_DRAFT && store_draft_load(ui->store,
+		    m->id, &d, &e) == -1) {
+			ui_app_say(ui, 1, "%s", e->msg);
+			err_free(e);
+			return UI_REDRAW;
+		}
 		if (store_message_delete(ui->store, m->id, &e) == -1) {
 			ui_app_say(ui, 1, "%s", e->msg);
 			err_free(e);
+			store_draft_clear(&d);
+		} else if (l->state == STORE_DRAFT) {
+			store_draft_clear(&l->undo);
+			l->undo = d;
+			l->has_undo = 1;
+			ui_app_say(ui, 0, "Deleted (u: undo).");
 		} else
 			ui_app_say(ui, 0, "Deleted.");
+		ui_app_changed(ui);
+		return UI_REDRAW;
+	case UI_LIST_UNDO:
+		if (!l->has_undo) {
+			ui_app_say(ui, 0, "Nothing to undo.");
+			return UI_REDRAW;
+		}
+		l->undo.id = 0;		/* saved again as a new draft */
+		if (store_draft_save(ui->store, &l->undo, &e) == -1) {
+			ui_app_say(ui, 1, "Not restored: %s", e->msg);
+			err_free(e);
+			return UI_REDRAW;
+		}
+		store_draft_clear(&l->undo);
+		l->has_undo = 0;
+		ui_app_say(ui, 0, "The draft is back.");
 		ui_app_changed(ui);
 		return UI_REDRAW;
 	}
@@ -343,6 +379,7 @@ ui_list_free(struct ui_screen *sc)
 
 	ui_list_clear_rows(l);
 	free(l->rows);
+	store_draft_clear(&l->undo);
 	ui_listw_free(l->lw);
 	free(l);
 	free(sc);
