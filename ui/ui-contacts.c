@@ -447,7 +447,11 @@ ui_contacts_key(struct ui_screen *sc, struct ui *ui, int k)
 		    &e) == -1) {
 			ui_app_say(ui, 1, "%s", e->msg);
 			err_free(e);
-		} else if (next == POLICY_UNSET)
+			break;
+		}
+		/* Keys typed before the next draw cycle on from here. */
+		ct->policy = next;
+		if (next == POLICY_UNSET)
 			ui_app_say(ui, 0, "%s follows the domain rule or your "
 			    "default again.", ct->address);
 		else

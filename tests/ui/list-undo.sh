@@ -1,6 +1,7 @@
 #!/bin/sh
 # issue 12: u undoes the last delete in Drafts (the draft back with its
-# body) and in Contacts (the contact back with its TLS requirement).
+# body) and in Contacts (the contact back with its TLS requirement); t
+# typed fast cycles the requirement once per key.
 set -eu
 . "$top_srcdir/tests/ui/lib.sh"
 t_setup ui-list-undo
@@ -65,5 +66,8 @@ u_type u
 u_wait 'Restored carol@example.org'
 u_wait 'Contacts 1'
 u_has 'carol@example.org +Carol +YES verify \(contact\)' "the contact and its policy"
+# Three t typed at once cycle three steps (verify, default, may, encrypt).
+u_type ttt
+u_wait 'carol@example.org +Carol +YES encrypt \(contact\)'
 u_quit
 t_pass
