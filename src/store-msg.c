@@ -3,12 +3,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sqlite3.h>
 
 #include "buf.h"
 #include "err.h"
+#include "msg.h"
 #include "policy.h"
 #include "record.h"
 #include "store.h"
@@ -25,6 +27,10 @@
 	"d.uncertain"
 
 static void	 st_row_record(sqlite3_stmt *, struct record *);
+static const char *st_body_plain(const char *, size_t);
+static int	 st_has_word(const char *, const char *, const char *);
+static char	*st_search_pre(const char *);
+static void	 st_body_fn(sqlite3_context *, int, sqlite3_value **);
 static int	 st_find(struct store *, enum store_state, int, const char *,
 		    size_t, size_t, int (*)(const struct store_msg *, void *),
 		    void *, struct err **);
@@ -134,8 +140,21 @@ store_sent_find_count(struct store *st, const char *search, long long *n,
  * (no sort of the whole history), the delivered test by
  * recipients_by_status.
  */
+/*
+ * The one search pattern (st_glob) over the recipients, the subject, then
+ * the body: a draft's as written, a queued or sent message's decoded from
+ * its MIME text in bodies (tern_body), read only when a search is on and
+ * neither recipients nor subject matched.  A pattern that starts with '*'
+ * can use no index, and GLOB with a class per letter is slow over long
+ * bodies (4 s for 100,000), so a body is first tested for @pre, the
+ * longest ASCII run of the search in lower case (st_search_pre), which
+ * every match contains in some case: only bodies that pass meet GLOB.
+ */
 #define ST_FIND_SEARCH							\
-	"AND (@pat IS NULL OR rcpts GLOB @pat OR subject GLOB @pat)"
+	"AND (@pat IS NULL OR rcpts GLOB @pat OR subject GLOB @pat OR "	\
+	"(instr(lower(d_body), @pre) > 0 AND d_body GLOB @pat) OR "	\
+	"tern_body((SELECT text FROM bodies WHERE id = messages.id), "	\
+	"@pre) GLOB @pat)"
 #define ST_FIND_PARTIAL							\
 	"state = @also AND EXISTS (SELECT 1 FROM recipients WHERE status = " \
 	":delivered AND message_id = messages.id) " ST_FIND_SEARCH
@@ -147,6 +166,155 @@ store_sent_find_count(struct store *st, const char *search, long long *n,
 	"AND status = :delivered), (SELECT count(*) FROM recipients WHERE " \
 	"message_id = messages.id AND status = :failed) FROM messages "
 
+/*
+ * The body of a message whose header names no transfer encoding but 7bit
+ * or 8bit, no type but text and no charset but UTF-8 or US-ASCII: where
+ * it starts in text (searched as it is); NULL when it must be decoded.
+ */
+static const char *
+st_body_plain(const char *text, size_t len)
+{
+	const char	*p = text, *end = text + len, *nl;
+	int		 ct = 0;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return NULL;
+		if (nl == p || (nl == p + 1 && *p == '\r'))
+			return nl + 1;		/* the blank line */
+		if ((size_t)(nl - p) > 26 && strncasecmp(p,
+		    "Content-Transfer-Encoding:", 26) == 0) {
+			if (st_has_word(p + 26, nl, "quoted-printable") ||
+			    st_has_word(p + 26, nl, "base64"))
+				return NULL;
+		} else if (((size_t)(nl - p) > 13 && strncasecmp(p,
+		    "Content-Type:", 13) == 0) || (ct && (*p == ' ' ||
+		    *p == '\t'))) {
+			/* The type's line and the lines it is folded onto. */
+			if (!ct) {
+				p += 13;
+				if (!st_has_word(p, nl, "text"))
+					return NULL;
+			}
+			ct = 1;
+			if (st_has_word(p, nl, "charset") &&
+			    !st_has_word(p, nl, "utf-8") &&
+			    !st_has_word(p, nl, "us-ascii"))
+				return NULL;
+			if (st_has_word(p, nl, "multipart"))
+				return NULL;
+			p = nl + 1;
+			continue;
+		}
+		ct = 0;
+		p = nl + 1;
+	}
+	return NULL;
+}
+
+/*
+ * The longest run of ASCII characters of a search, in lower case: every
+ * text the search's pattern matches holds it in some case (the pattern
+ * folds an ASCII letter to its ASCII other case only).  A new string, ""
+ * when the search has no ASCII; NULL for no search.
+ */
+static char *
+st_search_pre(const char *search)
+{
+	size_t	i, start = 0, best = 0, bestlen = 0;
+	char	*pre;
+
+	if (search == NULL || *search == '\0')
+		return NULL;
+	for (i = 0;; i++) {
+		if (search[i] == '\0' || (unsigned char)search[i] >= 0x80) {
+			if (i - start > bestlen) {
+				best = start;
+				bestlen = i - start;
+			}
+			start = i + 1;
+			if (search[i] == '\0')
+				break;
+		}
+	}
+	pre = xstrndup(search + best, bestlen);
+	for (i = 0; pre[i] != '\0'; i++)
+		if (pre[i] >= 'A' && pre[i] <= 'Z')
+			pre[i] = (char)(pre[i] - 'A' + 'a');
+	return pre;
+}
+
+/* Is word in [p, end), in either case? */
+static int
+st_has_word(const char *p, const char *end, const char *word)
+{
+	size_t	n = strlen(word);
+	char	lo, up;
+
+	if (n == 0)
+		return 1;
+	lo = word[0] >= 'A' && word[0] <= 'Z' ? (char)(word[0] + 32) : word[0];
+	up = lo >= 'a' && lo <= 'z' ? (char)(lo - 32) : lo;
+	for (; p + n <= end; p++)
+		if ((*p == lo || *p == up) && strncasecmp(p, word, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * tern_body(text, pre): the decoded plain text of a message, or NULL when
+ * it has none or does not hold pre (any case; NULL or "": no test).
+ */
+static void
+st_body_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*text, *plain, *pre = NULL;
+	char		*body;
+	size_t		 len;
+	int		 n;
+
+	if (argc > 1)
+		pre = (const char *)sqlite3_value_text(argv[1]);
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	text = sqlite3_value_blob(argv[0]);
+	n = sqlite3_value_bytes(argv[0]);
+	if (text == NULL || n <= 0) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	/* A plain body as it is: no MIME parse for most messages. */
+	if ((plain = st_body_plain(text, (size_t)n)) != NULL) {
+		if (pre != NULL && *pre != '\0' && !st_has_word(plain,
+		    text + n, pre))
+			sqlite3_result_null(ctx);	/* cannot match */
+		else
+			sqlite3_result_text(ctx, plain, (int)(text + n -
+			    plain), SQLITE_TRANSIENT);
+		return;
+	}
+	if ((body = msg_body_text(text, (size_t)n, &len)) == NULL ||
+	    (pre != NULL && *pre != '\0' && !st_has_word(body, body + len,
+	    pre))) {
+		free(body);
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, body, (int)len, free);
+}
+
+/* The search's SQL functions on this connection. */
+int
+st_msg_functions(struct store *st, struct err **errp)
+{
+	if (sqlite3_create_function(st->db, "tern_body", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, st_body_fn, NULL, NULL) != SQLITE_OK)
+		return st_fail(st, errp, "register the body search");
+	return 0;
+}
+
 static int
 st_find(struct store *st, enum store_state state, int partial,
     const char *search, size_t offset, size_t limit,
@@ -156,6 +324,7 @@ st_find(struct store *st, enum store_state state, int partial,
 	struct store_msg	 m;
 	sqlite3_stmt		*s;
 	char			*pat = st_glob(search, 0);
+	char			*pre = st_search_pre(search);
 	int			 r, rv = -1;
 
 	pthread_mutex_lock(&st->lock);
@@ -171,6 +340,7 @@ st_find(struct store *st, enum store_state state, int partial,
 	    (long long)limit);
 	sqlite3_bind_int64(s, st_arg(s, "@offset"), (long long)offset);
 	st_bind_text(s, st_arg(s, "@pat"), pat);
+	st_bind_text(s, st_arg(s, "@pre"), pre);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&m, 0, sizeof m);
 		m.id = sqlite3_column_int64(s, 0);
@@ -200,6 +370,7 @@ st_find(struct store *st, enum store_state state, int partial,
 out:
 	pthread_mutex_unlock(&st->lock);
 	free(pat);
+	free(pre);
 	return rv;
 }
 
@@ -210,6 +381,7 @@ st_find_count(struct store *st, enum store_state state, int partial,
 {
 	sqlite3_stmt	*s;
 	char		*pat = st_glob(search, 0);
+	char		*pre = st_search_pre(search);
 	int		 rv = -1;
 
 	pthread_mutex_lock(&st->lock);
@@ -220,6 +392,7 @@ st_find_count(struct store *st, enum store_state state, int partial,
 		sqlite3_bind_int(s, st_arg(s, "@also"), partial && state !=
 		    STORE_OUTBOX ? STORE_OUTBOX : -1);
 		st_bind_text(s, st_arg(s, "@pat"), pat);
+		st_bind_text(s, st_arg(s, "@pre"), pre);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			*n = sqlite3_column_int64(s, 0);
 			rv = 0;
@@ -229,6 +402,7 @@ st_find_count(struct store *st, enum store_state state, int partial,
 	}
 	pthread_mutex_unlock(&st->lock);
 	free(pat);
+	free(pre);
 	return rv;
 }
 

@@ -111,5 +111,11 @@ void		 st_bind_text(sqlite3_stmt *, int, const char *);
  * text at the start (never NULL).  New string.
  */
 char		*st_glob(const char *, int);
+/*
+ * Register the SQL functions of the message search on the connection:
+ * tern_body(text, pre), the decoded plain text of a stored message (NULL
+ * when it has none, or lacks pre in any case).  0, or -1 and *errp.
+ */
+int		 st_msg_functions(struct store *, struct err **);
 
 #endif

@@ -654,7 +654,7 @@ store_open(const char *path, struct err **errp)
 	    NULL);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (st_exec(st, "PRAGMA foreign_keys = ON", errp) == -1 ||
-	    st_migrate(st, errp) == -1)
+	    st_msg_functions(st, errp) == -1 || st_migrate(st, errp) == -1)
 		goto fail;
 	return st;
 fail:

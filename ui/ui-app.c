@@ -334,9 +334,13 @@ ui_app_draw(struct ui *ui)
 		ui_term_text(rows - 1, 1, cols - 2, ui->message,
 		    ui->message_bad ? ui_term_attr(UI_A_BAD) :
 		    ui_term_attr(UI_A_NORMAL));
-	else
-		ui_term_text(rows - 1, 1, cols - 2, top->ops->hints,
-		    ui_term_attr(UI_A_DIM));
+	else {
+		b[0] = '\0';
+		if (top->ops->footer != NULL)
+			top->ops->footer(top, ui, b, sizeof b);
+		ui_term_text(rows - 1, 1, cols - 2, b[0] != '\0' ? b :
+		    top->ops->hints, ui_term_attr(UI_A_DIM));
+	}
 	ui_term_show();
 }
 

@@ -56,6 +56,11 @@ struct ui_screen_ops {
 	const struct ui_keymap	*keymap;
 	/* Key hints for the bottom line. */
 	const char		*hints;
+	/*
+	 * The bottom line now, into the buffer (the mode a screen is in);
+	 * NULL, or nothing written: the hints.
+	 */
+	void	(*footer)(struct ui_screen *, struct ui *, char *, size_t);
 	/* The label on its tab or title bar (counts), into the buffer. */
 	void	(*title)(struct ui_screen *, struct ui *, char *, size_t);
 	/* Draw in rows [top, top + height) of the screen. */

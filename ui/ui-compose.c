@@ -145,6 +145,8 @@ static void	 ui_compose_edit(struct ui_compose *, struct ui *, int);
 static int	 ui_compose_edit_key(struct ui_compose *, struct ui *, int);
 static void	 ui_compose_draw(struct ui_screen *, struct ui *, int, int);
 static int	 ui_compose_key(struct ui_screen *, struct ui *, int);
+static void	 ui_compose_footer(struct ui_screen *, struct ui *, char *,
+		    size_t);
 static void	 ui_compose_update(struct ui_screen *, struct ui *);
 static void	 ui_compose_title(struct ui_screen *, struct ui *, char *,
 		    size_t);
@@ -156,6 +158,7 @@ static const struct ui_screen_ops ui_compose_ops = {
 	.keymap = &ui_compose_keymap,
 	.hints = "y:send  p:probe  t/c/b/s:fields  e:body  q:keep as draft  "
 	    "D:discard  ?:help",
+	.footer = ui_compose_footer,
 	.title = ui_compose_title,
 	.draw = ui_compose_draw,
 	.key = ui_compose_key,
@@ -526,8 +529,7 @@ ui_compose_body(struct ui_compose *c, struct ui *ui)
 		ed = getenv("EDITOR");
 	c->sel = UI_F_BODY;
 	if (ed == NULL || *ed == '\0') {
-		c->editing = 1;
-		ui_app_say(ui, 0, "Write the body; Esc or ^X when done.");
+		c->editing = 1;		/* the bottom line says how */
 		return;
 	}
 	c->editing = 0;
@@ -736,6 +738,15 @@ ui_compose_edit_key(struct ui_compose *c, struct ui *ui, int k)
 		return UI_REDRAW;
 	case UI_EDITOR_DONE:
 	case UI_EDITOR_CANCEL:
+		/*
+		 * Enter on the new message's empty To (as the help's "Enter:
+		 * edit the field under the cursor" suggests) keeps editing To.
+		 */
+		if (r == UI_EDITOR_DONE && c->flow && c->sel == UI_F_TO &&
+		    *ui_editor_text(c->f[UI_F_TO]) == '\0') {
+			ui_app_say(ui, 0, "Editing To: type the address.");
+			return UI_REDRAW;
+		}
 		ui_complete_clear(c->comp);
 		ui_compose_recipients(c, ui);
 		c->editing = 0;
@@ -772,6 +783,8 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 	char			*t;
 	size_t			 i;
 	int			 y = top, w = ui_term_cols(), f, lab, attr, sel;
+	int			 first, last, rows;
+	char			 pos[64];
 	int			 dim = ui_term_attr(UI_A_DIM);
 	int			 head = ui_term_attr(UI_A_HEAD);
 
@@ -850,16 +863,48 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 	ed = getenv("VISUAL");
 	if (ed == NULL || *ed == '\0')
 		ed = getenv("EDITOR");
-	t = xasprintf("Body %s", c->editing && c->sel == UI_F_BODY ?
+	/* The body first: its heading says which of its lines show. */
+	ui_editor_draw(c->f[UI_F_BODY], y + 1, 2, top + h - y - 1, w - 3,
+	    c->editing && c->sel == UI_F_BODY);
+	ui_editor_shown(c->f[UI_F_BODY], &first, &last, &rows);
+	snprintf(pos, sizeof pos, "  lines %d-%d of %d", first, last, rows);
+	t = xasprintf("Body %s%s", c->editing && c->sel == UI_F_BODY ?
 	    "(editing: Esc or ^X when done)" : ed != NULL && *ed != '\0' ?
-	    "(e: edit in $EDITOR)" : "(e: edit here)");
+	    "(e: edit in $EDITOR)" : "(e: edit here)",
+	    rows > last - first + 1 ? pos : "");
 	if (c->editing && c->sel == UI_F_BODY)
 		ui_term_text(y, 0, 1, ">", ui_term_attr(UI_A_SELECT));
-	ui_term_text(y++, 1, w - 2, t, c->sel == UI_F_BODY ?
+	ui_term_text(y, 1, w - 2, t, c->sel == UI_F_BODY ?
 	    ui_term_attr(UI_A_SELECT) : head);
 	free(t);
-	ui_editor_draw(c->f[UI_F_BODY], y, 2, top + h - y, w - 3,
-	    c->editing && c->sel == UI_F_BODY);
+}
+
+/* The bottom line: the mode, the field and what Enter does now. */
+static void
+ui_compose_footer(struct ui_screen *sc, struct ui *ui, char *b, size_t len)
+{
+	static const char *const names[UI_F_LAST] = {
+		"To", "Cc", "Bcc", "Subject", "the body"
+	};
+	struct ui_compose	*c = sc->data;
+	const char		*enter;
+
+	(void)ui;
+	if (!c->editing) {
+		snprintf(b, len, "on %s - Enter: edit it  j/k: move  y:send  "
+		    "p:probe  q:keep as draft  ?:help", names[c->sel]);
+		return;
+	}
+	if (c->sel == UI_F_BODY) {
+		snprintf(b, len, "editing the body - Enter: new line  "
+		    "^X or Esc: done  ^Y: paste back the last cut");
+		return;
+	}
+	enter = c->flow && c->sel == UI_F_TO ? "Enter: on to Subject" :
+	    c->flow ? "Enter: on to the body" : "Enter: done";
+	snprintf(b, len, "editing %s - %s  Tab: %s  Esc: done",
+	    names[c->sel], enter, c->sel <= UI_F_BCC ? "complete or next field" :
+	    "next field");
 }
 
 /* Composer keys. */

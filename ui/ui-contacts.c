@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curses.h>
 
@@ -23,6 +24,7 @@ enum ui_contacts_action {
 	UI_CT_EDIT,
 	UI_CT_DELETE,
 	UI_CT_POLICY,
+	UI_CT_UNDO,
 	UI_CT_BACK
 };
 
@@ -33,6 +35,8 @@ static const struct ui_key ui_contacts_keys[] = {
 	{ .key = '\n', .action = UI_CT_EDIT },
 	{ .key = UI_KEY(KEY_ENTER), .action = UI_CT_EDIT },
 	{ .key = 'd', .action = UI_CT_DELETE, .help = "delete the contact" },
+	{ .key = 'u', .action = UI_CT_UNDO,
+	  .help = "undo the last delete (the contact back as it was)" },
 	{ .key = 't', .action = UI_CT_POLICY, .help = "require TLS: cycle "
 	  "default, may, encrypt, verify" },
 	{ .key = 'q', .action = UI_CT_BACK, .help = "back" },
@@ -47,6 +51,10 @@ struct ui_contacts {
 	struct store_contact	*rows;		/* the window */
 	size_t			 nrows, cap;
 	long long		 n;		/* counting */
+	const char		*find;		/* counting up to it (borrowed) */
+	int			 found;
+	struct store_contact	 undo;		/* the last deleted, for u */
+	int			 has_undo;
 };
 
 static int	 ui_contacts_collect(const struct store_contact *, void *);
@@ -58,8 +66,12 @@ static int	 ui_contacts_load(void *, struct ui *, const char *, size_t,
 		    size_t, struct err **);
 static int	 ui_contacts_row(void *, struct ui *, size_t, int, int, int);
 static const char *ui_contacts_words(enum policy);
+static int	 ui_contacts_find(const struct store_contact *, void *);
 static void	 ui_contacts_add(struct ui_contacts *, struct ui *);
 static void	 ui_contacts_edit(struct ui *, struct store_contact *);
+static void	 ui_contacts_delete(struct ui_contacts *, struct ui *,
+		    const char *);
+static void	 ui_contacts_undo(struct ui_contacts *, struct ui *);
 static void	 ui_contacts_draw(struct ui_screen *, struct ui *, int, int);
 static int	 ui_contacts_key(struct ui_screen *, struct ui *, int);
 static void	 ui_contacts_update(struct ui_screen *, struct ui *);
@@ -135,6 +147,20 @@ ui_contacts_collect(const struct store_contact *sc, void *arg)
 	d->alias = xstrdup(sc->alias);
 	d->groups = xstrdup(sc->groups);
 	d->policy = sc->policy;
+	return 0;
+}
+
+/* Count the contacts before c->find; 1 (stop) on it. */
+static int
+ui_contacts_find(const struct store_contact *sc, void *arg)
+{
+	struct ui_contacts	*c = arg;
+
+	if (strcasecmp(sc->address, c->find) == 0) {
+		c->found = 1;
+		return 1;
+	}
+	c->n++;
 	return 0;
 }
 
@@ -221,7 +247,18 @@ ui_contacts_add(struct ui_contacts *c, struct ui *ui)
 		goto out;
 	}
 	ui_app_say(ui, 0, "Added %s; t sets its TLS requirement.", a.mailbox);
-	ui_listw_set_search(c->lw, a.mailbox);
+	/*
+	 * The whole list stays, its count with it, the cursor on the new
+	 * contact (filtering to it made the counter say 1 of many).
+	 */
+	ui_listw_set_search(c->lw, NULL);
+	c->find = a.mailbox;
+	c->n = 0;
+	c->found = 0;
+	if (store_contact_each(ui->store, NULL, 0, 0, ui_contacts_find, c,
+	    NULL) == 0 && c->found)
+		ui_listw_set_cursor(c->lw, c->n);
+	c->find = NULL;
 	ui_app_changed(ui);
 out:
 	err_free(e);
@@ -255,6 +292,63 @@ ui_contacts_edit(struct ui *ui, struct store_contact *ct)
 	free(name);
 	free(notes);
 	ui_app_changed(ui);
+}
+
+/* Delete a contact, kept whole (with its groups) for u. */
+static void
+ui_contacts_delete(struct ui_contacts *c, struct ui *ui, const char *addr)
+{
+	struct store_contact	 keep;
+	struct err		*e = NULL;
+
+	memset(&keep, 0, sizeof keep);
+	if (store_contact_get(ui->store, addr, &keep, &e) != 1 ||
+	    store_contact_remove(ui->store, addr, &e) == -1) {
+		ui_app_say(ui, 1, "%s", e != NULL ? e->msg : "no such contact");
+		err_free(e);
+		store_contact_clear(&keep);
+		return;
+	}
+	if (c->has_undo)
+		store_contact_clear(&c->undo);
+	c->undo = keep;
+	c->has_undo = 1;
+	ui_app_say(ui, 0, "Deleted %s (u: undo).", c->undo.address);
+}
+
+/* Put the last deleted contact back: fields, policy, alias, groups. */
+static void
+ui_contacts_undo(struct ui_contacts *c, struct ui *ui)
+{
+	struct err	*e = NULL;
+	const char	*g, *nl;
+	char		*one;
+
+	if (!c->has_undo) {
+		ui_app_say(ui, 0, "Nothing to undo.");
+		return;
+	}
+	if (store_contact_put(ui->store, &c->undo, &e) == -1) {
+		ui_app_say(ui, 1, "Not restored: %s", e->msg);
+		err_free(e);
+		return;
+	}
+	for (g = c->undo.groups; g != NULL && *g != '\0'; g = nl + 1) {
+		nl = strchr(g, '\n');
+		one = nl != NULL ? xstrndup(g, (size_t)(nl - g)) : xstrdup(g);
+		if (store_contact_group_add(ui->store, one, c->undo.address,
+		    &e) == -1) {
+			ui_app_say(ui, 1, "%s", e->msg);
+			err_free(e);
+			e = NULL;
+		}
+		free(one);
+		if (nl == NULL)
+			break;
+	}
+	ui_app_say(ui, 0, "Restored %s.", c->undo.address);
+	store_contact_clear(&c->undo);
+	c->has_undo = 0;
 }
 
 /* Draw one contact (the list widget's draw). */
@@ -336,11 +430,11 @@ ui_contacts_key(struct ui_screen *sc, struct ui *ui, int k)
 		snprintf(q, sizeof q, "Delete the contact %s?", ct->address);
 		if (!ui_app_confirm(ui, q))
 			return UI_REDRAW;
-		if (store_contact_remove(ui->store, ct->address, &e) == -1) {
-			ui_app_say(ui, 1, "%s", e->msg);
-			err_free(e);
-		} else
-			ui_app_say(ui, 0, "Deleted.");
+		ui_contacts_delete(c, ui, ct->address);
+		ui_app_changed(ui);
+		break;
+	case UI_CT_UNDO:
+		ui_contacts_undo(c, ui);
 		ui_app_changed(ui);
 		break;
 	case UI_CT_POLICY:
@@ -353,7 +447,11 @@ ui_contacts_key(struct ui_screen *sc, struct ui *ui, int k)
 		    &e) == -1) {
 			ui_app_say(ui, 1, "%s", e->msg);
 			err_free(e);
-		} else if (next == POLICY_UNSET)
+			break;
+		}
+		/* Keys typed before the next draw cycle on from here. */
+		ct->policy = next;
+		if (next == POLICY_UNSET)
 			ui_app_say(ui, 0, "%s follows the domain rule or your "
 			    "default again.", ct->address);
 		else
@@ -399,6 +497,8 @@ ui_contacts_free(struct ui_screen *sc)
 
 	ui_contacts_clear(c);
 	free(c->rows);
+	if (c->has_undo)
+		store_contact_clear(&c->undo);
 	ui_listw_free(c->lw);
 	free(c);
 	free(sc);

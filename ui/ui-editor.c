@@ -35,6 +35,7 @@ enum ui_editor_action {
 	UI_ED_KILL_END,
 	UI_ED_KILL_START,
 	UI_ED_KILL_WORD,
+	UI_ED_YANK,
 	UI_ED_ENTER,
 	UI_ED_DONE,
 	UI_ED_CANCEL
@@ -72,6 +73,8 @@ static const struct ui_key ui_editor_keys[] = {
 	  .help = "delete to the start of the line" },
 	{ .key = UI_CTRL('w'), .action = UI_ED_KILL_WORD,
 	  .help = "delete the word before" },
+	{ .key = UI_CTRL('y'), .action = UI_ED_YANK,
+	  .help = "put back the text ^K, ^U or ^W deleted last (undo)" },
 	{ .key = '\r', .action = UI_ED_ENTER,
 	  .help = "new line (body); accept (field, prompt)" },
 	{ .key = '\n', .action = UI_ED_ENTER },
@@ -98,12 +101,15 @@ struct ui_editor {
 	int			 top;		/* many: first row shown */
 	int			 width, height;	/* as last drawn */
 	int			 want_col;	/* for up/down */
+	char			*cut;		/* what ^K ^U ^W took last */
+	int			 first, last, rows;	/* shown, as last drawn */
 };
 
 static size_t	 ui_editor_prev(const struct ui_editor *, size_t);
 static size_t	 ui_editor_next(const struct ui_editor *, size_t);
 static void	 ui_editor_insert(struct ui_editor *, const char *, size_t);
 static void	 ui_editor_delete(struct ui_editor *, size_t, size_t);
+static void	 ui_editor_cut(struct ui_editor *, size_t, size_t);
 static size_t	 ui_editor_line_start(const struct ui_editor *, size_t);
 static size_t	 ui_editor_line_end(const struct ui_editor *, size_t);
 static size_t	 ui_editor_layout(const struct ui_editor *, int,
@@ -135,6 +141,7 @@ ui_editor_free(struct ui_editor *ed)
 	if (ed == NULL)
 		return;
 	buf_free(&ed->b);
+	free(ed->cut);
 	free(ed);
 }
 
@@ -205,6 +212,17 @@ ui_editor_delete(struct ui_editor *ed, size_t from, size_t to)
 	memmove(ed->b.s + from, ed->b.s + to, ed->b.len - to + 1);
 	ed->b.len -= to - from;
 	ed->cur = from;
+}
+
+/* Delete bytes [from, to), kept for ^Y (a cut of nothing keeps the last). */
+static void
+ui_editor_cut(struct ui_editor *ed, size_t from, size_t to)
+{
+	if (to <= from)
+		return;
+	free(ed->cut);
+	ed->cut = xstrndup(ed->b.s + from, to - from);
+	ui_editor_delete(ed, from, to);
 }
 
 /* The start of the logical line holding pos. */
@@ -388,11 +406,11 @@ ui_editor_key(struct ui_editor *ed, int k)
 		p = ui_editor_line_end(ed, ed->cur);
 		if (p == ed->cur && p < ed->b.len)
 			p++;		/* at the end: join the next line */
-		ui_editor_delete(ed, ed->cur, p);
+		ui_editor_cut(ed, ed->cur, p);
 		rv = UI_EDITOR_CHANGED;
 		break;
 	case UI_ED_KILL_START:
-		ui_editor_delete(ed, ui_editor_line_start(ed, ed->cur),
+		ui_editor_cut(ed, ui_editor_line_start(ed, ed->cur),
 		    ed->cur);
 		rv = UI_EDITOR_CHANGED;
 		break;
@@ -404,7 +422,15 @@ ui_editor_key(struct ui_editor *ed, int k)
 		while (p > 0 && ed->b.s[p - 1] != ' ' &&
 		    ed->b.s[p - 1] != '\n' && ed->b.s[p - 1] != ',')
 			p--;
-		ui_editor_delete(ed, p, ed->cur);
+		ui_editor_cut(ed, p, ed->cur);
+		rv = UI_EDITOR_CHANGED;
+		break;
+	case UI_ED_YANK:
+		if (ed->cut == NULL)
+			break;
+		if (!ed->multi && strchr(ed->cut, '\n') != NULL)
+			break;
+		ui_editor_insert(ed, ed->cut, strlen(ed->cut));
 		rv = UI_EDITOR_CHANGED;
 		break;
 	case UI_ED_ENTER:
@@ -455,10 +481,27 @@ ui_editor_draw(struct ui_editor *ed, int y, int x, int h, int w, int focus)
 		return;
 	}
 	cur = ui_editor_layout(ed, w, &rows, &n);
-	if ((int)cur < ed->top)
+	/*
+	 * Edited, the rows around the cursor; else where they were (the
+	 * first rows of a body not edited yet, not its end).
+	 */
+	if (focus && (int)cur < ed->top)
 		ed->top = (int)cur;
-	if ((int)cur >= ed->top + h)
+	if (focus && (int)cur >= ed->top + h)
 		ed->top = (int)cur - h + 1;
+	if (ed->top > (int)n - h)
+		ed->top = (int)n - h;
+	if (ed->top < 0)
+		ed->top = 0;
+	/* The empty row after a final newline is not a line of the text. */
+	ed->rows = (int)n;
+	if (n > 1 && rows[n - 1].start == ed->b.len && ed->b.len > 0 &&
+	    ed->b.s[ed->b.len - 1] == '\n')
+		ed->rows--;
+	ed->first = ed->top + 1;
+	ed->last = ed->top + h < ed->rows ? ed->top + h : ed->rows;
+	if (ed->first > ed->last)
+		ed->first = ed->last;
 	for (i = (size_t)ed->top; i < n && (int)(i - (size_t)ed->top) < h;
 	    i++) {
 		tmp = xstrndup(ed->b.s + rows[i].start, rows[i].end -
@@ -477,6 +520,16 @@ ui_editor_draw(struct ui_editor *ed, int y, int x, int h, int w, int focus)
 		ui_term_cursor(y + (int)cur - ed->top, x + cx);
 	}
 	free(rows);
+}
+
+/* The rows shown at the last draw (from 1) and how many there are. */
+void
+ui_editor_shown(const struct ui_editor *ed, int *first, int *last,
+    int *rows)
+{
+	*first = ed->first;
+	*last = ed->last;
+	*rows = ed->rows;
 }
 
 /*

@@ -3,7 +3,8 @@
  * composer's fields) or many (a message body when neither $VISUAL nor
  * $EDITOR is set).  It edits UTF-8 text by characters, wraps long lines
  * to the width it is drawn in, and knows the usual keys (arrows, Home,
- * End, ^A ^E ^K ^U ^W, Backspace, Delete).
+ * End, ^A ^E ^K ^U ^W, Backspace, Delete), and ^Y puts back what the
+ * last ^K, ^U or ^W deleted.
  */
 #ifndef TERN_UI_EDITOR_H
 #define TERN_UI_EDITOR_H
@@ -34,10 +35,16 @@ int		 ui_editor_external(struct ui_editor *, const char *);
 /* Handle a key (see ui-term.h for key codes). */
 int		 ui_editor_key(struct ui_editor *, int);
 /*
- * Draw in h rows and w columns at (y, x), scrolled so the cursor shows;
- * with focus, put the terminal's cursor there.
+ * Draw in h rows and w columns at (y, x); with focus, scrolled so the
+ * cursor shows and the terminal's cursor put there; without, where it
+ * was (a text not edited yet from its first row).
  */
 void		 ui_editor_draw(struct ui_editor *, int, int, int, int, int);
+/*
+ * Of a many-line editor, as last drawn: the first and last rows shown
+ * (from 1) and the rows of the wrapped text in all.
+ */
+void		 ui_editor_shown(const struct ui_editor *, int *, int *, int *);
 /* The keys, for the help screen. */
 extern const struct ui_keymap ui_editor_keymap;
 

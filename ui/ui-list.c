@@ -23,7 +23,8 @@
 enum ui_list_action {
 	UI_LIST_OPEN,
 	UI_LIST_TRANSPORT,
-	UI_LIST_DELETE
+	UI_LIST_DELETE,
+	UI_LIST_UNDO
 };
 
 static const struct ui_key ui_list_keys[] = {
@@ -34,6 +35,8 @@ static const struct ui_key ui_list_keys[] = {
 	{ .key = 't', .action = UI_LIST_TRANSPORT,
 	  .help = "open the message at its transport section" },
 	{ .key = 'd', .action = UI_LIST_DELETE, .help = "delete the message" },
+	{ .key = 'u', .action = UI_LIST_UNDO,
+	  .help = "Drafts: undo the last delete (the draft back)" },
 };
 
 const struct ui_keymap ui_list_keymap =
@@ -45,8 +48,11 @@ struct ui_list {
 	struct store_msg	*rows;		/* the window */
 	size_t			 nrows, cap;
 	int			 rw;		/* width of the To column */
+	struct store_draft	 undo;		/* the last deleted draft, for u */
+	int			 has_undo;
 };
 
+static void	 ui_list_age(long long, char *, size_t);
 static int	 ui_list_collect(const struct store_msg *, void *);
 static void	 ui_list_clear_rows(struct ui_list *);
 static int	 ui_list_count(void *, struct ui *, const char *, long long *,
@@ -106,6 +112,26 @@ ui_list_date(long long t, char *b, size_t len)
 		strftime(b, len, "%b %d %H:%M", &tm);
 	else
 		strftime(b, len, "%Y-%m-%d", &tm);
+}
+
+/* How long ago, in words: "just now", "2 min ago", "3 days ago". */
+static void
+ui_list_age(long long t, char *b, size_t len)
+{
+	long long	d = (long long)time(NULL) - t;
+
+	if (d < 60)
+		snprintf(b, len, "just now");
+	else if (d < 3600)
+		snprintf(b, len, "%lld min ago", d / 60);
+	else if (d < 86400)
+		snprintf(b, len, "%lld h ago", d / 3600);
+	else if (d < 2 * 86400)
+		snprintf(b, len, "yesterday");
+	else if (d < 60 * 86400)
+		snprintf(b, len, "%lld days ago", d / 86400);
+	else
+		ui_list_date(t, b, len);
 }
 
 /* Keep a row of the window. */
@@ -187,7 +213,11 @@ ui_list_row(void *arg, struct ui *ui, size_t i, int y, int h, int sel)
 		    ui_term_outcome_attr(m->worst));
 	else if (l->state == STORE_DRAFT)
 		ui_term_text(y, 1, 7, "draft", attr);
-	ui_list_date(m->updated, date, sizeof date);
+	/* A postponed draft: how long it has waited. */
+	if (l->state == STORE_DRAFT)
+		ui_list_age(m->updated, date, sizeof date);
+	else
+		ui_list_date(m->updated, date, sizeof date);
 	ui_term_text(y, 9, 12, date, attr);
 	ui_term_text(y, 23, rw, m->rcpts != NULL && *m->rcpts != '\0' ?
 	    m->rcpts : "(no recipient)", attr);
@@ -250,6 +280,7 @@ ui_list_key(struct ui_screen *sc, struct ui *ui, int k)
 {
 	struct ui_list		*l = sc->data;
 	struct store_msg	*m = NULL;
+	struct store_draft	 d;
 	struct err		*e = NULL;
 	char			 q[256];
 	long			 i = ui_listw_sel(l->lw);
@@ -277,11 +308,41 @@ ui_list_key(struct ui_screen *sc, struct ui *ui, int k)
 		    " Its recipients still waiting will not get it." : "");
 		if (!ui_app_confirm(ui, q))
 			return UI_REDRAW;
+		/* A draft is kept whole for u. */
+		memset(&d, 0, sizeof d);
+		if (l->state == STORE_DRAFT && store_draft_load(ui->store,
+		    m->id, &d, &e) == -1) {
+			ui_app_say(ui, 1, "%s", e->msg);
+			err_free(e);
+			return UI_REDRAW;
+		}
 		if (store_message_delete(ui->store, m->id, &e) == -1) {
 			ui_app_say(ui, 1, "%s", e->msg);
 			err_free(e);
+			store_draft_clear(&d);
+		} else if (l->state == STORE_DRAFT) {
+			store_draft_clear(&l->undo);
+			l->undo = d;
+			l->has_undo = 1;
+			ui_app_say(ui, 0, "Deleted (u: undo).");
 		} else
 			ui_app_say(ui, 0, "Deleted.");
+		ui_app_changed(ui);
+		return UI_REDRAW;
+	case UI_LIST_UNDO:
+		if (!l->has_undo) {
+			ui_app_say(ui, 0, "Nothing to undo.");
+			return UI_REDRAW;
+		}
+		l->undo.id = 0;		/* saved again as a new draft */
+		if (store_draft_save(ui->store, &l->undo, &e) == -1) {
+			ui_app_say(ui, 1, "Not restored: %s", e->msg);
+			err_free(e);
+			return UI_REDRAW;
+		}
+		store_draft_clear(&l->undo);
+		l->has_undo = 0;
+		ui_app_say(ui, 0, "The draft is back.");
 		ui_app_changed(ui);
 		return UI_REDRAW;
 	}
@@ -318,6 +379,7 @@ ui_list_free(struct ui_screen *sc)
 
 	ui_list_clear_rows(l);
 	free(l->rows);
+	store_draft_clear(&l->undo);
 	ui_listw_free(l->lw);
 	free(l);
 	free(sc);

@@ -238,6 +238,14 @@ ui_listw_search(const struct ui_listw *l)
 	return l->search;
 }
 
+/* Put the cursor on a row (clamped at the next draw). */
+void
+ui_listw_set_cursor(struct ui_listw *l, long long row)
+{
+	l->cur = row < 0 ? 0 : row;
+	l->stale = 1;
+}
+
 /* Search again from the first row. */
 void
 ui_listw_set_search(struct ui_listw *l, const char *s)

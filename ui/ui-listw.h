@@ -67,6 +67,8 @@ long long	 ui_listw_total(struct ui_listw *, struct ui *);
 long		 ui_listw_sel(const struct ui_listw *);
 /* The search text (borrowed), NULL when the list shows everything. */
 const char	*ui_listw_search(const struct ui_listw *);
+/* Put the cursor on row n of the matching rows (read at the next draw). */
+void		 ui_listw_set_cursor(struct ui_listw *, long long);
 /* Search for s (NULL or "": all), back at the first row. */
 void		 ui_listw_set_search(struct ui_listw *, const char *);
 

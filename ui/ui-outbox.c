@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "msg.h"
 #include "outbox.h"
 #include "policy.h"
 #include "record.h"
@@ -27,7 +28,8 @@ enum ui_outbox_action {
 	UI_OB_OPEN,
 	UI_OB_RETRY,
 	UI_OB_RETRY_ALL,
-	UI_OB_DELETE
+	UI_OB_DELETE,
+	UI_OB_UNDO
 };
 
 static const struct ui_key ui_outbox_keys[] = {
@@ -40,6 +42,8 @@ static const struct ui_key ui_outbox_keys[] = {
 	  .help = "retry every message in the outbox" },
 	{ .key = 'd', .action = UI_OB_DELETE,
 	  .help = "delete this message (it will not be sent)" },
+	{ .key = 'u', .action = UI_OB_UNDO,
+	  .help = "undo the last delete (the message queued again)" },
 };
 
 const struct ui_keymap ui_outbox_keymap = UI_KEYMAP("Outbox", ui_outbox_keys);
@@ -50,10 +54,19 @@ struct ui_ob_msg {
 	size_t			 nrc;
 };
 
+/* A deleted message as it was queued, for u (all owned). */
+struct ui_ob_undo {
+	char			*from, *subject, *text, *account, *msgid;
+	size_t			 len;
+	char			**rcpts;
+	size_t			 n;
+};
+
 struct ui_outbox {
 	struct ui_listw		*lw;
 	struct ui_ob_msg	*rows;		/* the window */
 	size_t			 nrows, cap;
+	struct ui_ob_undo	 undo;		/* text NULL: nothing to undo */
 };
 
 struct ui_ob_ids {
@@ -63,6 +76,10 @@ struct ui_ob_ids {
 };
 
 static void	 ui_outbox_ask(const struct ui_ob_msg *, char *, size_t);
+static void	 ui_outbox_undo_clear(struct ui_ob_undo *);
+static void	 ui_outbox_delete(struct ui_outbox *, struct ui *,
+		    const struct ui_ob_msg *);
+static void	 ui_outbox_undo(struct ui_outbox *, struct ui *);
 static int	 ui_outbox_collect(const struct store_msg *, void *);
 static int	 ui_outbox_collect_id(const struct store_msg *, void *);
 static void	 ui_outbox_clear(struct ui_outbox *);
@@ -212,6 +229,97 @@ ui_outbox_ask(const struct ui_ob_msg *r, char *q, size_t len)
 	free(to);
 }
 
+/* Forget the copy kept for u. */
+static void
+ui_outbox_undo_clear(struct ui_ob_undo *u)
+{
+	size_t	i;
+
+	for (i = 0; i < u->n; i++)
+		free(u->rcpts[i]);
+	free(u->rcpts);
+	free(u->from);
+	free(u->subject);
+	free(u->text);
+	free(u->account);
+	free(u->msgid);
+	memset(u, 0, sizeof *u);
+}
+
+/*
+ * Delete a message from the outbox.  One delivered to nobody yet is kept
+ * first (its text, sender, account, Message-ID and recipients) so that u
+ * can queue it again; one partly delivered cannot come back whole (its
+ * delivered recipients' records go with it), so it is not kept.
+ */
+static void
+ui_outbox_delete(struct ui_outbox *o, struct ui *ui,
+    const struct ui_ob_msg *r)
+{
+	struct ui_ob_undo	 u;
+	struct err		*e = NULL;
+	size_t			 j;
+	int			 keep = 1;
+
+	memset(&u, 0, sizeof u);
+	for (j = 0; j < r->nrc; j++)
+		if (r->rc[j].delivered)
+			keep = 0;
+	if (keep && (u.text = store_message_text(ui->store, r->m.id, &u.len,
+	    &u.from, &e)) == NULL) {
+		err_free(e);
+		e = NULL;
+		keep = 0;
+	}
+	if (keep) {
+		u.subject = r->m.subject != NULL ? xstrdup(r->m.subject) : NULL;
+		u.account = store_message_account(ui->store, r->m.id);
+		u.msgid = msg_header(u.text, u.len, "Message-ID");
+		u.rcpts = xcalloc(r->nrc + 1, sizeof *u.rcpts);
+		for (j = 0; j < r->nrc; j++)
+			if (!r->rc[j].failed)
+				u.rcpts[u.n++] = xstrdup(r->rc[j].address);
+	}
+	if (store_message_delete(ui->store, r->m.id, &e) == -1) {
+		ui_app_say(ui, 1, "%s", e->msg);
+		err_free(e);
+		ui_outbox_undo_clear(&u);
+		return;
+	}
+	ui_outbox_undo_clear(&o->undo);
+	if (keep && u.n > 0) {
+		o->undo = u;
+		ui_app_say(ui, 0, "Deleted from the outbox (u: undo).");
+	} else {
+		ui_outbox_undo_clear(&u);
+		ui_app_say(ui, 0, "Deleted from the outbox.");
+	}
+}
+
+/* Queue the last deleted message again, as it was. */
+static void
+ui_outbox_undo(struct ui_outbox *o, struct ui *ui)
+{
+	struct ui_ob_undo	*u = &o->undo;
+	struct err		*e = NULL;
+	long long		 id;
+
+	if (u->text == NULL) {
+		ui_app_say(ui, 0, "Nothing to undo.");
+		return;
+	}
+	if (store_outbox_add(ui->store, u->from, u->subject, u->text, u->len,
+	    (const char **)u->rcpts, u->n, u->account, u->msgid, 0, &id, NULL,
+	    &e) == -1) {
+		ui_app_say(ui, 1, "Not restored: %s", e->msg);
+		err_free(e);
+		return;
+	}
+	ui_app_say(ui, 0, "\"%s\" is back in the outbox.", u->subject != NULL ?
+	    u->subject : "");
+	ui_outbox_undo_clear(u);
+}
+
 /* Draw one message with its waiting recipients (the widget's draw). */
 static int
 ui_outbox_row(void *arg, struct ui *ui, size_t i, int top, int h, int sel)
@@ -287,7 +395,6 @@ ui_outbox_key(struct ui_screen *sc, struct ui *ui, int k)
 	struct ui_outbox	*o = sc->data;
 	struct ui_ob_msg	*r = NULL;
 	struct ui_ob_ids	 ids;
-	struct err		*e = NULL;
 	size_t			 i;
 	char			 q[512];
 	long			 sel = ui_listw_sel(o->lw);
@@ -326,11 +433,11 @@ ui_outbox_key(struct ui_screen *sc, struct ui *ui, int k)
 		ui_outbox_ask(r, q, sizeof q);
 		if (!ui_app_confirm(ui, q))
 			return UI_REDRAW;
-		if (store_message_delete(ui->store, r->m.id, &e) == -1) {
-			ui_app_say(ui, 1, "%s", e->msg);
-			err_free(e);
-		} else
-			ui_app_say(ui, 0, "Deleted from the outbox.");
+		ui_outbox_delete(o, ui, r);
+		ui_app_changed(ui);
+		return UI_REDRAW;
+	case UI_OB_UNDO:
+		ui_outbox_undo(o, ui);
 		ui_app_changed(ui);
 		return UI_REDRAW;
 	}
@@ -366,6 +473,7 @@ ui_outbox_free(struct ui_screen *sc)
 
 	ui_outbox_clear(o);
 	free(o->rows);
+	ui_outbox_undo_clear(&o->undo);
 	ui_listw_free(o->lw);
 	free(o);
 	free(sc);

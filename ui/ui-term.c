@@ -52,6 +52,7 @@ static void	 ui_term_fatal(void);
 static void	 ui_term_redirect(const char *);
 static void	 ui_term_restore(void);
 static int	 ui_term_pick_utf8(const char *);
+static int	 ui_term_term_utf8(const char *);
 static int	 ui_term_locale_utf8(void);
 static size_t	 ui_term_utf8_seq(const char *, size_t, wchar_t *);
 static size_t	 ui_term_char(const char *, size_t, mbstate_t *, wchar_t *,
@@ -114,17 +115,53 @@ ui_term_locale_utf8(void)
 	    strcasecmp(cs, "utf8") == 0);
 }
 
-/* UTF-8 glyphs or ASCII, from the config or the locale. */
+/*
+ * Can the terminal named by TERM draw UTF-8 glyphs?  Not the hardware
+ * terminals and consoles whose character sets stop at Latin-1 or a few
+ * hundred glyphs (the Linux console has no locks), nor one without a
+ * name.
+ */
+static int
+ui_term_term_utf8(const char *term)
+{
+	static const char *const ascii[] = {
+		"dumb", "vt52", "vt100", "vt102", "vt220", "vt320", "vt420",
+		"vt520", "ansi", "linux", "cons25", "pcansi", "sun", "wsvt25",
+		"con80x25", "pc3", "att", "hp", "wy", "tvi", "adm",
+	};
+	size_t	i, n;
+
+	if (term == NULL || *term == '\0')
+		return 0;
+	for (i = 0; i < sizeof ascii / sizeof ascii[0]; i++) {
+		n = strlen(ascii[i]);
+		/* The name or a variant of it: vt100-am, linux-16color. */
+		if (strncmp(term, ascii[i], n) == 0 && (term[n] == '\0' ||
+		    term[n] == '-' || (n <= 3 && term[n] >= '0' &&
+		    term[n] <= '9')))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * UTF-8 glyphs or ASCII: $TERN_GLYPHS, else the config, else auto: UTF-8
+ * only when the locale's codeset is UTF-8 and the terminal can draw it.
+ */
 static int
 ui_term_pick_utf8(const char *setting)
 {
+	const char	*env = getenv("TERN_GLYPHS");
+
+	if (env != NULL && *env != '\0')
+		setting = env;
 	if (setting != NULL && strcasecmp(setting, "ascii") == 0)
 		return 0;
 	if (setting != NULL && (strcasecmp(setting, "utf-8") == 0 ||
 	    strcasecmp(setting, "utf8") == 0))
 		return 1;
 	/* Without a UTF-8 locale the terminal could not show them. */
-	return ui_term_locale_utf8();
+	return ui_term_locale_utf8() && ui_term_term_utf8(getenv("TERM"));
 }
 
 /*
