@@ -154,15 +154,44 @@ ui_pager_piece(const char *s, int w)
 	return k > fit / 3 ? k : fit;
 }
 
+/*
+ * The column where a line's continuation rows start: under the value of a
+ * "  label:   value" line (the transport section's layout), else under
+ * the line's own indent; 0 for a line that is not indented.
+ */
+static int
+ui_pager_hang(const char *s, int w)
+{
+	const char	*c;
+	int		 lead = 0, v;
+
+	while (s[lead] == ' ')
+		lead++;
+	if (lead < 2 || s[lead] == '\0')
+		return 0;
+	c = strstr(s + lead, ":  ");
+	if (c != NULL && memchr(s + lead, ' ', (size_t)(c - s - lead)) ==
+	    NULL) {
+		for (v = (int)(c - s) + 1; s[v] == ' '; v++)
+			;
+		if (s[v] != '\0' && v < w / 2)
+			return v;
+	}
+	return lead < w / 2 ? lead : 0;
+}
+
 /* Display rows a line takes at width w. */
 static int
 ui_pager_wrapped(const char *s, int w)
 {
 	size_t	fit;
-	int	rows = 0;
+	int	rows = 0, hang = ui_pager_hang(s, w);
 
 	do {
-		fit = ui_pager_piece(s, w);
+		if (rows > 0)
+			while (*s == ' ')
+				s++;
+		fit = ui_pager_piece(s, rows == 0 ? w : w - hang);
 		s += fit;
 		rows++;
 	} while (*s != '\0');
@@ -176,7 +205,7 @@ ui_pager_draw(struct ui_pager *p, int y, int x, int h, int w)
 	const char	*s;
 	char		*t;
 	size_t		 i, fit;
-	int		 row = 0, total = 0;
+	int		 row = 0, total = 0, hang, first, in;
 
 	if (h < 1 || w < 1)
 		return;
@@ -195,12 +224,18 @@ ui_pager_draw(struct ui_pager *p, int y, int x, int h, int w)
 		p->scroll = 0;
 	for (i = 0; i < p->n && row - p->scroll < h; i++) {
 		s = p->v[i].s;
+		hang = ui_pager_hang(s, w);
+		first = row;
 		do {
-			fit = ui_pager_piece(s, w);
+			if (row > first)
+				while (*s == ' ')
+					s++;
+			in = row > first ? hang : 0;
+			fit = ui_pager_piece(s, w - in);
 			if (row >= p->scroll && row - p->scroll < h) {
 				t = xstrndup(s, fit);
-				ui_term_text(y + row - p->scroll, x, w, t,
-				    p->v[i].attr);
+				ui_term_text(y + row - p->scroll, x + in,
+				    w - in, t, p->v[i].attr);
 				free(t);
 			}
 			s += fit;

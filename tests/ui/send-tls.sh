@@ -49,6 +49,16 @@ u_has 'bob@example.org: verified \(policy may, from default\)' "outcome in words
 u_has 'TLS: +TLS1\.[23], ' "TLS version and cipher"
 u_has 'issuer: +CN=tern test CA' "certificate issuer"
 u_has 'SHA-256: +[0-9A-F]{2}:' "fingerprint"
+# At 80 columns the fingerprint takes two rows: the second starts under
+# the value, not at the screen's edge.
+u_screen >"$T/view"
+awk '/SHA-256:/ { match($0, /SHA-256: +/); col = RSTART + RLENGTH
+	getline n; match(n, /^ */)
+	if (RLENGTH + 1 != col || substr(n, col, 1) !~ /[0-9A-F:]/) exit 1
+	found = 1 } END { exit !found }' "$T/view" || {
+	cat "$T/view" >&2
+	t_fail "the fingerprint's second row is not under its value"
+}
 u_has 'verification: +verified' "verification result"
 u_has 'server reply: +250' "last reply"
 u_type h
