@@ -14,6 +14,7 @@
 #include <libetpan/libetpan.h>
 
 #include "addr.h"
+#include "attach.h"
 #include "buf.h"
 #include "err.h"
 #include "msg.h"
@@ -38,6 +39,8 @@ static char	*msg_encode_name(const char *);
 static int	 msg_add_list(struct mailimf_address_list **,
 		    const struct addr_list *, const char *, struct err **);
 static struct mailimf_date_time *msg_date_now(void);
+static int	 msg_write_parts(struct buf *, const char *, size_t,
+		    const char *, const struct attach_list *, struct err **);
 static int	 msg_write_more(struct buf *, const struct msg_draft *,
 		    struct err **);
 
@@ -496,6 +499,231 @@ msg_qp(struct buf *b, const char *s, size_t len)
 		msg_qp_line(b, (const unsigned char *)s + start, len - start);
 }
 
+/* The text body in its transfer encoding, CRLF line ends. */
+static void
+msg_text_body(struct buf *b, const char *body, size_t len, const char *cte)
+{
+	/* One allocation for a big body: CR added to LF lines, 1/8 slack. */
+	buf_reserve(b, b->len + len + len / 8 + 2);
+	if (strcmp(cte, "quoted-printable") == 0)
+		msg_qp(b, body, len);
+	else {
+		msg_crlf(b, body, len);
+		if (len > 0 && body[len - 1] != '\n' && body[len - 1] != '\r')
+			buf_add(b, "\r\n", 2);
+	}
+}
+
+/* RFC 2231's ext-value of UTF-8 text: utf-8''%E2%98%83.txt; new string. */
+static char *
+msg_rfc2231(const char *s)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	struct buf		b = BUF_INIT;
+	const unsigned char	*p;
+
+	buf_adds(&b, "utf-8''");
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p))
+			buf_addc(&b, (char)*p);
+		else {
+			buf_addc(&b, '%');
+			buf_addc(&b, hex[*p >> 4]);
+			buf_addc(&b, hex[*p & 0xf]);
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* The name with every byte that is not printable ASCII or is '"' or '\'
+ * made '_': the plain filename beside the RFC 2231 one; new string. */
+static char *
+msg_ascii_name(const char *s)
+{
+	char	*o = xstrdup(s), *p;
+
+	for (p = o; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e ||
+		    *p == '"' || *p == '\\')
+			*p = '_';
+	return o;
+}
+
+/* One file as a MIME part; NULL when out of memory. */
+static struct mailmime *
+msg_file_part(const struct attach *a)
+{
+	struct mailmime_content		*ct = NULL;
+	struct mailmime_fields		*mf = NULL;
+	struct mailmime_disposition	*dsp;
+	struct mailmime_disposition_parm *dp;
+	struct mailmime_parameter	*par;
+	struct mailmime			*m = NULL;
+	char				*ascii, *ext;
+	int				 enc;
+
+	/* Text in lines MIME allows goes as it is; anything else base64. */
+	enc = strncmp(a->type, "text/", 5) == 0 &&
+	    msg_nul_line(a->data, a->len) == 0 &&
+	    msg_longest_line(a->data, a->len) <= MSG_LINE_MAX &&
+	    !text_has_8bit(a->data, a->len) ? MAILMIME_MECHANISM_7BIT :
+	    MAILMIME_MECHANISM_BASE64;
+	ascii = msg_ascii_name(a->name);
+	if ((mf = mailmime_fields_new_filename(
+	    MAILMIME_DISPOSITION_TYPE_ATTACHMENT, ascii, enc)) == NULL) {
+		free(ascii);
+		return NULL;
+	}
+	if (strcmp(ascii, a->name) != 0) {
+		/* The real name, RFC 2231: filename*=utf-8''... */
+		dsp = NULL;
+		for (clistiter *it = clist_begin(mf->fld_list); it != NULL;
+		    it = clist_next(it)) {
+			struct mailmime_field *f = clist_content(it);
+
+			if (f->fld_type == MAILMIME_FIELD_DISPOSITION)
+				dsp = f->fld_data.fld_disposition;
+		}
+		ext = msg_rfc2231(a->name);
+		if (dsp == NULL || (par = mailmime_parameter_new(
+		    xstrdup("filename*"), ext)) == NULL) {
+			free(ext);
+			goto fail;
+		}
+		if ((dp = mailmime_disposition_parm_new(
+		    MAILMIME_DISPOSITION_PARM_PARAMETER, NULL, NULL, NULL,
+		    NULL, 0, par)) == NULL) {
+			mailmime_parameter_free(par);
+			goto fail;
+		}
+		if (clist_insert_before(dsp->dsp_parms,
+		    clist_begin(dsp->dsp_parms), dp) != 0) {
+			mailmime_disposition_parm_free(dp);
+			goto fail;
+		}
+	}
+	if ((ct = mailmime_content_new_with_str(a->type)) == NULL)
+		goto fail;
+	if ((m = mailmime_new_empty(ct, mf)) == NULL)
+		goto fail;
+	if (mailmime_set_body_text(m, a->data, a->len) != MAILIMF_NO_ERROR) {
+		mailmime_free(m);
+		return NULL;
+	}
+	return m;
+fail:
+	if (ct != NULL)
+		mailmime_content_free(ct);
+	mailmime_fields_free(mf);
+	return NULL;
+}
+
+/* In ms, filename*="EXT" of name becomes filename*=EXT. */
+static void
+msg_unquote_ext(MMAPString *ms, const char *name)
+{
+	char	*ext, *q, *at;
+	size_t	 ql;
+
+	ext = msg_rfc2231(name);
+	q = xasprintf("filename*=\"%s\"", ext);
+	ql = strlen(q);
+	if ((at = strstr(ms->str, q)) != NULL) {
+		memmove(at + 10, at + 11, strlen(ext));	/* the opening quote */
+		memmove(at + 10 + strlen(ext), at + ql,
+		    ms->len - (size_t)(at - ms->str) - ql + 1);
+		ms->len -= 2;
+	}
+	free(q);
+	free(ext);
+}
+
+/*
+ * The body as multipart/mixed: the text, then each file, written by
+ * libetpan (its boundary, its base64).  0, or -1 with *errp.
+ */
+static int
+msg_write_parts(struct buf *b, const char *body, size_t len,
+    const char *cte, const struct attach_list *al, struct err **errp)
+{
+	struct buf		 tb = BUF_INIT;
+	struct mailmime		*multi, *part;
+	struct mailmime_content	*ct;
+	struct mailmime_fields	*mf;
+	struct mailmime_data	*data;
+	MMAPString		*ms = NULL;
+	size_t			 i;
+	int			 col = 0, rv = -1;
+
+	if ((multi = mailmime_multiple_new("multipart/mixed")) == NULL)
+		goto oom;
+	msg_text_body(&tb, body, len, cte);
+	if ((ct = mailmime_content_new_with_str("text/plain")) == NULL)
+		goto oom;
+	if (clist_append(ct->ct_parameters, mailmime_param_new_with_data(
+	    "charset", "utf-8")) != 0) {
+		mailmime_content_free(ct);
+		goto oom;
+	}
+	mf = mailmime_fields_new_encoding(strcmp(cte, "quoted-printable") ==
+	    0 ? MAILMIME_MECHANISM_QUOTED_PRINTABLE : strcmp(cte, "8bit") ==
+	    0 ? MAILMIME_MECHANISM_8BIT : MAILMIME_MECHANISM_7BIT);
+	if (mf == NULL || (part = mailmime_new_empty(ct, mf)) == NULL) {
+		mailmime_content_free(ct);
+		if (mf != NULL)
+			mailmime_fields_free(mf);
+		goto oom;
+	}
+	/* Already in its encoding: written as it is. */
+	if ((data = mailmime_data_new(MAILMIME_DATA_TEXT,
+	    MAILMIME_MECHANISM_8BIT, 1, tb.s, tb.len, NULL)) == NULL) {
+		mailmime_free(part);
+		goto oom;
+	}
+	part->mm_data.mm_single = data;
+	if (mailmime_smart_add_part(multi, part) != MAILIMF_NO_ERROR) {
+		mailmime_free(part);
+		goto oom;
+	}
+	for (i = 0; i < al->n; i++) {
+		if ((part = msg_file_part(&al->v[i])) == NULL)
+			goto oom;
+		if (mailmime_smart_add_part(multi, part) != MAILIMF_NO_ERROR) {
+			mailmime_free(part);
+			goto oom;
+		}
+	}
+	/* The top part's Content-Type (its boundary), then its parts. */
+	if ((ms = mmap_string_new("")) == NULL ||
+	    mailmime_content_write_mem(ms, &col, multi->mm_content_type) !=
+	    MAILIMF_NO_ERROR || mmap_string_append(ms, "\r\n\r\n") == NULL ||
+	    mailmime_write_mem(ms, &col, multi) != MAILIMF_NO_ERROR)
+		goto oom;
+	/*
+	 * libetpan quotes every parameter value; RFC 2231 says an extended
+	 * value is never quoted (readers ignore a quoted one), so the
+	 * quotes around each filename*= we wrote are taken off here.
+	 */
+	for (i = 0; i < al->n; i++)
+		msg_unquote_ext(ms, al->v[i].name);
+	buf_add(b, ms->str, ms->len);
+	if (b->len < 2 || memcmp(b->s + b->len - 2, "\r\n", 2) != 0)
+		buf_add(b, "\r\n", 2);
+	rv = 0;
+	goto out;
+oom:
+	err_set(errp, ERR_INTERNAL, 0, "out of memory building the "
+	    "attachments");
+out:
+	if (ms != NULL)
+		mmap_string_free(ms);
+	if (multi != NULL)
+		mailmime_free(multi);
+	buf_free(&tb);
+	return rv;
+}
+
 /* Build a message from a draft. */
 char *
 msg_build(const struct msg_draft *d, size_t *len, struct err **errp)
@@ -541,18 +769,16 @@ msg_build(const struct msg_draft *d, size_t *len, struct err **errp)
 	if (msg_write_fields(&b, &from, d->to, d->cc, 1, mid,
 	    d->subject, errp) != 0 || msg_write_more(&b, d, errp) != 0)
 		goto fail;
-	buf_adds(&b, "MIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n");
-	buf_addf(&b, "Content-Transfer-Encoding: %s\r\n\r\n", cte);
-	/* One allocation for a big body: CR added to LF lines, 1/8 slack. */
-	buf_reserve(&b, bodylen + bodylen / 8 + 2);
-	if (strcmp(cte, "quoted-printable") == 0)
-		msg_qp(&b, d->body, bodylen);
-	else {
-		msg_crlf(&b, d->body, bodylen);
-		if (bodylen > 0 && d->body[bodylen - 1] != '\n' &&
-		    d->body[bodylen - 1] != '\r')
-			buf_add(&b, "\r\n", 2);
+	if (d->attach != NULL && d->attach->n > 0) {
+		buf_adds(&b, "MIME-Version: 1.0\r\n");
+		if (msg_write_parts(&b, d->body, bodylen, cte, d->attach,
+		    errp) != 0)
+			goto fail;
+	} else {
+		buf_adds(&b, "MIME-Version: 1.0\r\n"
+		    "Content-Type: text/plain; charset=utf-8\r\n");
+		buf_addf(&b, "Content-Transfer-Encoding: %s\r\n\r\n", cte);
+		msg_text_body(&b, d->body, bodylen, cte);
 	}
 	if (len != NULL)
 		*len = b.len;

@@ -9,6 +9,7 @@
 
 #include "addr.h"
 
+struct attach_list;
 struct err;
 
 /* What a user writes; all strings borrowed by msg_build. */
@@ -24,6 +25,7 @@ struct msg_draft {
 	const char		*in_reply_to;	/* "<id>", or NULL */
 	const char		*extra;		/* more fields, "Name: value"
 						   lines ended by LF, or NULL */
+	const struct attach_list *attach;	/* files, or NULL */
 };
 
 /*
@@ -31,7 +33,11 @@ struct msg_draft {
  * Subject (RFC 2047 when not ASCII), Reply-To, In-Reply-To and the extra
  * fields when given (one tern writes itself, or Bcc, is refused), a text/plain body in UTF-8 with
  * Content-Transfer-Encoding 7bit when ASCII and 8bit otherwise; CRLF line
- * ends.  Refuses (ERR_INPUT) CR or LF in a header value, invalid UTF-8,
+ * ends.  With attachments, the text is the first part of a
+ * multipart/mixed built with libetpan's mailmime, each file a part of
+ * its own (base64 unless it is text in lines MIME allows), its name in
+ * the Content-Disposition (RFC 2231 when not ASCII, with an ASCII name
+ * beside it).  Refuses (ERR_INPUT) CR or LF in a header value, invalid UTF-8,
  * and NUL in the body.  Returns a new string (caller frees) with its
  * length in *len, or NULL with *errp set.
  */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "attach.h"
 #include "conf.h"
 #include "err.h"
 #include "event.h"
@@ -32,8 +33,10 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 		{ "cc", required_argument, NULL, 'c' },
 		{ "bcc", required_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "attach", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct attach_list	 att = { NULL, 0 };
 	struct addr_list	 to = { NULL, 0 }, cc = { NULL, 0 };
 	struct addr_list	 bcc = { NULL, 0 };
 	struct outbox_ctx	 o;
@@ -46,9 +49,16 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 	int			 ch, rv = CLI_USAGE;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+s:c:b:v", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "+s:c:b:vA:", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
+		case 'A':
+			/* Read now: a file that cannot be read queues nothing. */
+			if (attach_add(&att, optarg, &e) != 0) {
+				rv = cli_fail(e);
+				goto out;
+			}
+			break;
 		case 's':
 			subject = optarg;
 			break;
@@ -93,6 +103,7 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 	d.subject = subject;
 	d.body = body;
 	d.bodylen = bodylen;
+	d.attach = &att;
 	cli_send_ctx(cli, &o);
 	if (outbox_submit(&o, &d, 0, &id, &e) == -1) {
 		if (e->cls == ERR_STORE)
@@ -108,6 +119,7 @@ out:
 	addr_list_clear(&to);
 	addr_list_clear(&cc);
 	addr_list_clear(&bcc);
+	attach_clear(&att);
 	free(body);
 	return rv;
 }

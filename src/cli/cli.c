@@ -46,7 +46,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{
 		.name = "send",
 		.fn = cli_send_main,
-		.usage = "send [-s SUBJECT] [-c ADDR] [-b ADDR] [--json] "
+		.usage = "send [-s SUBJECT] [-c ADDR] [-b ADDR] [--attach FILE]... "
+		    "[--json] "
 		    "ADDR...   (body on stdin)",
 	},
 	{
