@@ -28,6 +28,10 @@
 
 #define TLS_PRIO_MODERN	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define TLS_PRIO_ANY	"NORMAL:+VERS-TLS1.1:+VERS-TLS1.0"
+/* The bundle GnuTLS's system trust is built from (Debian's). */
+#ifndef TLS_SYSTEM_BUNDLE
+#define TLS_SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+#endif
 
 /*
  * The handshake needs no trust anchors (tern verifies after it), so the
@@ -51,6 +55,8 @@ struct tls_conn {
 };
 
 static int	tls_ctx_load(struct tls_ctx *, struct err **);
+static int	tls_verify_lazy(gnutls_x509_crt_t *, unsigned int,
+		    gnutls_typed_vdata_st *, unsigned int *);
 static gnutls_x509_trust_list_t tls_ctx_system(struct tls_ctx *);
 static int	tls_verify(struct tls_ctx *, gnutls_session_t, const char *,
 		    unsigned int *);
@@ -208,6 +214,11 @@ tls_verify(struct tls_ctx *ctx, gnutls_session_t session, const char *host,
 		rv = 0;
 		goto out;
 	}
+	/* Only the system anchors the chain names, then all of them. */
+	if (tls_verify_lazy(crts, n, data, status) == 0 && *status == 0) {
+		rv = 0;
+		goto out;
+	}
 	if ((sys = tls_ctx_system(ctx)) == NULL)
 		goto out;
 	if (gnutls_x509_trust_list_verify_crt2(sys, crts, n, data, 2, 0,
@@ -217,6 +228,144 @@ out:
 	for (i = 0; i < ok; i++)
 		gnutls_x509_crt_deinit(crts[i]);
 	free(crts);
+	return rv;
+}
+
+/*
+ * One DER element at *p (within end): its whole length (tag, length and
+ * contents) in *whole and where its contents start; -1 when malformed.
+ * Single-byte tags only, which is all a certificate's outer layers use.
+ */
+static int
+tls_der_next(const unsigned char *p, const unsigned char *end,
+    size_t *whole, const unsigned char **inner)
+{
+	size_t	len = 0, hl = 2, k, nb;
+
+	if (end - p < 2 || (p[0] & 0x1f) == 0x1f)
+		return -1;
+	if (p[1] < 0x80)
+		len = p[1];
+	else {
+		nb = p[1] & 0x7f;
+		if (nb == 0 || nb > 4 || (size_t)(end - p) < 2 + nb)
+			return -1;
+		for (k = 0; k < nb; k++)
+			len = (len << 8) | p[2 + k];
+		hl += nb;
+	}
+	if (len > (size_t)(end - p) - hl)
+		return -1;
+	*whole = hl + len;
+	*inner = p + hl;
+	return 0;
+}
+
+/* The subject Name (tag and length included) of a DER certificate. */
+static int
+tls_der_subject(const unsigned char *der, size_t n,
+    const unsigned char **subj, size_t *slen)
+{
+	const unsigned char	*end = der + n, *p, *inner;
+	size_t			 w;
+	int			 i;
+
+	if (tls_der_next(der, end, &w, &inner) == -1)	/* Certificate */
+		return -1;
+	end = der + w;
+	if (tls_der_next(inner, end, &w, &p) == -1)	/* tbsCertificate */
+		return -1;
+	end = inner + w;
+	if (p < end && *p == 0xa0) {			/* [0] version */
+		if (tls_der_next(p, end, &w, &inner) == -1)
+			return -1;
+		p += w;
+	}
+	/* serial, signature, issuer, validity, then the subject */
+	for (i = 0; i < 4; i++) {
+		if (tls_der_next(p, end, &w, &inner) == -1)
+			return -1;
+		p += w;
+	}
+	if (tls_der_next(p, end, &w, &inner) == -1)
+		return -1;
+	*subj = p;
+	*slen = w;
+	return 0;
+}
+
+/*
+ * Verify against only those system anchors whose subject is the issuer
+ * of a certificate in the chain: the bundle is read and each anchor's
+ * subject found in its DER, but only the matching anchors are parsed
+ * (parsing all of them is most of a send's CPU).  A subset of the system
+ * anchors cannot accept what the whole store would refuse; when this does
+ * not verify, the caller asks the whole store.  0 with *status, or -1.
+ */
+static int
+tls_verify_lazy(gnutls_x509_crt_t *crts, unsigned int n,
+    gnutls_typed_vdata_st *data, unsigned int *status)
+{
+	static const char	 begin[] = "-----BEGIN CERTIFICATE-----";
+	static const char	 finish[] = "-----END CERTIFICATE-----";
+	gnutls_datum_t		 file = { NULL, 0 }, *want, pem, der;
+	gnutls_x509_trust_list_t list = NULL;
+	gnutls_x509_crt_t	 ca;
+	const unsigned char	*subj;
+	const char		*p, *q, *end;
+	size_t			 slen;
+	unsigned int		 i, nwant = 0, added = 0;
+	int			 rv = -1;
+
+	want = xcalloc(n, sizeof *want);
+	for (i = 0; i < n; i++)
+		if (gnutls_x509_crt_get_raw_issuer_dn(crts[i],
+		    &want[nwant]) == 0)
+			nwant++;
+	if (nwant == 0 || gnutls_load_file(TLS_SYSTEM_BUNDLE, &file) < 0 ||
+	    gnutls_x509_trust_list_init(&list, 0) < 0)
+		goto out;
+	p = (const char *)file.data;
+	end = p + file.size;
+	while (p < end && (p = memmem(p, (size_t)(end - p), begin,
+	    sizeof begin - 1)) != NULL) {
+		if ((q = memmem(p, (size_t)(end - p), finish,
+		    sizeof finish - 1)) == NULL)
+			break;
+		q += sizeof finish - 1;
+		pem.data = (unsigned char *)(uintptr_t)p;
+		pem.size = (unsigned int)(q - p);
+		p = q;
+		if (gnutls_pem_base64_decode2("CERTIFICATE", &pem, &der) < 0)
+			continue;
+		if (tls_der_subject(der.data, der.size, &subj, &slen) == 0)
+			for (i = 0; i < nwant; i++) {
+				if (want[i].size != slen ||
+				    memcmp(want[i].data, subj, slen) != 0)
+					continue;
+				if (gnutls_x509_crt_init(&ca) < 0)
+					break;
+				if (gnutls_x509_crt_import(ca, &der,
+				    GNUTLS_X509_FMT_DER) < 0 ||
+				    gnutls_x509_trust_list_add_cas(list, &ca,
+				    1, 0) != 1)
+					gnutls_x509_crt_deinit(ca);
+				else
+					added++;
+				break;
+			}
+		gnutls_free(der.data);
+	}
+	if (added > 0 && gnutls_x509_trust_list_verify_crt2(list, crts, n,
+	    data, 2, 0, status, NULL) == 0)
+		rv = 0;
+out:
+	if (list != NULL)
+		gnutls_x509_trust_list_deinit(list, 1);
+	for (i = 0; i < nwant; i++)
+		gnutls_free(want[i].data);
+	free(want);
+	gnutls_free(file.data);
 	return rv;
 }
 
