@@ -119,6 +119,12 @@ char	*msg_header(const char *, size_t, const char *);
  * the caller then shows the raw body.
  */
 char	*msg_body_text(const char *, size_t, size_t *);
+/*
+ * The files attached to a message (every part but the body text that has
+ * a file name or is not text), decoded, appended to l (path NULL; names
+ * from RFC 2231 filename*, filename or name, sanitized).  Returns l->n.
+ */
+size_t	 msg_attachments(const char *, size_t, struct attach_list *);
 /* Is there any 8-bit byte in the text? */
 int	 msg_is_8bit(const char *, size_t);
 /*

@@ -7,6 +7,7 @@
 
 #include <curses.h>
 
+#include "attach.h"
 #include "err.h"
 #include "msg.h"
 #include "policy.h"
@@ -145,9 +146,10 @@ ui_view_load(struct ui_view *v, struct ui *ui)
 	};
 	struct store_rcpt	*rc = NULL;
 	struct record		*att = NULL;
+	struct attach_list	 files = { NULL, 0 };
 	struct err		*e = NULL;
 	const struct record	*last;
-	char			*text, *from = NULL, *h, *body;
+	char			*text, *from = NULL, *h, *body, size[24];
 	const char		*b;
 	size_t			 len = 0, nr = 0, na = 0, i, j, earlier;
 	int			 head = ui_term_attr(UI_A_HEAD);
@@ -186,6 +188,16 @@ ui_view_load(struct ui_view *v, struct ui *ui)
 	ui_pager_add(v->p, n, body);
 	free(body);
 	ui_pager_add(v->p, n, "");
+	if (msg_attachments(text, len, &files) > 0) {
+		ui_pager_addf(v->p, head, "Attachments (%zu)", files.n);
+		for (i = 0; i < files.n; i++)
+			ui_pager_addf(v->p, n, "  %zu  %s  (%s, %s)", i + 1,
+			    files.v[i].name, files.v[i].type,
+			    attach_size_words(files.v[i].len, size,
+			    sizeof size));
+		ui_pager_add(v->p, n, "");
+	}
+	attach_clear(&files);
 	ui_pager_add(v->p, head, UI_VIEW_SECTION " (one block per "
 	    "recipient: what tern saw on the wire)");
 	if (store_message_rcpts(ui->store, v->id, &rc, &nr, &e) == -1 ||
