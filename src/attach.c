@@ -15,6 +15,7 @@
 
 #include "attach.h"
 #include "err.h"
+#include "safefile.h"
 #include "text.h"
 #include "xmalloc.h"
 
@@ -170,4 +171,41 @@ attach_size_words(size_t n, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%.1f MiB", (double)n / (1024 * 1024));
 	return buf;
+}
+
+/* Save an attachment. */
+int
+attach_save(const struct attach *a, const char *path, int overwrite,
+    struct err **errp)
+{
+	size_t	 done = 0;
+	ssize_t	 n;
+	int	 fd, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY | (overwrite ? O_TRUNC : O_EXCL), 0666);
+	if (fd == -1) {
+		saved = errno;
+		err_set(errp, ERR_INPUT, 0, "cannot save %s: %s", path,
+		    saved == EEXIST ? "the file exists" : saved == ELOOP ?
+		    "it is a symbolic link" : strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	while (done < a->len) {
+		n = write(fd, a->data + done, a->len - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			close(fd);
+			return err_set(errp, ERR_INPUT, 0, "cannot save %s: %s",
+			    path, strerror(saved));
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) == -1)
+		return err_set(errp, ERR_INPUT, 0, "cannot save %s: %s", path,
+		    strerror(errno));
+	return 0;
 }

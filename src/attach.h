@@ -37,6 +37,13 @@ int	 attach_add(struct attach_list *, const char *, struct err **);
 void	 attach_remove(struct attach_list *, size_t);
 /* Free every attachment; the list is empty afterwards. */
 void	 attach_clear(struct attach_list *);
+/*
+ * Write an attachment's bytes to path (mode 0666 less the umask; never
+ * through a symbolic link).  An existing file is refused (ERR_INPUT,
+ * errno EEXIST) unless overwrite is set.  0, or -1 with *errp.
+ */
+int	 attach_save(const struct attach *, const char *, int,
+	    struct err **);
 /* The MIME type for bytes named name: a new string, caller frees. */
 char	*attach_type(const char *, size_t, const char *);
 /* "12 KiB", "3.4 MiB": a size for people, in buf (at least 16 bytes). */

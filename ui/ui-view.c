@@ -1,6 +1,7 @@
 /* One message with its transport section. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,8 @@
 enum ui_view_action {
 	UI_VIEW_BACK,
 	UI_VIEW_TRANSPORT,
-	UI_VIEW_HEADERS
+	UI_VIEW_HEADERS,
+	UI_VIEW_SAVE
 };
 
 static const struct ui_key ui_view_keys[] = {
@@ -37,6 +39,8 @@ static const struct ui_key ui_view_keys[] = {
 	  .help = "jump to the transport section" },
 	{ .key = 'h', .action = UI_VIEW_HEADERS,
 	  .help = "jump to the headers" },
+	{ .key = 's', .action = UI_VIEW_SAVE,
+	  .help = "save an attachment to a file" },
 };
 
 const struct ui_keymap ui_view_keymap =
@@ -56,6 +60,7 @@ static int	 ui_view_key(struct ui_screen *, struct ui *, int);
 static void	 ui_view_update(struct ui_screen *, struct ui *);
 static void	 ui_view_title(struct ui_screen *, struct ui *, char *, size_t);
 static void	 ui_view_free(struct ui_screen *);
+static void	 ui_view_save(struct ui_view *, struct ui *);
 
 static const struct ui_screen_ops ui_view_ops = {
 	.name = "view",
@@ -264,6 +269,9 @@ ui_view_key(struct ui_screen *sc, struct ui *ui, int k)
 	case UI_VIEW_HEADERS:
 		ui_pager_key(v->p, 'g');
 		return UI_REDRAW;
+	case UI_VIEW_SAVE:
+		ui_view_save(v, ui);
+		return UI_REDRAW;
 	}
 	if (ui_pager_key(v->p, k))
 		return UI_REDRAW;
@@ -298,4 +306,81 @@ ui_view_free(struct ui_screen *sc)
 	free(v->subject);
 	free(v);
 	free(sc);
+}
+
+/* Ask which attachment and where, and save it. */
+static void
+ui_view_save(struct ui_view *v, struct ui *ui)
+{
+	struct attach_list	 files = { NULL, 0 };
+	struct err		*e = NULL;
+	const struct attach	*a;
+	const char		*home;
+	char			*text, *from = NULL, *ans, *path, *q, *end;
+	size_t			 len = 0;
+	long			 k = 1;
+	int			 ok;
+
+	if ((text = store_message_text(ui->store, v->id, &len, &from,
+	    &e)) == NULL) {
+		ui_app_say(ui, 1, "%s", e != NULL ? e->msg : "no such message");
+		err_free(e);
+		return;
+	}
+	free(from);
+	msg_attachments(text, len, &files);
+	free(text);
+	if (files.n == 0) {
+		ui_app_say(ui, 0, "This message has no attachments.");
+		goto out;
+	}
+	if (files.n > 1) {
+		q = xasprintf("Save which attachment (1-%zu)? ", files.n);
+		ans = ui_app_prompt(ui, q, "1");
+		free(q);
+		if (ans == NULL)
+			goto out;
+		k = strtol(ans, &end, 10);
+		if (end == ans || *end != '\0' || k < 1 ||
+		    (size_t)k > files.n) {
+			ui_app_say(ui, 1, "No attachment %s: give 1 to %zu.",
+			    ans, files.n);
+			free(ans);
+			goto out;
+		}
+		free(ans);
+	}
+	a = &files.v[k - 1];
+	q = xasprintf("Save %s to: ", a->name);
+	ans = ui_app_prompt(ui, q, a->name);
+	free(q);
+	if (ans == NULL || *ans == '\0') {
+		free(ans);
+		goto out;
+	}
+	if (strncmp(ans, "~/", 2) == 0 && (home = getenv("HOME")) != NULL)
+		path = xasprintf("%s/%s", home, ans + 2);
+	else
+		path = xstrdup(ans);
+	free(ans);
+	ok = attach_save(a, path, 0, &e) == 0;
+	if (!ok && errno == EEXIST) {
+		err_free(e);
+		e = NULL;
+		q = xasprintf("%s exists: overwrite it?", path);
+		if (ui_app_confirm(ui, q))
+			ok = attach_save(a, path, 1, &e) == 0;
+		else
+			ui_app_say(ui, 0, "Not saved.");
+		free(q);
+	}
+	if (e != NULL)
+		ui_app_say(ui, 1, "%s", e->msg);
+	else if (ok)
+		ui_app_say(ui, 0, "Saved %s (%zu bytes) to %s.", a->name, a->len,
+		    path);
+	err_free(e);
+	free(path);
+out:
+	attach_clear(&files);
 }
