@@ -566,13 +566,14 @@ store_draft_save(struct store *st, struct store_draft *d, struct err **errp)
 	if (d->id == 0)
 		s = st_prep(st, "INSERT INTO messages (state, created, "
 		    "updated, d_to, d_cc, d_bcc, subject, d_body, rcpts, "
-		    "d_headers) VALUES (:draft, @now, @now, @to, @cc, @bcc, "
-		    "@subject, @body, @to, @headers)",
+		    "d_headers, d_attach) VALUES (:draft, @now, @now, @to, "
+		    "@cc, @bcc, @subject, @body, @to, @headers, @attach)",
 		    errp);
 	else
 		s = st_prep(st, "UPDATE messages SET updated = @now, d_to = "
 		    "@to, d_cc = @cc, d_bcc = @bcc, subject = @subject, d_body = "
-		    "@body, rcpts = @to, d_headers = @headers WHERE id = @id AND "
+		    "@body, rcpts = @to, d_headers = @headers, d_attach = @attach "
+		    "WHERE id = @id AND "
 		    "state = :draft", errp);
 	if (s == NULL)
 		goto out;
@@ -583,6 +584,7 @@ store_draft_save(struct store *st, struct store_draft *d, struct err **errp)
 	st_bind_text(s, st_arg(s, "@subject"), d->subject);
 	st_bind_text(s, st_arg(s, "@body"), d->body);
 	st_bind_text(s, st_arg(s, "@headers"), d->headers);
+	st_bind_text(s, st_arg(s, "@attach"), d->attach);
 	if (d->id != 0)
 		sqlite3_bind_int64(s, st_arg(s, "@id"), d->id);
 	if (sqlite3_step(s) != SQLITE_DONE)
@@ -612,7 +614,7 @@ store_draft_load(struct store *st, long long id, struct store_draft *d,
 	memset(d, 0, sizeof *d);
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT d_to, d_cc, d_bcc, subject, d_body, "
-	    "updated, d_headers FROM messages WHERE id = @id AND state = :draft", errp)) ==
+	    "updated, d_headers, d_attach FROM messages WHERE id = @id AND state = :draft", errp)) ==
 	    NULL)
 		goto out;
 	sqlite3_bind_int64(s, st_arg(s, "@id"), id);
@@ -626,6 +628,7 @@ store_draft_load(struct store *st, long long id, struct store_draft *d,
 		d->body = st_col(s, 4);
 		d->updated = sqlite3_column_int64(s, 5);
 		d->headers = st_col(s, 6);
+		d->attach = st_col(s, 7);
 		rv = 0;
 	} else if (r == SQLITE_DONE)
 		err_set(errp, ERR_INPUT, 0, "no draft %lld", id);
@@ -647,5 +650,6 @@ store_draft_clear(struct store_draft *d)
 	free(d->subject);
 	free(d->body);
 	free(d->headers);
+	free(d->attach);
 	memset(d, 0, sizeof *d);
 }

@@ -118,6 +118,8 @@ static const char *store_migrations[STORE_VERSION] = {
 	"  PRIMARY KEY(name, contact_id));",
 	/* 5 -> 6: a draft's other header fields (Reply-To, edit_headers). */
 	"ALTER TABLE messages ADD COLUMN d_headers TEXT;",
+	/* 6 -> 7: a draft's attached files (their paths). */
+	"ALTER TABLE messages ADD COLUMN d_attach TEXT;",
 };
 
 static const char *store_state_names[STORE_STATE_LAST] = {

@@ -40,7 +40,7 @@ struct err;
 
 struct store;
 
-#define STORE_VERSION	6
+#define STORE_VERSION	7
 
 /* Stored as numbers in messages.state: add at the end, never renumber. */
 enum store_state {
@@ -106,6 +106,8 @@ struct store_draft {
 	char		*to, *cc, *bcc, *subject, *body;
 	char		*headers;	/* more fields (Reply-To, ...) as
 					   "Name: value" lines, or NULL */
+	char		*attach;	/* attached files' paths, one per
+					   line, or NULL */
 	long long	 updated;
 };
 

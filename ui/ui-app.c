@@ -1,6 +1,8 @@
 /* The interface: context, screens, frame, main loop. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <sys/resource.h>
 
 #include <errno.h>
@@ -9,6 +11,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -410,6 +413,89 @@ ui_app_prompt(struct ui *ui, const char *label, const char *init)
 		ui->dirty = 1;
 		if (k == UI_KEY(KEY_RESIZE))
 			continue;
+		r = ui_editor_key(ui->prompt, k);
+		if (r == UI_EDITOR_DONE) {
+			rv = xstrdup(ui_editor_text(ui->prompt));
+			break;
+		}
+		if (r == UI_EDITOR_CANCEL)
+			break;
+	}
+	ui_editor_free(ui->prompt);
+	ui->prompt = NULL;
+	free(ui->prompt_label);
+	ui->prompt_label = NULL;
+	ui->dirty = 1;
+	return rv;
+}
+
+/*
+ * Complete a path as a shell does: the one match (a directory gets its
+ * '/'), else the matches' common prefix, the count said.
+ */
+static void
+ui_app_complete_path(struct ui *ui, struct ui_editor *ed)
+{
+	glob_t		 g;
+	const char	*t = ui_editor_text(ed), *home;
+	char		*pat, *done;
+	size_t		 i, n;
+	struct stat	 st;
+
+	if (strncmp(t, "~/", 2) == 0 && (home = getenv("HOME")) != NULL)
+		pat = xasprintf("%s/%s*", home, t + 2);
+	else
+		pat = xasprintf("%s*", t);
+	memset(&g, 0, sizeof g);
+	if (glob(pat, GLOB_NOESCAPE, NULL, &g) != 0 || g.gl_pathc == 0) {
+		ui_app_say(ui, 1, "No file matches %s", t);
+		goto out;
+	}
+	if (g.gl_pathc == 1) {
+		if (stat(g.gl_pathv[0], &st) == 0 && S_ISDIR(st.st_mode))
+			done = xasprintf("%s/", g.gl_pathv[0]);
+		else
+			done = xstrdup(g.gl_pathv[0]);
+	} else {
+		n = strlen(g.gl_pathv[0]);
+		for (i = 1; i < g.gl_pathc; i++) {
+			size_t k = 0;
+
+			while (k < n && g.gl_pathv[i][k] == g.gl_pathv[0][k])
+				k++;
+			n = k;
+		}
+		done = xstrndup(g.gl_pathv[0], n);
+		ui_app_say(ui, 0, "%zu files match", (size_t)g.gl_pathc);
+	}
+	ui_editor_set(ed, done);
+	free(done);
+out:
+	globfree(&g);
+	free(pat);
+}
+
+/* Ask for a path; Tab completes it. */
+char *
+ui_app_prompt_path(struct ui *ui, const char *label, const char *init)
+{
+	char	*rv = NULL;
+	int	 k, r;
+
+	ui->prompt = ui_editor_new(init, 0);
+	ui->prompt_label = xstrdup(label);
+	ui->dirty = 1;
+	for (;;) {
+		k = ui_app_next_key(ui);
+		if (k == UI_KEY_HANGUP)
+			break;
+		ui->dirty = 1;
+		if (k == UI_KEY(KEY_RESIZE))
+			continue;
+		if (k == '\t') {
+			ui_app_complete_path(ui, ui->prompt);
+			continue;
+		}
 		r = ui_editor_key(ui->prompt, k);
 		if (r == UI_EDITOR_DONE) {
 			rv = xstrdup(ui_editor_text(ui->prompt));

@@ -121,6 +121,8 @@ void	 ui_app_say(struct ui *, int, const char *, ...)
  * ^G) or when the terminal went away.
  */
 char	*ui_app_prompt(struct ui *, const char *, const char *);
+/* As ui_app_prompt, for a file's path: Tab completes it (~/ expanded). */
+char	*ui_app_prompt_path(struct ui *, const char *, const char *);
 /* Ask a yes/no question; 1 for yes. */
 int	 ui_app_confirm(struct ui *, const char *);
 /* Make a screen from ops and data. */

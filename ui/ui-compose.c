@@ -10,6 +10,7 @@
 #include <curses.h>
 
 #include "addr.h"
+#include "attach.h"
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
@@ -57,7 +58,9 @@ enum ui_compose_action {
 	UI_C_COMPLETE,
 	UI_C_COMP_NEXT,
 	UI_C_COMP_PREV,
-	UI_C_FROM
+	UI_C_FROM,
+	UI_C_ATTACH,
+	UI_C_DETACH
 };
 
 static const struct ui_key ui_compose_keys[] = {
@@ -85,6 +88,10 @@ static const struct ui_key ui_compose_keys[] = {
 	{ .key = 'D', .action = UI_C_DISCARD, .help = "discard the draft" },
 	{ .key = 'f', .action = UI_C_FROM,
 	  .help = "From: the next account's identity" },
+	{ .key = 'a', .action = UI_C_ATTACH,
+	  .help = "attach a file (Tab completes the path)" },
+	{ .key = 'x', .action = UI_C_DETACH,
+	  .help = "remove an attachment" },
 };
 
 /* The keys while an address field is edited (the editor has the others). */
@@ -125,12 +132,18 @@ struct ui_compose {
 	int			 probe;		/* job number, 0 none */
 	/* From a mailto URL, a draft file or the editor's headers. */
 	char			*reply_to, *in_reply_to, *extra;
+	struct attach_list	 files;		/* attached, read already */
 };
 
 static void	 ui_compose_recipients(struct ui_compose *, struct ui *);
 static void	 ui_compose_complete(struct ui_compose *, struct ui *);
 static void	 ui_compose_take(struct ui_compose *, struct ui *);
 static int	 ui_compose_save(struct ui_compose *, struct ui *);
+static char	*ui_compose_paths(const struct ui_compose *);
+static void	 ui_compose_load_files(struct ui_compose *, struct ui *,
+		    const char *);
+static void	 ui_compose_attach(struct ui_compose *, struct ui *);
+static void	 ui_compose_detach(struct ui_compose *, struct ui *);
 static char	*ui_compose_headers(const struct ui_compose *);
 static void	 ui_compose_from(struct ui_compose *, struct ui *,
 		    const char *);
@@ -199,6 +212,7 @@ ui_compose_new(struct ui *ui, long long id)
 		mailto_clear(&m);
 	}
 	c->saved = d.updated;
+	ui_compose_load_files(c, ui, d.attach);
 	store_draft_clear(&d);
 	c->comp = ui_complete_new();
 	ui_compose_recipients(c, ui);
@@ -406,6 +420,124 @@ ui_compose_headers(const struct ui_compose *c)
 	return buf_steal(&b);
 }
 
+/* The attached files' paths, one per line (new string), or NULL. */
+static char *
+ui_compose_paths(const struct ui_compose *c)
+{
+	struct buf	b = BUF_INIT;
+	size_t		i;
+
+	for (i = 0; i < c->files.n; i++)
+		buf_addf(&b, "%s\n", c->files.v[i].path);
+	if (b.len == 0)
+		return NULL;
+	return buf_steal(&b);
+}
+
+/* Attach a draft's files again (read now); one that is gone is said. */
+static void
+ui_compose_load_files(struct ui_compose *c, struct ui *ui, const char *paths)
+{
+	struct err	*e = NULL;
+	const char	*p, *nl;
+	char		*one;
+
+	for (p = paths; p != NULL && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		one = xstrndup(p, (size_t)(nl - p));
+		if (*one != '\0' && attach_add(&c->files, one, &e) == -1) {
+			ui_app_say(ui, 1, "%s (no longer attached)", e->msg);
+			err_free(e);
+			e = NULL;
+			c->dirty = 1;
+		}
+		free(one);
+		if (*nl == '\0')
+			break;
+	}
+}
+
+/* Ask for a file and attach it. */
+static void
+ui_compose_attach(struct ui_compose *c, struct ui *ui)
+{
+	struct err	*e = NULL;
+	const char	*home;
+	char		*ans, *path, *real;
+	char		 size[24];
+
+	if ((ans = ui_app_prompt_path(ui, "Attach file: ", NULL)) == NULL)
+		return;
+	if (*ans == '\0') {
+		free(ans);
+		return;
+	}
+	if (strncmp(ans, "~/", 2) == 0 && (home = getenv("HOME")) != NULL)
+		path = xasprintf("%s/%s", home, ans + 2);
+	else
+		path = xstrdup(ans);
+	free(ans);
+	/* Kept by its full path: the draft opens from anywhere. */
+	if ((real = realpath(path, NULL)) != NULL) {
+		free(path);
+		path = real;
+	}
+	if (attach_add(&c->files, path, &e) == -1) {
+		ui_app_say(ui, 1, "%s", e->msg);
+		err_free(e);
+	} else {
+		ui_app_say(ui, 0, "Attached %s (%s, %s).",
+		    c->files.v[c->files.n - 1].name,
+		    c->files.v[c->files.n - 1].type,
+		    attach_size_words(c->files.v[c->files.n - 1].len, size,
+		    sizeof size));
+		c->dirty = 1;
+		c->changed = time(NULL);
+	}
+	free(path);
+}
+
+/* Ask which attachment to remove (the only one: asked to confirm). */
+static void
+ui_compose_detach(struct ui_compose *c, struct ui *ui)
+{
+	char	*ans, *q, *end;
+	long	 k = 1;
+
+	if (c->files.n == 0) {
+		ui_app_say(ui, 0, "Nothing is attached.");
+		return;
+	}
+	if (c->files.n > 1) {
+		q = xasprintf("Remove which attachment (1-%zu)? ", c->files.n);
+		ans = ui_app_prompt(ui, q, NULL);
+		free(q);
+		if (ans == NULL)
+			return;
+		k = strtol(ans, &end, 10);
+		if (end == ans || *end != '\0' || k < 1 ||
+		    (size_t)k > c->files.n) {
+			ui_app_say(ui, 1, "No attachment %s: give 1 to %zu.",
+			    ans, c->files.n);
+			free(ans);
+			return;
+		}
+		free(ans);
+	} else {
+		q = xasprintf("Remove %s?", c->files.v[0].name);
+		k = ui_app_confirm(ui, q);
+		free(q);
+		if (!k)
+			return;
+		k = 1;
+	}
+	ui_app_say(ui, 0, "Removed %s.", c->files.v[k - 1].name);
+	attach_remove(&c->files, (size_t)k - 1);
+	c->dirty = 1;
+	c->changed = time(NULL);
+}
+
 /* Save the draft; 0 or -1 (said). */
 static int
 ui_compose_save(struct ui_compose *c, struct ui *ui)
@@ -432,13 +564,16 @@ ui_compose_save(struct ui_compose *c, struct ui *ui)
 	d.subject = (char *)ui_editor_text(c->f[UI_F_SUBJECT]);
 	d.body = (char *)ui_editor_text(c->f[UI_F_BODY]);
 	d.headers = ui_compose_headers(c);
+	d.attach = ui_compose_paths(c);
 	if (store_draft_save(ui->store, &d, &e) == -1) {
 		ui_app_say(ui, 1, "The draft could not be saved: %s", e->msg);
 		err_free(e);
 		free(d.headers);
+		free(d.attach);
 		return -1;
 	}
 	free(d.headers);
+	free(d.attach);
 	c->id = d.id;
 	c->saved = d.updated;
 	c->dirty = 0;
@@ -496,6 +631,7 @@ ui_compose_send(struct ui_compose *c, struct ui *ui)
 	d.reply_to = c->reply_to;
 	d.in_reply_to = c->in_reply_to;
 	d.extra = c->extra;
+	d.attach = &c->files;
 	/* The one service: built, queued, the draft gone in one commit. */
 	ob = ui->ob;
 	ob.conf = c->acct;
@@ -857,6 +993,21 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 		ui_term_text(y++, 3, w - 4, c->bad, ui_term_attr(UI_A_BAD));
 	if (c->nrc == 0 && y < top + h - 2)
 		ui_term_text(y++, 3, w - 4, "(none yet)", dim);
+	if (c->files.n > 0 && y + 1 < top + h - 2) {
+		y++;
+		t = xasprintf("Attachments (%zu; a: add, x: remove)",
+		    c->files.n);
+		ui_term_text(y++, 1, w - 2, t, head);
+		free(t);
+		for (i = 0; i < c->files.n && y < top + h - 2; i++, y++) {
+			t = xasprintf("%zu  %s  (%s, %s)", i + 1,
+			    c->files.v[i].name, c->files.v[i].type,
+			    attach_size_words(c->files.v[i].len, pos,
+			    sizeof pos));
+			ui_term_text(y, 3, w - 4, t, ui_term_attr(UI_A_NORMAL));
+			free(t);
+		}
+	}
 	y++;
 	if (y >= top + h - 1)
 		return;
@@ -952,6 +1103,12 @@ ui_compose_key(struct ui_screen *sc, struct ui *ui, int k)
 	case UI_C_FROM:
 		ui_compose_next_account(c, ui);
 		return UI_REDRAW;
+	case UI_C_ATTACH:
+		ui_compose_attach(c, ui);
+		return UI_REDRAW;
+	case UI_C_DETACH:
+		ui_compose_detach(c, ui);
+		return UI_REDRAW;
 	case UI_C_SEND:
 		if (ui_compose_send(c, ui) == 0)
 			return UI_CLOSE;
@@ -1028,6 +1185,7 @@ ui_compose_free(struct ui_screen *sc)
 	free(c->reply_to);
 	free(c->in_reply_to);
 	free(c->extra);
+	attach_clear(&c->files);
 	ui_complete_free(c->comp);
 	free(c);
 	free(sc);
