@@ -151,7 +151,9 @@ mailto_parse(const char *url, struct mailto *m, struct err **errp)
 		    "add a header");
 		goto fail;
 	}
-	m->to = val;
+	/* Control characters (ESC, C1) as in every other field. */
+	m->to = text_sanitize(val);
+	free(val);
 	val = NULL;
 	for (p = *q == '?' ? q + 1 : q; *p != '\0'; p = *amp != '\0' ?
 	    amp + 1 : amp) {
