@@ -30,14 +30,29 @@ i_need() {
 	done
 }
 
-# i_free_port: a TCP port nobody listens on (the kernel's choice).
+# i_free_port: a TCP port nobody listens on (the kernel's choice), never
+# one this test was given before (the kernel may hand a closed port out
+# again at once: two of Postfix's listeners once got the same port).
 i_free_port() {
-	python3 -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
+	python3 - "$T/.ports" <<'EOF'
+import socket, sys
+try:
+    given = set(open(sys.argv[1]).read().split())
+except OSError:
+    given = set()
+held = []
+while True:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = str(s.getsockname()[1])
+    held.append(s)
+    if port not in given:
+        break
+for s in held:
+    s.close()
+open(sys.argv[1], "a").write(port + "\n")
+print(port)
+EOF
 }
 
 # i_wait_port HOST PORT [SECS]: wait until a TCP connect succeeds.
