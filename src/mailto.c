@@ -263,10 +263,20 @@ mailto_decode_2047(const char *raw)
 	size_t	 idx = 0;
 	char	*dec = NULL;
 
+	char	*out;
+
+	/*
+	 * What the encoded words decode to is new text from the file: a
+	 * line break or a control in it (=0A, "=?UTF-8?Q?a=0Ab?=") is made
+	 * a space or '?' here, so that no header can be added through it.
+	 */
 	if (strstr(raw, "=?") != NULL && mailmime_encoded_phrase_parse("utf-8",
 	    raw, strlen(raw), &idx, "utf-8", &dec) == MAILIMF_NO_ERROR &&
-	    dec != NULL)
-		return dec;
+	    dec != NULL) {
+		out = text_sanitize_line(dec, strlen(dec));
+		free(dec);
+		return out;
+	}
 	free(dec);
 	return xstrdup(raw);
 }
