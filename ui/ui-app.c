@@ -396,39 +396,6 @@ ui_app_next_key(struct ui *ui)
 	}
 }
 
-/* Ask for a line. */
-char *
-ui_app_prompt(struct ui *ui, const char *label, const char *init)
-{
-	char	*rv = NULL;
-	int	 k, r;
-
-	ui->prompt = ui_editor_new(init, 0);
-	ui->prompt_label = xstrdup(label);
-	ui->dirty = 1;
-	for (;;) {
-		k = ui_app_next_key(ui);
-		if (k == UI_KEY_HANGUP)
-			break;
-		ui->dirty = 1;
-		if (k == UI_KEY(KEY_RESIZE))
-			continue;
-		r = ui_editor_key(ui->prompt, k);
-		if (r == UI_EDITOR_DONE) {
-			rv = xstrdup(ui_editor_text(ui->prompt));
-			break;
-		}
-		if (r == UI_EDITOR_CANCEL)
-			break;
-	}
-	ui_editor_free(ui->prompt);
-	ui->prompt = NULL;
-	free(ui->prompt_label);
-	ui->prompt_label = NULL;
-	ui->dirty = 1;
-	return rv;
-}
-
 /*
  * Complete a path as a shell does: the one match (a directory gets its
  * '/'), else the matches' common prefix, the count said.
@@ -475,9 +442,12 @@ out:
 	free(pat);
 }
 
-/* Ask for a path; Tab completes it. */
-char *
-ui_app_prompt_path(struct ui *ui, const char *label, const char *init)
+static void	 ui_app_complete_path(struct ui *, struct ui_editor *);
+
+/* Ask for a line; Tab calls complete when it is set. */
+static char *
+ui_app_ask(struct ui *ui, const char *label, const char *init,
+    void (*complete)(struct ui *, struct ui_editor *))
 {
 	char	*rv = NULL;
 	int	 k, r;
@@ -492,8 +462,8 @@ ui_app_prompt_path(struct ui *ui, const char *label, const char *init)
 		ui->dirty = 1;
 		if (k == UI_KEY(KEY_RESIZE))
 			continue;
-		if (k == '\t') {
-			ui_app_complete_path(ui, ui->prompt);
+		if (k == '\t' && complete != NULL) {
+			complete(ui, ui->prompt);
 			continue;
 		}
 		r = ui_editor_key(ui->prompt, k);
@@ -510,6 +480,20 @@ ui_app_prompt_path(struct ui *ui, const char *label, const char *init)
 	ui->prompt_label = NULL;
 	ui->dirty = 1;
 	return rv;
+}
+
+/* Ask for a line. */
+char *
+ui_app_prompt(struct ui *ui, const char *label, const char *init)
+{
+	return ui_app_ask(ui, label, init, NULL);
+}
+
+/* Ask for a path; Tab completes it. */
+char *
+ui_app_prompt_path(struct ui *ui, const char *label, const char *init)
+{
+	return ui_app_ask(ui, label, init, ui_app_complete_path);
 }
 
 /* Ask yes or no. */
