@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -19,7 +20,12 @@ static const char *reason_kind_names[REASON_LAST] = {
 	"injection", "cert-untrusted", "cert-name", "cert-expired", "old-tls",
 	"downgrade", "auth-needs-tls", "auth-failed", "auth-unsupported",
 	"temp-reply", "perm-reply", "connection", "timeout", "dns", "size",
-	"message", "store", "uncertain", "interrupted", "probe", "expired"
+	"message", "store", "uncertain", "interrupted", "probe", "expired",
+	"mta-sts", "dane", "mx-unauthenticated"
+};
+
+static const char *verify_method_names[VERIFY_LAST] = {
+	"", "pkix", "dane", "mta-sts"
 };
 
 
@@ -150,28 +156,99 @@ reason_kind_is_tls(enum reason_kind k)
 	}
 }
 
+/* Name of a verification method. */
+const char *
+verify_method_name(enum verify_method m)
+{
+	if ((int)m < 0 || m >= VERIFY_LAST)
+		return "";
+	return verify_method_names[m];
+}
+
+/* Parse a verification method's name. */
+int
+verify_method_parse(const char *s, enum verify_method *m)
+{
+	int	i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 1; i < VERIFY_LAST; i++) {
+		if (strcmp(s, verify_method_names[i]) == 0) {
+			*m = (enum verify_method)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* How the certificate is verified as the recipient's server's. */
+enum verify_method
+policy_method(const struct policy_conn *c, enum reason_kind *weak)
+{
+	enum reason_kind	 w = REASON_NONE;
+	enum verify_method	 m = VERIFY_NONE;
+
+	if (!c->tls)
+		w = c->plain != REASON_NONE ? c->plain : REASON_NO_STARTTLS;
+	else if (c->old_version)
+		w = REASON_OLD_TLS;
+	else if (c->dane == POLICY_DANE_MATCH)
+		m = VERIFY_DANE;
+	else if (c->dane == POLICY_DANE_NOMATCH ||
+	    c->dane == POLICY_DANE_BOGUS)
+		w = REASON_DANE;
+	else if (!c->verified)
+		w = reason_kind_of_cert(c->cert != CERT_OK ? c->cert :
+		    CERT_UNTRUSTED);
+	else if (c->direct && c->sts != POLICY_STS_NONE && c->sts_mx_ok)
+		m = VERIFY_MTA_STS;
+	else if (!c->direct || c->mx_secure || c->cert_domain)
+		m = VERIFY_PKIX;
+	else
+		w = REASON_MX_UNAUTH;
+	if (weak != NULL)
+		*weak = w;
+	return m;
+}
+
+/* Does what the domain publishes hold this connection?  Its kind, or NONE. */
+static enum reason_kind
+policy_published(const struct policy_conn *c, enum verify_method m)
+{
+	if (!c->direct)
+		return REASON_NONE;
+	if (c->dane == POLICY_DANE_NOMATCH || c->dane == POLICY_DANE_BOGUS)
+		return REASON_DANE;
+	if (c->dane != POLICY_DANE_NONE && !c->tls)
+		return REASON_DANE;
+	if (c->dane == POLICY_DANE_MATCH)
+		return REASON_NONE;	/* DANE wins over MTA-STS (RFC 8461 2) */
+	if (c->sts == POLICY_STS_ENFORCE && m != VERIFY_MTA_STS)
+		return REASON_MTA_STS;
+	return REASON_NONE;
+}
+
 /* The verdict for one recipient over one connection. */
 struct policy_verdict
 policy_judge(enum policy p, const struct policy_conn *c)
 {
 	struct policy_verdict	v;
-	enum reason_kind	weak;
+	enum reason_kind	weak, pub;
 
-	if (!c->tls)
-		weak = c->plain != REASON_NONE ? c->plain : REASON_NO_STARTTLS;
-	else if (c->old_version)
-		weak = REASON_OLD_TLS;
-	else if (!c->verified)
-		weak = reason_kind_of_cert(c->cert != CERT_OK ? c->cert :
-		    CERT_UNTRUSTED);
-	else
-		weak = REASON_NONE;
-
+	v.method = policy_method(c, &weak);
 	v.action = POLICY_SEND;
 	v.kind = weak;
 	if (c->downgrade && c->downgrade_hold) {
 		v.action = POLICY_HOLD;
 		v.kind = REASON_DOWNGRADE;
+		v.method = VERIFY_NONE;
+		return v;
+	}
+	if ((pub = policy_published(c, v.method)) != REASON_NONE) {
+		v.action = POLICY_HOLD;
+		v.kind = pub;
+		v.method = VERIFY_NONE;
 		return v;
 	}
 	switch (p) {
@@ -186,9 +263,90 @@ policy_judge(enum policy p, const struct policy_conn *c)
 	default:
 		break;
 	}
-	if (v.action == POLICY_SEND && c->downgrade)
+	if (v.action == POLICY_HOLD) {
+		v.method = VERIFY_NONE;
+		return v;
+	}
+	if (c->downgrade)
 		v.kind = REASON_DOWNGRADE;
+	else if (c->direct && c->sts == POLICY_STS_TESTING &&
+	    v.method != VERIFY_MTA_STS && v.method != VERIFY_DANE)
+		v.kind = REASON_MTA_STS;
 	return v;
+}
+
+/*
+ * What fell short of what the domain publishes, in words (a new string):
+ * the connection as it is, for the words of a dane or mta-sts verdict.
+ */
+static char *
+policy_shortfall(const struct policy_conn *c)
+{
+	const char	*host = c->host != NULL ? c->host : "the server";
+	enum reason_kind weak;
+
+	(void)policy_method(c, &weak);
+	if (!c->tls)
+		return xasprintf("%s", c->plain_words != NULL ?
+		    c->plain_words : "no TLS");
+	if (c->old_version)
+		return xasprintf("%s offers only %s, below TLS 1.2", host,
+		    c->version != NULL ? c->version : "TLS");
+	if (weak == REASON_DANE || c->dane == POLICY_DANE_NOMATCH)
+		return xasprintf("%s", c->dane_words != NULL ? c->dane_words :
+		    "no TLSA record matches the certificate");
+	if (!c->verified)
+		return xasprintf("certificate %s", c->verify != NULL ?
+		    c->verify : "not verified");
+	if (c->sts != POLICY_STS_NONE && !c->sts_mx_ok)
+		return xasprintf("%s is not one of the MX hosts its policy "
+		    "lists", host);
+	return xasprintf("certificate %s", c->verify != NULL ? c->verify :
+	    "verified");
+}
+
+/* The words of a verdict for what the domain publishes, or NULL. */
+static char *
+policy_published_words(enum policy p, const struct policy_conn *c,
+    const struct policy_verdict *v)
+{
+	const char	*dom = c->domain != NULL ? c->domain : "the domain";
+	const char	*host = c->host != NULL ? c->host : "the server";
+	char		*s, *w;
+
+	if (v->kind == REASON_MX_UNAUTH) {
+		w = xasprintf("the certificate is for %s, but that name came "
+		    "from DNS that is not DNSSEC-signed, and %s publishes no "
+		    "DANE or MTA-STS that covers it: no proof that this is "
+		    "%s's server", host, dom, dom);
+		if (v->action != POLICY_HOLD)
+			return w;
+		s = xasprintf("%s; policy %s needs that proof, so nothing was "
+		    "sent", w, policy_name(p));
+		free(w);
+		return s;
+	}
+	if (v->kind != REASON_DANE && v->kind != REASON_MTA_STS)
+		return NULL;
+	w = policy_shortfall(c);
+	if (v->kind == REASON_DANE) {
+		if (c->dane == POLICY_DANE_BOGUS)
+			s = xasprintf("the DANE TLSA records of %s failed DNSSEC "
+			    "validation (%s); nothing was sent", host,
+			    c->dane_words != NULL ? c->dane_words : "bogus");
+		else
+			s = xasprintf("%s publishes DANE TLSA records for %s, "
+			    "which require TLS with a matching certificate: "
+			    "%s; nothing was sent", dom, host, w);
+	} else if (v->action == POLICY_HOLD)
+		s = xasprintf("the MTA-STS policy of %s (enforce) takes mail "
+		    "only over verified TLS 1.2 or later to the MX hosts it "
+		    "lists: %s; nothing was sent", dom, w);
+	else
+		s = xasprintf("the MTA-STS policy of %s (testing) was not met: "
+		    "%s", dom, w);
+	free(w);
+	return s;
 }
 
 /* The words of a verdict. */
@@ -196,6 +354,7 @@ char *
 policy_words(enum policy p, const struct policy_conn *c,
     const struct policy_verdict *v)
 {
+	char		*pub;
 	const char	*host = c->host != NULL ? c->host : "the server";
 	const char	*plain = c->plain_words != NULL ? c->plain_words :
 			    "no TLS";
@@ -205,6 +364,8 @@ policy_words(enum policy p, const struct policy_conn *c,
 	const char	*dg = c->downgrade_words != NULL ? c->downgrade_words :
 			    "downgrade: this server gave better TLS before";
 
+	if ((pub = policy_published_words(p, c, v)) != NULL)
+		return pub;
 	if (v->action == POLICY_HOLD) {
 		if (v->kind == REASON_DOWNGRADE)
 			return xasprintf("%s; with downgrade = hold nothing "
@@ -295,6 +456,27 @@ policy_advice(enum reason_kind kind, const char *addr, enum policy p,
 		    "someone may be interfering. Wait and retry (r in the "
 		    "Outbox), or relax the policy only if you trust the "
 		    "network.");
+	case REASON_DANE:
+		return xasprintf("%s publishes DANE records that its server did "
+		    "not match: that is what an attack on the path looks like. "
+		    "Nothing was sent; wait and retry (r in the Outbox). A "
+		    "contact policy does not override what the domain "
+		    "publishes.", dom);
+	case REASON_MTA_STS:
+		return xasprintf("%s's MTA-STS policy (enforce) takes mail only "
+		    "over verified TLS to the servers it lists, and this server "
+		    "did not give that: someone may be interfering. Nothing was "
+		    "sent; wait and retry (r in the Outbox).", dom);
+	case REASON_MX_UNAUTH:
+		if (!policy_needs_tls(p) || p != POLICY_VERIFY)
+			break;
+		return xasprintf("The certificate names the MX host, but that "
+		    "name came from unsigned DNS, so it does not prove the "
+		    "server is %s's. Any one of these lets it through: %s "
+		    "publishing DANE or MTA-STS, DNSSEC-signed MX records, a "
+		    "certificate for %s itself, or a [route %s] to a server "
+		    "you name in %s. Or set this contact to 'encrypt' (c, t); "
+		    "then r in the Outbox.", dom, dom, dom, dom, cfg);
 	case REASON_AUTH_NEEDS_TLS:
 		return xasprintf("tern does not send a password without TLS. "
 		    "Use a relay that offers STARTTLS, or set auth_plaintext "

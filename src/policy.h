@@ -51,6 +51,9 @@ enum reason_kind {
 	REASON_INTERRUPTED,		/* tern was asked to stop */
 	REASON_PROBE,			/* a probe: nothing was sent */
 	REASON_EXPIRED,			/* past queue_lifetime: given up */
+	REASON_MTA_STS,			/* the domain's MTA-STS policy */
+	REASON_DANE,			/* the MX host's DANE TLSA records */
+	REASON_MX_UNAUTH,		/* the name came from unsigned DNS */
 	REASON_LAST
 };
 
@@ -61,6 +64,31 @@ enum cert_problem {
 	CERT_NAME,		/* chains, but not for this host name */
 	CERT_EXPIRED,		/* expired or not yet valid */
 	CERT_PROBLEM_LAST
+};
+
+/* How a certificate was found to be the recipient's server's. */
+enum verify_method {
+	VERIFY_NONE = 0,	/* not verified */
+	VERIFY_PKIX,		/* chain to a trusted CA, authenticated name */
+	VERIFY_DANE,		/* TLSA records of a DNSSEC-signed MX */
+	VERIFY_MTA_STS,		/* PKIX, MX covered by an MTA-STS policy */
+	VERIFY_LAST
+};
+
+/* DANE (RFC 7672) for the MX host of a connection in direct mode. */
+enum policy_dane {
+	POLICY_DANE_NONE = 0,	/* no TLSA records, or not DNSSEC-signed */
+	POLICY_DANE_UNUSABLE,	/* TLSA records, none usable: TLS required */
+	POLICY_DANE_MATCH,	/* a usable record matched the chain */
+	POLICY_DANE_NOMATCH,	/* usable records, none matched */
+	POLICY_DANE_BOGUS	/* the TLSA answer failed DNSSEC validation */
+};
+
+/* The MTA-STS (RFC 8461) mode of the recipient's domain. */
+enum policy_sts {
+	POLICY_STS_NONE = 0,
+	POLICY_STS_TESTING,
+	POLICY_STS_ENFORCE
 };
 
 /*
@@ -81,6 +109,21 @@ struct policy_conn {
 	const char		*verify;	/* verification result in words */
 	const char		*plain_words;	/* why no TLS, in words */
 	const char		*downgrade_words;
+	/*
+	 * Direct mode (all zero for a relay or a [route], whose names the
+	 * user configured): the server's name came from DNS, and what
+	 * authenticates it besides a certificate for that name.
+	 */
+	int			 direct;	/* the name came from an MX lookup */
+	int			 mx_secure;	/* that lookup was DNSSEC-validated */
+	int			 cert_domain;	/* the verified certificate also
+						   names the recipient's domain */
+	enum policy_dane	 dane;
+	enum policy_sts		 sts;
+	int			 sts_mx_ok;	/* the MX matches the policy's mx */
+	const char		*domain;	/* the recipient's domain */
+	const char		*dane_words;	/* what DANE found, in words */
+	const char		*sts_words;	/* what MTA-STS says, in words */
 };
 
 enum policy_action {
@@ -92,6 +135,8 @@ struct policy_verdict {
 	enum policy_action	 action;
 	/* Held: why.  Sent: the weakness worth recording, or NONE. */
 	enum reason_kind	 kind;
+	/* Sent: how the certificate was verified (NONE: not verified). */
+	enum verify_method	 method;
 };
 
 /* What tern remembers of a server and what it shows now. */
@@ -113,16 +158,37 @@ enum reason_kind reason_kind_of_cert(enum cert_problem);
 int		 reason_kind_is_tls(enum reason_kind);
 
 /*
+ * How the connection's certificate is verified as the recipient's
+ * server's, the one place that decides it: DANE-matched; else PKIX (chain
+ * and name) with TLS 1.2 or later and, in direct mode, the name
+ * authenticated: an MTA-STS policy covering the MX (mta-sts), a
+ * DNSSEC-validated MX or a certificate for the recipient's domain itself
+ * (pkix).  A certificate for an MX name from unsigned DNS is no proof
+ * (NONE, kind mx-unauthenticated).  *weak (may be NULL) gets the kind of
+ * what fell short (NONE when verified).
+ */
+enum verify_method policy_method(const struct policy_conn *,
+		    enum reason_kind *);
+/*
  * The verdict for one recipient of one transaction: may it go over this
  * connection?  A pure function of the policy and the connection's facts:
  *   no TLS        may: send (kind: why no TLS); encrypt, verify: hold
  *   TLS below 1.2 may: send (old-tls); encrypt, verify: hold (old-tls)
- *   unverified    may, encrypt: send (cert-*); verify: hold (cert-*)
- *   verified      send
+ *   unverified    may, encrypt: send (cert-*, mx-unauthenticated);
+ *                 verify: hold (the same kinds)
+ *   verified      send (method: how)
+ * What the domain publishes binds every policy, may included: DANE
+ * records make TLS mandatory and, when usable, a mismatch (or a bogus
+ * answer) holds (kind dane); MTA-STS enforce holds anything short of
+ * verified TLS 1.2+ to a listed MX (kind mta-sts), testing only notes it.
  * A downgrade is noted (kind downgrade) and, with downgrade = hold, holds
  * every policy.
  */
 struct policy_verdict policy_judge(enum policy, const struct policy_conn *);
+/* "pkix", "dane", "mta-sts"; "" for NONE (static strings). */
+const char	*verify_method_name(enum verify_method);
+/* Parse a method's name; 0, or -1 when unknown. */
+int		 verify_method_parse(const char *, enum verify_method *);
 /*
  * The words of a verdict for a recipient with this policy over this
  * connection; NULL when there is nothing to say (verified, nothing

@@ -28,6 +28,8 @@ static void		 test_verdict_words(void **);
 static void		 test_downgrade_rule(void **);
 static void		 test_kinds(void **);
 static void		 test_pick(void **);
+static void		 test_published(void **);
+static void		 test_published_words(void **);
 
 /* A config with rules for a few domains. */
 static struct conf *
@@ -277,6 +279,195 @@ test_verdict_matrix(void **state)
 	assert_int_equal(n, 3 * 5 * 2 * 3);
 }
 
+/* A verified TLS 1.3 connection in direct mode to mx.evil.test. */
+static void
+direct_conn(struct policy_conn *c)
+{
+	memset(c, 0, sizeof *c);
+	c->tls = 1;
+	c->verified = 1;
+	c->version = "TLS1.3";
+	c->host = "mx.evil.test";
+	c->domain = "bank.test";
+	c->direct = 1;
+}
+
+/*
+ * Direct mode: what authenticates the MX name, and what the domain
+ * publishes (DANE, MTA-STS), written out from DESIGN.md and RFC 7672 /
+ * RFC 8461, independently of policy.c.
+ */
+static void
+test_published(void **state)
+{
+	struct policy_conn	 c;
+	struct policy_verdict	 v;
+	int			 p;
+
+	(void)state;
+	/* The spoofed-MX case: a certificate for the attacker's own name. */
+	direct_conn(&c);
+	v = policy_judge(POLICY_VERIFY, &c);
+	assert_int_equal(v.action, POLICY_HOLD);
+	assert_int_equal(v.kind, REASON_MX_UNAUTH);
+	assert_int_equal(policy_method(&c, NULL), VERIFY_NONE);
+	v = policy_judge(POLICY_MAY, &c);
+	assert_int_equal(v.action, POLICY_SEND);
+	assert_int_equal(v.kind, REASON_MX_UNAUTH);
+	assert_int_equal(v.method, VERIFY_NONE);
+	v = policy_judge(POLICY_ENCRYPT, &c);
+	assert_int_equal(v.action, POLICY_SEND);
+	/* What authenticates it: each one alone. */
+	c.mx_secure = 1;
+	v = policy_judge(POLICY_VERIFY, &c);
+	assert_int_equal(v.action, POLICY_SEND);
+	assert_int_equal(v.method, VERIFY_PKIX);
+	direct_conn(&c);
+	c.cert_domain = 1;
+	assert_int_equal(policy_judge(POLICY_VERIFY, &c).method, VERIFY_PKIX);
+	direct_conn(&c);
+	c.direct = 0;			/* relay or [route] */
+	assert_int_equal(policy_judge(POLICY_VERIFY, &c).method, VERIFY_PKIX);
+	direct_conn(&c);
+	c.sts = POLICY_STS_ENFORCE;
+	c.sts_mx_ok = 1;
+	v = policy_judge(POLICY_VERIFY, &c);
+	assert_int_equal(v.action, POLICY_SEND);
+	assert_int_equal(v.method, VERIFY_MTA_STS);
+	c.sts = POLICY_STS_TESTING;
+	assert_int_equal(policy_judge(POLICY_MAY, &c).method, VERIFY_MTA_STS);
+
+	/* MTA-STS enforce binds every policy, may included. */
+	for (p = POLICY_MAY; p < POLICY_LAST; p++) {
+		direct_conn(&c);
+		c.sts = POLICY_STS_ENFORCE;
+		c.sts_mx_ok = 0;	/* an MX outside its patterns */
+		c.mx_secure = 1;
+		v = policy_judge((enum policy)p, &c);
+		assert_int_equal(v.action, POLICY_HOLD);
+		assert_int_equal(v.kind, REASON_MTA_STS);
+		direct_conn(&c);
+		c.sts = POLICY_STS_ENFORCE;
+		c.sts_mx_ok = 1;
+		c.tls = 0;		/* STARTTLS stripped */
+		c.verified = 0;
+		c.plain = REASON_NO_STARTTLS;
+		v = policy_judge((enum policy)p, &c);
+		assert_int_equal(v.action, POLICY_HOLD);
+		assert_int_equal(v.kind, REASON_MTA_STS);
+		c.tls = 1;
+		c.cert = CERT_UNTRUSTED;	/* self-signed */
+		assert_int_equal(policy_judge((enum policy)p, &c).action,
+		    POLICY_HOLD);
+		c.verified = 1;
+		c.old_version = 1;
+		c.version = "TLS1.0";
+		assert_int_equal(policy_judge((enum policy)p, &c).action,
+		    POLICY_HOLD);
+
+		/* Testing: delivered as the recipient's policy allows. */
+		direct_conn(&c);
+		c.sts = POLICY_STS_TESTING;
+		c.sts_mx_ok = 0;
+		c.mx_secure = 1;
+		v = policy_judge((enum policy)p, &c);
+		assert_int_equal(v.action, POLICY_SEND);
+		assert_int_equal(v.kind, REASON_MTA_STS);
+		assert_int_equal(v.method, VERIFY_PKIX);
+		c.tls = 0;
+		c.verified = 0;
+		v = policy_judge((enum policy)p, &c);
+		assert_int_equal(v.action, p == POLICY_MAY ? POLICY_SEND :
+		    POLICY_HOLD);
+
+		/* DANE: a match verifies even a self-signed certificate. */
+		direct_conn(&c);
+		c.verified = 0;
+		c.cert = CERT_UNTRUSTED;
+		c.dane = POLICY_DANE_MATCH;
+		v = policy_judge((enum policy)p, &c);
+		assert_int_equal(v.action, POLICY_SEND);
+		assert_int_equal(v.method, VERIFY_DANE);
+		assert_int_equal(v.kind, REASON_NONE);
+		/* ... and wins over MTA-STS (RFC 8461 section 2). */
+		c.sts = POLICY_STS_ENFORCE;
+		c.sts_mx_ok = 0;
+		assert_int_equal(policy_judge((enum policy)p, &c).method,
+		    VERIFY_DANE);
+		/* A mismatch holds, even with a CA-verified certificate. */
+		direct_conn(&c);
+		c.mx_secure = 1;
+		c.dane = POLICY_DANE_NOMATCH;
+		v = policy_judge((enum policy)p, &c);
+		assert_int_equal(v.action, POLICY_HOLD);
+		assert_int_equal(v.kind, REASON_DANE);
+		c.dane = POLICY_DANE_BOGUS;
+		assert_int_equal(policy_judge((enum policy)p, &c).kind,
+		    REASON_DANE);
+		/* Usable or not, TLSA records make TLS mandatory. */
+		c.dane = POLICY_DANE_UNUSABLE;
+		c.tls = 0;
+		c.verified = 0;
+		v = policy_judge((enum policy)p, &c);
+		assert_int_equal(v.action, POLICY_HOLD);
+		assert_int_equal(v.kind, REASON_DANE);
+		c.tls = 1;
+		c.verified = 1;
+		v = policy_judge((enum policy)p, &c);
+		assert_int_equal(v.action, POLICY_SEND);
+		assert_int_equal(v.method, VERIFY_PKIX);
+	}
+	/* Outside direct mode what DNS says never holds anything. */
+	direct_conn(&c);
+	c.direct = 0;
+	c.dane = POLICY_DANE_NOMATCH;
+	c.sts = POLICY_STS_ENFORCE;
+	assert_int_equal(policy_judge(POLICY_MAY, &c).action, POLICY_SEND);
+	assert_string_equal(verify_method_name(VERIFY_MTA_STS), "mta-sts");
+	assert_string_equal(reason_kind_name(REASON_MX_UNAUTH),
+	    "mx-unauthenticated");
+}
+
+/* The words say what the domain publishes and what would let it through. */
+static void
+test_published_words(void **state)
+{
+	struct policy_conn	 c;
+	struct policy_verdict	 v;
+	char			*w;
+
+	(void)state;
+	direct_conn(&c);
+	v = policy_judge(POLICY_VERIFY, &c);
+	w = policy_words(POLICY_VERIFY, &c, &v);
+	assert_non_null(strstr(w, "mx.evil.test"));
+	assert_non_null(strstr(w, "not DNSSEC-signed"));
+	assert_non_null(strstr(w, "nothing was sent"));
+	free(w);
+	w = policy_advice(v.kind, "alice@bank.test", POLICY_VERIFY,
+	    POLICY_FROM_DOMAIN, "cfg");
+	assert_non_null(strstr(w, "DNSSEC-signed MX"));
+	assert_non_null(strstr(w, "[route bank.test]"));
+	free(w);
+	direct_conn(&c);
+	c.sts = POLICY_STS_ENFORCE;
+	c.tls = 0;
+	c.plain_words = "mx.evil.test did not offer STARTTLS";
+	v = policy_judge(POLICY_MAY, &c);
+	w = policy_words(POLICY_MAY, &c, &v);
+	assert_non_null(strstr(w, "MTA-STS policy of bank.test (enforce)"));
+	assert_non_null(strstr(w, "did not offer STARTTLS"));
+	free(w);
+	direct_conn(&c);
+	c.dane = POLICY_DANE_NOMATCH;
+	c.dane_words = "no TLSA record matches the certificate";
+	v = policy_judge(POLICY_MAY, &c);
+	w = policy_words(POLICY_MAY, &c, &v);
+	assert_non_null(strstr(w, "bank.test publishes DANE TLSA records"));
+	assert_non_null(strstr(w, "no TLSA record matches"));
+	free(w);
+}
+
 /* The words come from the kind and the facts. */
 static void
 test_verdict_words(void **state)
@@ -427,6 +618,8 @@ main(void)
 		cmocka_unit_test(test_downgrade_rule),
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_published),
+		cmocka_unit_test(test_published_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
