@@ -42,6 +42,19 @@ int	dns_mx_lookup(const char *, const char *, int, int,
 int	dns_host_addrs(const char *, const char *, int, int, char ***,
 	    size_t *, struct err **);
 void	dns_addrs_free(char **, size_t);
+
+/* A TLSA record (RFC 6698): its fields and association data. */
+struct dns_tlsa {
+	unsigned char	 usage, selector, mtype;
+	unsigned char	*data;		/* the association data, len bytes */
+	size_t		 len;
+};
+
+struct dns_tlsalist {
+	struct dns_tlsa	*v;
+	size_t		 n;
+	int		 secure;	/* the answer was DNSSEC-validated */
+};
 void	dns_mxlist_clear(struct dns_mxlist *);
 
 #endif

@@ -76,6 +76,10 @@ tls_facts_copy(struct tls_facts *dst, const struct tls_facts *src)
 	dst->cert_sha256 = xstrdup(src->cert_sha256);
 	dst->cert_expires = xstrdup(src->cert_expires);
 	dst->verified = src->verified;
+	dst->method = src->method;
+	dst->cert_domain = src->cert_domain;
+	dst->dane = src->dane;
+	dst->dane_words = xstrdup(src->dane_words);
 	dst->verify = xstrdup(src->verify);
 	dst->old_version = src->old_version;
 	dst->cert = src->cert;
@@ -92,6 +96,7 @@ tls_facts_clear(struct tls_facts *t)
 	free(t->cert_sha256);
 	free(t->cert_expires);
 	free(t->verify);
+	free(t->dane_words);
 	memset(t, 0, sizeof *t);
 }
 
@@ -100,17 +105,28 @@ char *
 tls_facts_summary(const struct tls_facts *t, enum tls_summary how)
 {
 	const char	*version = t->version != NULL ? t->version : "TLS";
-	int		 why = !t->verified && t->verify != NULL;
+	int		 ok = t->method != VERIFY_NONE;
+	int		 why = !ok && t->verify != NULL;
+	const char	*m = verify_method_name(t->method);
 
 	if (!t->used)
 		return xstrdup("no TLS");
 	if (how == TLS_SUMMARY_SHORT)
-		return xasprintf("%s, %s", version, t->verified ? "verified" :
-		    "NOT verified");
-	return xasprintf("%s, %s%s, certificate %s%s%s%s", version,
+		return xasprintf("%s, %s%s%s%s", version, ok ? "verified" :
+		    "NOT verified", ok ? " (" : "", ok ? m : "", ok ? ")" : "");
+	if (ok)
+		return xasprintf("%s, %s%s, certificate verified (%s)",
+		    version, t->cipher != NULL ? t->cipher : "?",
+		    t->old_version ? " (an old version)" : "", m);
+	if (t->verified)
+		return xasprintf("%s, %s%s, certificate NOT verified (it chains "
+		    "to a trusted CA for the MX host's name, but that name came "
+		    "from DNS that proves nothing)", version, t->cipher != NULL ?
+		    t->cipher : "?", t->old_version ? " (an old version)" : "");
+	return xasprintf("%s, %s%s, certificate NOT verified%s%s%s", version,
 	    t->cipher != NULL ? t->cipher : "?", t->old_version ?
-	    " (an old version)" : "", t->verified ? "verified" : "NOT verified",
-	    why ? " (" : "", why ? t->verify : "", why ? ")" : "");
+	    " (an old version)" : "", why ? " (" : "", why ? t->verify : "",
+	    why ? ")" : "");
 }
 
 /* Replace a string field with a sanitized copy. */
@@ -230,6 +246,9 @@ record_json(const struct record *r)
 	buf_add_json(&b, t->used ? t->cert_expires : NULL);
 	buf_adds(&b, ",\"verify\":");
 	buf_add_json(&b, t->used ? t->verify : NULL);
+	buf_adds(&b, ",\"verify_method\":");
+	buf_add_json(&b, t->used && t->method != VERIFY_NONE ?
+	    verify_method_name(t->method) : NULL);
 	buf_addf(&b, ",\"requiretls\":%s", r->requiretls ? "true" : "false");
 	buf_addf(&b, ",\"downgrade\":%s", r->downgrade ? "true" : "false");
 	buf_adds(&b, ",\"reply\":");

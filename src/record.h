@@ -32,6 +32,21 @@ struct tls_facts {
 	char	*cert_sha256;	/* hex, colon-separated */
 	char	*cert_expires;	/* "2027-01-01T00:00:00Z" */
 	int	 verified;	/* chain to a trusted CA and name match */
+	/*
+	 * How the certificate was verified as the recipient's server's
+	 * (policy_method): the outcome is "verified" only when not NONE.
+	 * A chain for an MX name from unsigned DNS is verified but has
+	 * method NONE in direct mode.
+	 */
+	enum verify_method method;
+	/*
+	 * Direct mode: the verified chain also names the recipient's domain
+	 * (Postfix's "secure": nexthop); what DANE found for the MX host's
+	 * TLSA records (POLICY_DANE_*, with words; NONE without records).
+	 */
+	int	 cert_domain;
+	enum policy_dane dane;
+	char	*dane_words;
 	char	*verify;	/* the verification result in words */
 	int	 old_version;	/* accepted a version below TLS 1.2 */
 	enum cert_problem cert;	/* why not verified (CERT_OK if it was) */

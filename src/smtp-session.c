@@ -22,6 +22,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "dns.h"
 #include "etpan.h"
 #include "smtp-session.h"
 #include "smtp-session-private.h"
@@ -365,8 +366,14 @@ ss_event(struct ss *s, enum event_type type, const char *rcpt, int code,
 			clean[--i] = '\0';
 	}
 	e.text = clean;
-	if (type == EVENT_TLS)
+	if (type == EVENT_TLS) {
+		struct policy_conn	c;
+
+		/* What the certificate counts for, shown with the facts. */
+		ss_conn_facts(s, &c);
+		s->res->tls.method = policy_method(&c, NULL);
 		e.tls = &s->res->tls;
+	}
 	s->o->ev(&e, s->o->ev_ctx);
 	free(clean);
 }
@@ -496,6 +503,20 @@ ss_conn_facts(struct ss *s, struct policy_conn *c)
 	c->verify = t->verify;
 	c->plain_words = s->plain_reason;
 	c->downgrade_words = s->downgrade;
+	if (s->o->domain != NULL) {
+		c->direct = 1;
+		c->domain = s->o->domain->name;
+		c->mx_secure = s->o->domain->mx_secure;
+		c->sts = s->o->domain->sts;
+		c->sts_mx_ok = s->o->domain->sts_mx_ok;
+		c->sts_words = s->o->domain->sts_words;
+		c->cert_domain = s->tls_active && t->cert_domain;
+		c->dane = s->o->domain->tlsa_bogus ? POLICY_DANE_BOGUS :
+		    s->tls_active ? t->dane : s->o->domain->tlsa != NULL &&
+		    s->o->domain->tlsa->n > 0 ? POLICY_DANE_UNUSABLE :
+		    POLICY_DANE_NONE;
+		c->dane_words = t->dane_words;
+	}
 }
 
 /*
@@ -511,6 +532,9 @@ ss_judge(struct ss *s)
 	size_t			i, left = 0;
 
 	ss_conn_facts(s, &c);
+	/* How this connection's certificate counts, for every record. */
+	s->res->tls.method = s->tls_active ? policy_method(&c, NULL) :
+	    VERIFY_NONE;
 	for (i = 0; i < s->n; i++) {
 		if (!ss_pending(s, i))
 			continue;

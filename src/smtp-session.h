@@ -22,6 +22,7 @@
 
 struct err;
 struct tls_ctx;
+struct dns_tlsalist;
 
 /*
  * An open, authenticated-as-needed connection kept after a session so the
@@ -78,6 +79,11 @@ struct smtp_opts {
 	const char		*downgrade_in;
 	int			 downgrade_hold; /* hold instead of warn */
 	/*
+	 * Direct mode: what the recipients' domain publishes and what DNS
+	 * proved about this MX host (NULL for a relay or a [route]).
+	 */
+	const struct smtp_domain *domain;
+	/*
 	 * The crash rules of DESIGN.md.  before_dot: the recipients (indices
 	 * into the rcpt array) of a transaction are about to get the final
 	 * dot; return 0 to send it, -1 (nothing could be recorded) to end the
@@ -106,6 +112,25 @@ struct smtp_opts {
 	 * (else NULL).  NULL here: connect, then QUIT.
 	 */
 	struct smtp_conn	**conn;
+};
+
+/*
+ * Direct mode, for one MX host of one domain: the facts policy_judge needs
+ * beyond the connection's own (struct policy_conn).  Borrowed strings.
+ */
+struct smtp_domain {
+	const char		*name;		/* the recipients' domain */
+	int			 mx_secure;	/* DNSSEC-validated MX answer */
+	enum policy_sts		 sts;		/* its MTA-STS mode */
+	int			 sts_mx_ok;	/* this MX matches the policy */
+	const char		*sts_words;	/* the policy in words, or NULL */
+	/*
+	 * DANE: the TLSA records of this MX (NULL: none, or not looked
+	 * up because the zone is not signed); tlsa_bogus: the TLSA answer
+	 * failed DNSSEC validation.
+	 */
+	const struct dns_tlsalist *tlsa;
+	int			 tlsa_bogus;
 };
 
 /* The next message of a flush, for next_txn: its envelope and text. */

@@ -436,7 +436,8 @@ ss_delivered_outcome(struct ss *s)
 {
 	if (!s->tls_active)
 		return OUTCOME_PLAINTEXT;
-	return s->res->tls.verified ? OUTCOME_VERIFIED : OUTCOME_ENCRYPTED;
+	return s->res->tls.method != VERIFY_NONE ? OUTCOME_VERIFIED :
+	    OUTCOME_ENCRYPTED;
 }
 
 /*

@@ -24,7 +24,7 @@
 	"d.cert_subject, d.cert_issuer, d.cert_sha256, d.cert_expires, " \
 	"d.verified, d.verify, d.code, d.reply, d.requiretls, "		\
 	"d.downgrade, d.time, d.message_id, d.reason_kind, d.resent, "	\
-	"d.uncertain"
+	"d.uncertain, d.verify_method"
 
 static void	 st_row_record(sqlite3_stmt *, struct record *);
 static const char *st_body_plain(const char *, size_t);
@@ -476,6 +476,12 @@ st_row_record(sqlite3_stmt *s, struct record *r)
 		r->kind = REASON_NONE;
 	r->resent = sqlite3_column_int(s, 23);
 	r->uncertain = sqlite3_column_int(s, 24);
+	/* Rows before schema 8 have no method: a verified one was PKIX. */
+	t = sqlite3_column_text(s, 25);
+	if (r->tls.used && (t == NULL ||
+	    verify_method_parse((const char *)t, &r->tls.method) == -1))
+		r->tls.method = r->tls.verified && r->outcome ==
+		    OUTCOME_VERIFIED ? VERIFY_PKIX : VERIFY_NONE;
 }
 
 /* Every attempt for one message, oldest first. */

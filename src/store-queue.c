@@ -388,9 +388,9 @@ st_record_one(struct store *st, long long rcpt_id, const struct record *r,
 	    "message_id, time, outcome, policy, policy_source, reason, "
 	    "server, address, port, tls_version, cipher, cert_subject, "
 	    "cert_issuer, cert_sha256, cert_expires, verified, verify, code, "
-	    "reply, requiretls, downgrade, reason_kind, resent, uncertain) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?)", errp)) == NULL)
+	    "reply, requiretls, downgrade, reason_kind, resent, uncertain, "
+	    "verify_method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", errp)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(s, 1, rcpt_id);
 	sqlite3_bind_int64(s, 2, *mid);
@@ -421,6 +421,8 @@ st_record_one(struct store *st, long long rcpt_id, const struct record *r,
 	    reason_kind_name(r->kind) : NULL);
 	sqlite3_bind_int(s, 24, r->resent);
 	sqlite3_bind_int(s, 25, r->uncertain);
+	st_bind_text(s, 26, t->used && t->method != VERIFY_NONE ?
+	    verify_method_name(t->method) : NULL);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "record the attempt");
 		goto fail;

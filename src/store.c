@@ -120,6 +120,8 @@ static const char *store_migrations[STORE_VERSION] = {
 	"ALTER TABLE messages ADD COLUMN d_headers TEXT;",
 	/* 6 -> 7: a draft's attached files (their paths). */
 	"ALTER TABLE messages ADD COLUMN d_attach TEXT;",
+	/* 7 -> 8: how a certificate was verified (pkix, dane, mta-sts). */
+	"ALTER TABLE deliveries ADD COLUMN verify_method TEXT;",
 };
 
 static const char *store_state_names[STORE_STATE_LAST] = {

@@ -311,7 +311,8 @@ ui_job_step(struct ui_job *j, struct ui_job_row *row, const struct event *e)
 	case EVENT_TLS:
 		if (t == NULL)
 			break;
-		row->tls_attr = t->verified ? ui_term_attr(UI_A_GOOD) :
+		row->tls_attr = t->method != VERIFY_NONE ?
+		    ui_term_attr(UI_A_GOOD) :
 		    ui_term_attr(UI_A_WARN);
 		ui_job_set(row, row->tls_attr, "TLS established");
 		tls = tls_facts_summary(t, TLS_SUMMARY_FULL);

@@ -123,10 +123,21 @@ ui_view_record(struct ui_pager *p, const struct record *r, int full)
 		    NULL ? t->cert_sha256 : "?");
 		ui_pager_addf(p, n, "    expires:       %s", t->cert_expires !=
 		    NULL ? t->cert_expires : "?");
-		ui_pager_addf(p, t->verified ? ui_term_attr(UI_A_GOOD) :
-		    ui_term_attr(UI_A_WARN), "    verification:  %s",
-		    t->verify != NULL ? t->verify : t->verified ? "verified" :
-		    "not verified");
+		ui_pager_addf(p, t->method != VERIFY_NONE ?
+		    ui_term_attr(UI_A_GOOD) : ui_term_attr(UI_A_WARN),
+		    "    verification:  %s", t->verify != NULL ? t->verify :
+		    t->verified ? "verified" : "not verified");
+		if (t->method != VERIFY_NONE)
+			ui_pager_addf(p, ui_term_attr(UI_A_GOOD),
+			    "    verified by:   %s", t->method == VERIFY_DANE ?
+			    "dane (the MX host's DNSSEC-signed TLSA records)" :
+			    t->method == VERIFY_MTA_STS ? "mta-sts (the "
+			    "domain's policy lists this MX host)" : "pkix (a "
+			    "trusted CA, for a name tern did not take from "
+			    "unsigned DNS)");
+		if (t->dane != POLICY_DANE_NONE && t->dane_words != NULL)
+			ui_pager_addf(p, n, "    DANE:          %s",
+			    t->dane_words);
 	} else if (r->server != NULL)
 		ui_pager_addf(p, ui_term_attr(UI_A_BAD),
 		    "    TLS:           none: the message %s in plaintext",

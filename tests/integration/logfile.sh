@@ -27,7 +27,7 @@ echo hi | "$TERN" -a work send -s hi carol@example.net >/dev/null 2>&1 || rc=$?
 t_assert_eq "$rc" 75 "work: deferred"
 line=$(cat "$T/default.log")
 t_assert_eq "$(grep -c . "$T/default.log")" 1 "default: one line"
-t_assert_match "$line" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[-+][0-9]{4} account=default from=alice@example.org recipient=bob@example.net outcome=verified server=localhost address=127.0.0.1 port=[0-9]+ tls=TLS1\.[23] cipher=[^ ]+ verified=yes reply="250 .*" exitcode=EX_OK$' \
+t_assert_match "$line" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[-+][0-9]{4} account=default from=alice@example.org recipient=bob@example.net outcome=verified server=localhost address=127.0.0.1 port=[0-9]+ tls=TLS1\.[23] cipher=[^ ]+ verified=yes verify_method=pkix reply="250 .*" exitcode=EX_OK$' \
     "default: the line"
 wl=$(cat "$T/work.log")
 t_assert_match "$wl" ' account=work from=alice@work.example recipient=carol@example.net outcome=deferred kind=connection server=127.0.0.1 .* tls=no reason="cannot connect to .*" exitcode=EX_TEMPFAIL$' \
