@@ -385,8 +385,11 @@ st_find_count(struct store *st, enum store_state state, int partial,
 	int		 rv = -1;
 
 	pthread_mutex_lock(&st->lock);
-	if ((s = st_prep(st, "SELECT (SELECT count(*) FROM messages WHERE "
-	    "state = @state " ST_FIND_SEARCH ") + (SELECT count(*) FROM "
+	/* No search: the state's count is kept by triggers (msg_counts). */
+	if ((s = st_prep(st, pat == NULL ? "SELECT (SELECT n FROM msg_counts "
+	    "WHERE state = @state) + (SELECT count(*) FROM messages WHERE "
+	    ST_FIND_PARTIAL ")" : "SELECT (SELECT count(*) FROM messages "
+	    "WHERE state = @state " ST_FIND_SEARCH ") + (SELECT count(*) FROM "
 	    "messages WHERE " ST_FIND_PARTIAL ")", errp)) != NULL) {
 		sqlite3_bind_int(s, st_arg(s, "@state"), state);
 		sqlite3_bind_int(s, st_arg(s, "@also"), partial && state !=

@@ -122,6 +122,23 @@ static const char *store_migrations[STORE_VERSION] = {
 	"ALTER TABLE messages ADD COLUMN d_attach TEXT;",
 	/* 7 -> 8: how a certificate was verified (pkix, dane, mta-sts). */
 	"ALTER TABLE deliveries ADD COLUMN verify_method TEXT;",
+	/*
+	 * 8 -> 9: how many messages each state holds, kept by triggers, so
+	 * that the interface's counts do not walk 100,000 index entries.
+	 */
+	"CREATE TABLE msg_counts (state INTEGER PRIMARY KEY,"
+	"  n INTEGER NOT NULL);"
+	"INSERT INTO msg_counts VALUES (0, 0), (1, 0), (2, 0);"
+	"UPDATE msg_counts SET n = (SELECT count(*) FROM messages"
+	"  WHERE messages.state = msg_counts.state);"
+	"CREATE TRIGGER msg_counts_ins AFTER INSERT ON messages BEGIN"
+	"  UPDATE msg_counts SET n = n + 1 WHERE state = NEW.state; END;"
+	"CREATE TRIGGER msg_counts_del AFTER DELETE ON messages BEGIN"
+	"  UPDATE msg_counts SET n = n - 1 WHERE state = OLD.state; END;"
+	"CREATE TRIGGER msg_counts_upd AFTER UPDATE OF state ON messages"
+	"  WHEN OLD.state <> NEW.state BEGIN"
+	"  UPDATE msg_counts SET n = n - 1 WHERE state = OLD.state;"
+	"  UPDATE msg_counts SET n = n + 1 WHERE state = NEW.state; END;",
 };
 
 static const char *store_state_names[STORE_STATE_LAST] = {

@@ -40,7 +40,7 @@ struct err;
 
 struct store;
 
-#define STORE_VERSION	8
+#define STORE_VERSION	9
 
 /* Stored as numbers in messages.state: add at the end, never renumber. */
 enum store_state {
