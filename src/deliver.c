@@ -533,7 +533,7 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	struct sess_link		 link;
 	char				*key = NULL;
 	size_t				*map, i, n = 0, k;
-	int				 pass;
+	int				 pass, looked = 0;
 
 	sub = xcalloc(d->n, sizeof *sub);
 	map = xcalloc(d->n, sizeof *map);
@@ -559,14 +559,6 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	o.stop = req->stop;
 	memset(&seen, 0, sizeof seen);
 	memset(&ps, 0, sizeof ps);
-	if (req->memory != NULL && !req->probe &&
-	    req->memory->lookup(req->memory->ctx, host, port, &seen) == 1) {
-		ps.known = 1;
-		ps.starttls = seen.starttls && !d->implicit_tls;
-		ps.tls = seen.tls;
-		ps.issuer = seen.issuer;
-		o.seen = &ps;
-	}
 	memset(&link, 0, sizeof link);
 	link.run = run;
 	link.d = d;
@@ -609,6 +601,23 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 		}
 		if (o.conn == NULL)
 			o.next_txn = NULL;
+		/*
+		 * What this server gave before, for the downgrade rule: read
+		 * once, and not for a kept connection (its handshake, and
+		 * what it showed against that memory, are behind it).
+		 */
+		if (kept == NULL && !looked && req->memory != NULL &&
+		    !req->probe) {
+			looked = 1;
+			if (req->memory->lookup(req->memory->ctx, host, port,
+			    &seen) == 1) {
+				ps.known = 1;
+				ps.starttls = seen.starttls && !d->implicit_tls;
+				ps.tls = seen.tls;
+				ps.issuer = seen.issuer;
+				o.seen = &ps;
+			}
+		}
 		smtp_session_run(&o, req->from, req->msg, req->len, sub, n,
 		    &res);
 		if (key != NULL) {

@@ -458,7 +458,9 @@ outbox_prepare_claimed(const struct outbox_ctx *o, long long id,
 	if (p->n == 0)
 		return 0;
 	/* A queued message goes out through its own account. */
-	aname = store_message_account(o->store, id);
+	if ((p->text = store_message_out(o->store, id, &p->len, &p->from,
+	    &aname, errp)) == NULL)
+		goto release;
 	acct = conf_account(o->conf, aname);
 	if (acct == NULL) {
 		err_set(errp, ERR_CONFIG, 0, "message %lld was queued with the "
@@ -474,9 +476,6 @@ outbox_prepare_claimed(const struct outbox_ctx *o, long long id,
 	p->nexp = outbox_expire(&p->oc, p->rc, &p->n, &p->expired);
 	if (p->n == 0)
 		return 0;
-	if ((p->text = store_message_text(o->store, id, &p->len, &p->from,
-	    errp)) == NULL)
-		goto release;
 	p->dr = xcalloc(p->n, sizeof *p->dr);
 	for (i = 0; i < p->n; i++) {
 		p->dr[i].addr = p->rc[i].address;

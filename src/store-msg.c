@@ -42,14 +42,24 @@ char *
 store_message_text(struct store *st, long long id, size_t *len, char **from,
     struct err **errp)
 {
+	return store_message_out(st, id, len, from, NULL, errp);
+}
+
+/* The text, envelope sender and account of a message, in one read. */
+char *
+store_message_out(struct store *st, long long id, size_t *len, char **from,
+    char **account, struct err **errp)
+{
 	sqlite3_stmt	*s;
 	char		*t = NULL;
 	int		 r;
 
+	if (account != NULL)
+		*account = NULL;
 	pthread_mutex_lock(&st->lock);
 	if ((s = st_prep(st, "SELECT length(b.text), m.env_from, b.text IS "
-	    "NULL FROM messages m JOIN bodies b ON b.id = m.id WHERE m.id = ?",
-	    errp)) == NULL)
+	    "NULL, m.account FROM messages m JOIN bodies b ON b.id = m.id "
+	    "WHERE m.id = ?", errp)) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	r = sqlite3_step(s);
@@ -66,8 +76,12 @@ store_message_text(struct store *st, long long id, size_t *len, char **from,
 			st_fail(st, errp, "read a message");
 			free(t);
 			t = NULL;
-		} else if (from != NULL)
-			*from = st_col(s, 1);
+		} else {
+			if (from != NULL)
+				*from = st_col(s, 1);
+			if (account != NULL)
+				*account = st_col(s, 3);
+		}
 		sqlite3_blob_close(b);
 	} else if (r == SQLITE_ROW || r == SQLITE_DONE)
 		err_set(errp, ERR_INPUT, 0, "no message %lld", id);

@@ -234,6 +234,12 @@ int	 store_mark_uncertain_claim(struct store *, const long long *,
  */
 char	*store_message_text(struct store *, long long, size_t *, char **,
 	    struct err **);
+/*
+ * As store_message_text, and *account (new string, NULL for the default
+ * account): what a flush needs of a message, in one read.
+ */
+char	*store_message_out(struct store *, long long, size_t *, char **,
+	    char **, struct err **);
 /* Messages in a state, newest first, offset/limit; fn called per row. */
 int	 store_message_each(struct store *, enum store_state, size_t, size_t,
 	    int (*)(const struct store_msg *, void *), void *, struct err **);
