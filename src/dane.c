@@ -145,7 +145,10 @@ dane_result_clear(struct dane_result *res)
 	memset(res, 0, sizeof *res);
 }
 
-/* Parse the chain from the leaf up to the first certificate that fails. */
+/*
+ * Parse the chain from the leaf up to the first certificate that fails;
+ * -1 (nothing held) when the leaf does not parse.
+ */
 static int
 dane_chain_load(const gnutls_datum_t *der, unsigned int n,
     struct dane_chain *c)
@@ -168,7 +171,11 @@ dane_chain_load(const gnutls_datum_t *der, unsigned int n,
 		}
 		c->n++;
 	}
-	return c->n > 0 ? 0 : -1;
+	if (c->n == 0) {
+		dane_chain_free(c);
+		return -1;
+	}
+	return 0;
 }
 
 /* Free the parsed certificates. */

@@ -49,6 +49,9 @@
 #define LLVMFuzzerTestOneInput	seeds_mailto
 #include "fuzz-mailto.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	seeds_dane
+#include "fuzz-dane.c"
+#undef LLVMFuzzerTestOneInput
 
 #define SEED_MAX	(1024 * 1024)	/* larger seeds are an error */
 #define SEED_SECS	60		/* one input may take this long */
@@ -65,6 +68,7 @@ static const struct harness harnesses[] = {
 	{ "vcard", seeds_vcard },
 	{ "reply", seeds_reply },
 	{ "mailto", seeds_mailto },
+	{ "dane", seeds_dane },
 };
 
 static int	seeds_run(const char *, const struct harness *);

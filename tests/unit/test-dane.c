@@ -505,6 +505,7 @@ test_ta_not_in_chain(void **state)
 	const struct tcert	*chain[] = { &fx->leaf };
 	const struct tcert	*deep[] = { &fx->deep, &fx->inter };
 	const struct tcert	*wrong[] = { &fx->leaf2 };
+	const struct tcert	*old[] = { &fx->old };
 	struct dane_result	 res;
 	struct dns_tlsa		 r;
 
@@ -526,6 +527,11 @@ test_ta_not_in_chain(void **state)
 	dane_result_clear(&res);
 	assert_int_equal(run(&r, 1, wrong, 1, mx, &res), -1);
 	assert_non_null(strstr(res.why, "no TLSA record matches"));
+	dane_result_clear(&res);
+
+	/* The certificate the bare key signed is held to its dates. */
+	assert_int_equal(run(&r, 1, old, 1, mx, &res), -1);
+	assert_non_null(strstr(res.why, "expired or not yet valid"));
 	dane_result_clear(&res);
 	tlsa_free(&r, 1);
 
