@@ -307,7 +307,8 @@ dane_names(gnutls_x509_crt_t leaf, const char *const *names,
 	for (i = 0; names != NULL && names[i] != NULL; i++) {
 		if (names[i][0] == '\0')
 			continue;
-		if (gnutls_x509_crt_check_hostname2(leaf, names[i], 0)) {
+		if (gnutls_x509_crt_check_hostname2(leaf, names[i],
+		    GNUTLS_VERIFY_DO_NOT_ALLOW_IP_MATCHES)) {
 			*which = names[i];
 			return 1;
 		}
