@@ -28,7 +28,7 @@ what=${1:-demo}
 # What the build and the demo need.
 deps="build-essential autoconf automake pkg-config libncursesw5-dev
  libgnutls28-dev libetpan-dev libsqlite3-dev libcmocka-dev gnutls-bin
- libmagic-dev"
+ libmagic-dev libcurl4-gnutls-dev"
 # What the tests need besides: the real callers (git send-email, mailx,
 # neomutt, khard), tools (tmux, tcpdump, valgrind, dnsmasq, clang for
 # libFuzzer), Cyrus SASL for Postfix's AUTH, the benchmarks' peers

@@ -67,6 +67,7 @@ static void	dns_close(struct dns_ctx *);
 static enum dns_status dns_query(struct dns_ctx *, const char *, int);
 static int	dns_parse_mx(struct dns_ctx *, struct dns_mxlist *, size_t *);
 static int	dns_parse_addrs(struct dns_ctx *, int, char ***, size_t *);
+static int	dns_parse_txt(struct dns_ctx *, char ***, size_t *);
 static void	dns_addrs_add(char ***, size_t *, const char *);
 static int	dns_mx_cmp(const void *, const void *);
 static uint32_t	dns_random(uint32_t);
@@ -355,6 +356,50 @@ dns_parse_addrs(struct dns_ctx *c, int af, char ***addrs, size_t *n)
 		if (inet_ntop(af, ns_rr_rdata(rr), buf, sizeof buf) == NULL)
 			return -1;
 		dns_addrs_add(addrs, n, buf);
+	}
+	return 0;
+}
+
+/* Append each TXT record of c's answer, its strings joined, to *txts. */
+static int
+dns_parse_txt(struct dns_ctx *c, char ***txts, size_t *n)
+{
+	ns_msg			 msg;
+	ns_rr			 rr;
+	const unsigned char	*rd;
+	char			*s;
+	size_t			 len, at, k, slen;
+	int			 i, count;
+
+	if (ns_initparse(c->ans, c->len, &msg) == -1)
+		return -1;
+	count = ns_msg_count(msg, ns_s_an);
+	for (i = 0; i < count; i++) {
+		if (ns_parserr(&msg, ns_s_an, i, &rr) == -1)
+			return -1;
+		if (ns_rr_type(rr) != ns_t_txt || ns_rr_class(rr) != ns_c_in)
+			continue;
+		rd = ns_rr_rdata(rr);
+		len = ns_rr_rdlen(rr);
+		/* The joined strings are shorter than the RDATA. */
+		s = xmalloc(len + 1);
+		slen = 0;
+		for (at = 0; at < len; at += k) {
+			k = rd[at++];
+			if (at + k > len) {
+				free(s);
+				return -1;
+			}
+			memcpy(s + slen, rd + at, k);
+			slen += k;
+		}
+		s[slen] = '\0';
+		if (memchr(s, '\0', slen) != NULL) {
+			free(s);
+			continue;
+		}
+		*txts = xreallocarray(*txts, *n + 1, sizeof **txts);
+		(*txts)[(*n)++] = s;
 	}
 	return 0;
 }
@@ -652,4 +697,62 @@ dns_mxlist_clear(struct dns_mxlist *l)
 	l->v = NULL;
 	l->n = 0;
 	l->implicit = 0;
+}
+
+/* The TXT records of a name. */
+int
+dns_txt_lookup(const char *qname, const char *rhost, int rport, int timeout,
+    char ***txts, size_t *n, int *secure, struct err **errp)
+{
+	struct dns_ctx	 c;
+	enum dns_status	 s;
+	char		 name[NS_MAXDNAME];
+	int		 rv = -1;
+
+	memset(&c, 0, sizeof c);
+	*txts = NULL;
+	*n = 0;
+	*secure = 0;
+	if (dns_check_name(qname, name, sizeof name, errp) == -1)
+		goto fail;
+	if (dns_open(&c, rhost, rport, timeout, errp) == -1)
+		goto fail;
+#ifdef RES_TRUSTAD
+	/* Keep the AD bit of the answer (glibc clears it otherwise). */
+	c.st.options |= RES_TRUSTAD;
+#endif
+	s = dns_query(&c, name, ns_t_txt);
+	if (s == DNS_NXDOMAIN || s == DNS_NODATA) {
+		rv = 0;
+		goto fail;
+	}
+	if (s == DNS_TEMP) {
+		err_set(errp, ERR_CONNECTION, 1,
+		    "cannot look up the TXT records of %s: %s", name, c.why);
+		goto fail;
+	}
+	if (dns_parse_txt(&c, txts, n) == -1) {
+		err_set(errp, ERR_CONNECTION, 1,
+		    "cannot look up the TXT records of %s: malformed DNS"
+		    " answer", name);
+		goto fail;
+	}
+	*secure = ((HEADER *)c.ans)->ad ? 1 : 0;
+	rv = 0;
+
+fail:
+	dns_close(&c);
+	if (rv == -1) {
+		dns_txt_free(*txts, *n);
+		*txts = NULL;
+		*n = 0;
+	}
+	return rv;
+}
+
+/* Free what dns_txt_lookup gave. */
+void
+dns_txt_free(char **txts, size_t n)
+{
+	dns_addrs_free(txts, n);
 }

@@ -56,5 +56,17 @@ struct dns_tlsalist {
 	int		 secure;	/* the answer was DNSSEC-validated */
 };
 void	dns_mxlist_clear(struct dns_mxlist *);
+/*
+ * The TXT records of name: each record's strings concatenated, one new
+ * string per record (records holding a NUL byte are skipped), into *txts
+ * (free with dns_txt_free).  *secure is 1 when the resolver set the AD bit
+ * (a validating resolver says the answer is DNSSEC-signed), else 0.  A
+ * name that does not exist or has no TXT record: 0 with *n = 0.  -1 with
+ * *errp: ERR_INPUT for a bad name, ERR_CONFIG for a bad resolver,
+ * ERR_CONNECTION temporary when the resolver fails or times out.
+ */
+int	dns_txt_lookup(const char *, const char *, int, int, char ***,
+	    size_t *, int *, struct err **);
+void	dns_txt_free(char **, size_t);
 
 #endif

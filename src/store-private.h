@@ -1,8 +1,8 @@
 /*
  * store-private: what the files of the store share (store.c: open,
  * migrations, statements, transactions; store-queue.c, store-msg.c,
- * store-contacts.c, store-servers.c: one table each).  Included by those
- * files only: nothing outside the store sees SQLite.
+ * store-contacts.c, store-servers.c, store-sts.c: one table each).
+ * Included by those files only: nothing outside the store sees SQLite.
  *
  * Every public function takes st->lock (recursive: a listing's callback
  * may read more of the store) around its statements.  A write of more than

@@ -139,6 +139,19 @@ static const char *store_migrations[STORE_VERSION] = {
 	"  WHEN OLD.state <> NEW.state BEGIN"
 	"  UPDATE msg_counts SET n = n - 1 WHERE state = OLD.state;"
 	"  UPDATE msg_counts SET n = n + 1 WHERE state = NEW.state; END;",
+	/*
+	 * 9 -> 10: MTA-STS policies (RFC 8461) by domain: the TXT id they
+	 * were fetched for, mode, mx patterns (one per line), max_age, when
+	 * fetched and when last confirmed by the TXT record.
+	 */
+	"CREATE TABLE mta_sts ("
+	"  domain TEXT PRIMARY KEY,"
+	"  id TEXT NOT NULL,"
+	"  mode TEXT NOT NULL,"
+	"  mx TEXT,"
+	"  max_age INTEGER NOT NULL,"
+	"  fetched INTEGER NOT NULL,"
+	"  checked INTEGER NOT NULL);",
 };
 
 static const char *store_state_names[STORE_STATE_LAST] = {

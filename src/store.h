@@ -26,7 +26,8 @@
  * they return on a failure.
  *
  * The code: store.c (the file, migrations, statements, transactions),
- * store-queue.c, store-msg.c, store-contacts.c, store-servers.c.
+ * store-queue.c, store-msg.c, store-contacts.c, store-servers.c,
+ * store-sts.c.
  */
 #ifndef TERN_STORE_H
 #define TERN_STORE_H
@@ -40,7 +41,7 @@ struct err;
 
 struct store;
 
-#define STORE_VERSION	9
+#define STORE_VERSION	10
 
 /* Stored as numbers in messages.state: add at the end, never renumber. */
 enum store_state {
@@ -98,6 +99,19 @@ struct store_server {
 	int	 tls;			/* TLS was established */
 	char	*issuer;		/* certificate issuer DN, or NULL */
 	char	*fingerprint;		/* its SHA-256, or NULL */
+};
+
+/*
+ * A cached MTA-STS policy (table mta_sts): the store keeps it as text;
+ * mtasts.c says what it means.
+ */
+struct store_sts {
+	char		*id;		/* the TXT id it was fetched for */
+	char		*mode;		/* "enforce", "testing", "none" */
+	char		*mx;		/* patterns, one per line, or NULL */
+	long long	 max_age;	/* seconds */
+	long long	 fetched;	/* unix time of the fetch */
+	long long	 checked;	/* unix time the TXT id last matched */
 };
 
 /* A draft as the composer edits it. */
@@ -303,6 +317,21 @@ int	 store_server_get(struct store *, const char *, int,
 void	 store_server_note(struct store *, const char *, int,
 	    const struct store_server *);
 void	 store_server_clear(struct store_server *);
+
+/*
+ * MTA-STS policies by domain (lower case, no final dot).  store_sts_get
+ * fills *p (free with store_sts_clear): 1 found, 0 not (*p zeroed), -1
+ * with *errp.  store_sts_put inserts or replaces the domain's policy;
+ * store_sts_checked sets only its checked time (nothing when the domain
+ * has none).  0 or -1 with *errp.
+ */
+int	 store_sts_get(struct store *, const char *, struct store_sts *,
+	    struct err **);
+int	 store_sts_put(struct store *, const char *, const struct store_sts *,
+	    struct err **);
+int	 store_sts_checked(struct store *, const char *, long long,
+	    struct err **);
+void	 store_sts_clear(struct store_sts *);
 
 const char *store_state_name(enum store_state);
 

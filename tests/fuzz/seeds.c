@@ -52,6 +52,9 @@
 #define LLVMFuzzerTestOneInput	seeds_dane
 #include "fuzz-dane.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	seeds_mtasts
+#include "fuzz-mtasts.c"
+#undef LLVMFuzzerTestOneInput
 
 #define SEED_MAX	(1024 * 1024)	/* larger seeds are an error */
 #define SEED_SECS	60		/* one input may take this long */
@@ -69,6 +72,7 @@ static const struct harness harnesses[] = {
 	{ "reply", seeds_reply },
 	{ "mailto", seeds_mailto },
 	{ "dane", seeds_dane },
+	{ "mtasts", seeds_mtasts },
 };
 
 static int	seeds_run(const char *, const struct harness *);
