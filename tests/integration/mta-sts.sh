@@ -27,7 +27,9 @@ t_certs
 	_t_cert mtasts ca 'cn = "mta-sts.a.test"' \
 	    'dns_name = "mta-sts.a.test"' 'dns_name = "mta-sts.b.test"' \
 	    'dns_name = "mta-sts.c.test"' 'dns_name = "mta-sts.g.test"' \
-	    'dns_name = "mta-sts.h.test"' tls_www_server signing_key \
+	    'dns_name = "mta-sts.h.test"' 'dns_name = "mta-sts.i.test"' \
+	    'dns_name = "mta-sts.j.test"' \
+	    tls_www_server signing_key \
 	    encryption_key 'expiration_days = 365'
 ) || exit 1
 ca=$T/certs/ca.pem
@@ -38,9 +40,11 @@ mkdir -p "$web"
 # The domains: a.test a policy; b.test a redirect to a.test's policy;
 # c.test none (404); d.test a certificate for another name; e.test no TXT
 # record; f.test two TXT records; g.test a broken policy; h.test the wrong
-# content type.
+# content type; i.test a policy over 64 KiB; j.test a server with TLS 1.1
+# only.
 mkdir -p "$web/mta-sts.a.test" "$web/mta-sts.b.test" "$web/mta-sts.c.test" \
-    "$web/mta-sts.d.test" "$web/mta-sts.g.test" "$web/mta-sts.h.test"
+    "$web/mta-sts.d.test" "$web/mta-sts.g.test" "$web/mta-sts.h.test" \
+    "$web/mta-sts.i.test" "$web/mta-sts.j.test"
 printf 'version: STSv1\r\nmode: enforce\r\nmx: mail.a.test\r\nmx: *.mx.a.test\r\nmax_age: 86400\r\n' \
     >"$web/mta-sts.a.test/policy"
 echo https://mta-sts.a.test/.well-known/mta-sts.txt \
@@ -50,35 +54,49 @@ printf 'version: STSv1\nmode: enforce\nmax_age: 86400\n' \
     >"$web/mta-sts.g.test/policy"
 cp "$web/mta-sts.a.test/policy" "$web/mta-sts.h.test/policy"
 echo text/html >"$web/mta-sts.h.test/type"
+cp "$web/mta-sts.a.test/policy" "$web/mta-sts.j.test/policy"
+{
+	cat "$web/mta-sts.a.test/policy"
+	i=0
+	while [ "$i" -lt 700 ]; do
+		echo "x-padding: 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567"
+		i=$((i + 1))
+	done
+} >"$web/mta-sts.i.test/policy"
 
-# https_start: the HTTPS server on port 443 of a loopback address (127.0.2.1,
-# else another 127.0.2.N if that one is taken); sets addr and https_pid.
-https_pid=
+# https_start NAME [ARGS...]: an HTTPS server on port 443 of a loopback
+# address (127.0.2.1, else another 127.0.2.N if that one is taken), its
+# log $T/https.log; sets ${NAME}_addr and ${NAME}_pid.
 https_start() {
+	_s=$1
+	shift
 	for _n in 1 $(od -An -N4 -tu1 /dev/urandom); do
-		addr=127.0.2.$((_n % 250 + 1))
-		rm -f "$T/https.ready"
+		_addr=127.0.2.$((_n % 250 + 1))
+		[ "$_addr" != "${main_addr:-}" ] || continue
+		rm -f "$T/$_s.ready"
 		timeout 120 python3 "$top_srcdir/tests/integration/mtasts-httpd.py" \
-		    --addr "$addr" --dir "$web" --log "$T/https.log" \
+		    --addr "$_addr" --dir "$web" --log "$T/https.log" \
 		    --cert "$T/certs/mtasts-chain.pem" \
 		    --key "$T/certs/mtasts-key.pem" \
-		    --sni "mta-sts.d.test=$T/certs/wrong-chain.pem,$T/certs/wrong-key.pem" \
-		    --ready "$T/https.ready" --max-secs 120 \
-		    </dev/null 2>"$T/https.err" &
-		https_pid=$!
-		_i_track "$https_pid"
+		    --ready "$T/$_s.ready" --max-secs 120 "$@" \
+		    </dev/null 2>"$T/$_s.err" &
+		_pid=$!
+		_i_track "$_pid"
 		_i=0
-		while [ ! -s "$T/https.ready" ] && kill -0 "$https_pid" 2>/dev/null &&
+		while [ ! -s "$T/$_s.ready" ] && kill -0 "$_pid" 2>/dev/null &&
 		    [ "$_i" -lt 100 ]; do
 			sleep 0.1
 			_i=$((_i + 1))
 		done
-		[ -s "$T/https.ready" ] && return 0
-		kill "$https_pid" 2>/dev/null || :
-		wait "$https_pid" 2>/dev/null || :
+		if [ -s "$T/$_s.ready" ]; then
+			eval "${_s}_addr=\$_addr ${_s}_pid=\$_pid"
+			return 0
+		fi
+		kill "$_pid" 2>/dev/null || :
+		wait "$_pid" 2>/dev/null || :
 	done
-	cat "$T/https.err" >&2
-	t_fail "the HTTPS server did not start"
+	cat "$T/$_s.err" >&2
+	t_fail "the HTTPS server $_s did not start"
 }
 
 # dns_start [A-TXT]: dnsmasq with the records above, a.test's TXT record
@@ -108,14 +126,18 @@ dns_start() {
 	    '--txt-record=_mta-sts.g.test,v=STSv1; id=1;' \
 	    '--txt-record=_mta-sts.h.test,v=STSv1; id=1;' \
 	    '--txt-record=_mta-sts.h.test,v=spf1 -all' \
-	    --host-record="mta-sts.a.test,$addr" \
-	    --host-record="mta-sts.b.test,$addr" \
-	    --host-record="mta-sts.c.test,$addr" \
-	    --host-record="mta-sts.d.test,$addr" \
-	    --host-record="mta-sts.e.test,$addr" \
-	    --host-record="mta-sts.f.test,$addr" \
-	    --host-record="mta-sts.g.test,$addr" \
-	    --host-record="mta-sts.h.test,$addr" \
+	    '--txt-record=_mta-sts.i.test,v=STSv1; id=1;' \
+	    '--txt-record=_mta-sts.j.test,v=STSv1; id=1;' \
+	    --host-record="mta-sts.a.test,$main_addr" \
+	    --host-record="mta-sts.b.test,$main_addr" \
+	    --host-record="mta-sts.c.test,$main_addr" \
+	    --host-record="mta-sts.d.test,$main_addr" \
+	    --host-record="mta-sts.e.test,$main_addr" \
+	    --host-record="mta-sts.f.test,$main_addr" \
+	    --host-record="mta-sts.g.test,$main_addr" \
+	    --host-record="mta-sts.h.test,$main_addr" \
+	    --host-record="mta-sts.i.test,$main_addr" \
+	    --host-record="mta-sts.j.test,$old_addr" \
 	    >"$T/dnsmasq.out" 2>&1 &
 	dns_pid=$!
 	_i_track "$dns_pid"
@@ -150,7 +172,9 @@ line() {
 	printf '%s\n' "$1" | sed -n "s/^$2 //p" | head -n 1
 }
 
-https_start
+https_start main \
+    --sni "mta-sts.d.test=$T/certs/wrong-chain.pem,$T/certs/wrong-key.pem"
+https_start old --tls11
 dns_start "v=STSv1; id=1;"
 
 # Fetched, stored; the second call uses the cache: no request.
@@ -236,13 +260,25 @@ t_assert_eq "$(line "$out" fail)" type "wrong type ($out)"
 t_assert_match "$(line "$out" failure)" 'type is text/html, not text/plain' \
     "wrong type words"
 t_assert_eq "$(line "$out" mode)" none "wrong type: no policy"
+[ "$(wc -c <"$web/mta-sts.i.test/policy")" -gt 65536 ] ||
+    t_fail "i.test's policy is not over 64 KiB"
+policy i.test
+t_assert_eq "$(line "$out" fail)" size "too big ($out)"
+t_assert_match "$(line "$out" failure)" 'the policy is over 65536 bytes' \
+    "too big words"
+
+# TLS 1.1 only: refused (TLS 1.2 at least), nothing asked.
+policy j.test
+t_assert_eq "$(line "$out" fail)" connect "TLS 1.1 ($out)"
+t_assert_eq "$(line "$out" mode)" none "TLS 1.1: no policy"
+t_assert_eq "$(requests mta-sts.j.test)" 0 "TLS 1.1: no request"
 t_assert_eq "$(sqlite3 "$db" "SELECT group_concat(domain) FROM mta_sts")" \
     "a.test" "only good policies stored"
 
 # The server down, a new id: the cached policy while within max_age,
 # the failure kept; past max_age no policy.
-kill "$https_pid"
-wait "$https_pid" 2>/dev/null || :
+kill "$main_pid"
+wait "$main_pid" 2>/dev/null || :
 dns_start "v=STSv1; id=3;"
 policy a.test
 t_assert_eq "$(line "$out" source)" cached "server down: cached ($out)"

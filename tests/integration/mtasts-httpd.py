@@ -14,7 +14,8 @@ Only /.well-known/mta-sts.txt is served (anything else: 404).  Each
 request is one line "HOST PATH STATUS" appended to LOG (flushed), so the
 test counts what reached the server.  The certificate is chosen by SNI:
 --sni NAME=CERT,KEY (repeatable), else --cert/--key.  Writes PORT-FILE
-once listening.  Bounded: it exits by itself after --max-secs.
+once listening.  --tls11 offers TLS 1.1 only.  Bounded: it exits by
+itself after --max-secs.
 """
 
 import argparse
@@ -24,6 +25,9 @@ import re
 import ssl
 import sys
 import threading
+import warnings
+
+warnings.simplefilter("ignore", DeprecationWarning)
 
 HOST_RE = re.compile(r"^[a-z0-9.-]{1,253}$")
 
@@ -39,11 +43,18 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--ready", required=True)
     ap.add_argument("--max-secs", type=float, default=120)
+    ap.add_argument("--tls11", action="store_true",
+                    help="TLS 1.1 only (a client must refuse it)")
     a = ap.parse_args()
 
     def context(cert, key):
         c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        c.minimum_version = ssl.TLSVersion.TLSv1_2
+        if a.tls11:
+            c.set_ciphers("DEFAULT:@SECLEVEL=0")
+            c.minimum_version = ssl.TLSVersion.TLSv1_1
+            c.maximum_version = ssl.TLSVersion.TLSv1_1
+        else:
+            c.minimum_version = ssl.TLSVersion.TLSv1_2
         c.load_cert_chain(cert, key)
         return c
 
