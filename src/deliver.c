@@ -105,6 +105,11 @@ static int	 deliver_pool_addrs(struct deliver_pool *, const char *,
 static void	 deliver_pool_keep_addrs(struct deliver_pool *, const char *,
 		    const char *, char **, size_t);
 static char	**deliver_addrs_copy(char **, size_t);
+static int	 deliver_may_resume(const struct tls_ticket *,
+		    const struct smtp_rcpt *, const int *, size_t);
+static void	 deliver_keep_ticket(const struct deliver_req *,
+		    const char *, int, const char *, const struct smtp_opts *,
+		    const struct smtp_result *);
 
 /* A new connection pool. */
 struct deliver_pool *
@@ -531,7 +536,8 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	struct smtp_conn		*kept;
 	struct policy_seen		 ps;
 	struct sess_link		 link;
-	char				*key = NULL;
+	struct tls_ticket		 tk;
+	char				*key = NULL, *tkey = NULL;
 	size_t				*map, i, n = 0, k;
 	int				 pass, looked = 0;
 
@@ -559,6 +565,7 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	o.stop = req->stop;
 	memset(&seen, 0, sizeof seen);
 	memset(&ps, 0, sizeof ps);
+	memset(&tk, 0, sizeof tk);
 	memset(&link, 0, sizeof link);
 	link.run = run;
 	link.d = d;
@@ -618,6 +625,22 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 				o.seen = &ps;
 			}
 		}
+		/*
+		 * A ticket for this server, address and trust anchors, for a
+		 * new connection: resume its session.  Not in direct mode,
+		 * where a verification also depends on the recipient's domain
+		 * (its name in the certificate, DANE), which a ticket's facts
+		 * do not carry.
+		 */
+		if (pass == 0 && kept == NULL && tkey == NULL && !d->direct &&
+		    req->memory != NULL && req->memory->ticket_get != NULL &&
+		    !req->probe) {
+			tkey = tls_ticket_key(run->tls, address);
+			if (req->memory->ticket_get(req->memory->ctx, host, port,
+			    tkey, &tk) == 1 && deliver_may_resume(&tk, r,
+			    pending, d->n))
+				o.resume = &tk;
+		}
 		smtp_session_run(&o, req->from, req->msg, req->len, sub, n,
 		    &res);
 		if (key != NULL) {
@@ -642,6 +665,8 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 			}
 			req->memory->update(req->memory->ctx, host, port, &now);
 		}
+		if (pass == 0 && tkey != NULL && !res.reused)
+			deliver_keep_ticket(req, host, port, tkey, &o, &res);
 		for (k = 0; k < n; k++) {
 			i = map[k];
 			/*
@@ -681,8 +706,53 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	free(link.tmp);
 	free(link.next_r);
 	deliver_seen_clear(&seen);
+	tls_ticket_clear(&tk);
+	free(tkey);
 	free(sub);
 	free(map);
+}
+
+/*
+ * May this session offer the kept ticket?  Not when it comes from a full
+ * handshake that did not verify and a recipient needs verification: that
+ * one gets a full handshake, verified now (the server may have mended
+ * its certificate).  A resumed session never verifies more than its
+ * full handshake did.
+ */
+static int
+deliver_may_resume(const struct tls_ticket *tk, const struct smtp_rcpt *r,
+    const int *pending, size_t n)
+{
+	size_t	i;
+
+	if (tk->facts.verified)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (pending[i] && r[i].policy == POLICY_VERIFY)
+			return 0;
+	return 1;
+}
+
+/*
+ * After a session on a new connection: keep the ticket the server sent
+ * (each is used once) or forget the one there; a full handshake's
+ * certificate makes the tickets of any other certificate go; a ticket
+ * offered to a handshake that failed goes too.
+ */
+static void
+deliver_keep_ticket(const struct deliver_req *req, const char *host,
+    int port, const char *tkey, const struct smtp_opts *o,
+    const struct smtp_result *res)
+{
+	const struct deliver_memory	*m = req->memory;
+
+	if (res->tls.used)
+		m->ticket_put(m->ctx, host, port, tkey, res->has_ticket ?
+		    &res->ticket : NULL, res->tls.resumed ? NULL :
+		    res->tls.cert_sha256);
+	else if (o->resume != NULL && (res->end == SMTP_END_TLS_FAILED ||
+	    o->implicit_tls))
+		m->ticket_put(m->ctx, host, port, tkey, NULL, NULL);
 }
 
 /* Copy a session's result for one recipient into its record. */

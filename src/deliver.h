@@ -41,6 +41,18 @@ struct deliver_memory {
 	/* Remember what this session showed. */
 	void	(*update)(void *, const char *, int,
 		    const struct deliver_seen *);
+	/*
+	 * TLS session tickets (record.h), both NULL or neither: ticket_get
+	 * fills *tk with the unexpired ticket kept for host, port and key
+	 * (tls_ticket_key: address and trust anchors) and returns 1, else 0;
+	 * ticket_put keeps tk there (NULL: forgets it) and, with shown (the
+	 * certificate's SHA-256 a full handshake showed now), forgets the
+	 * server's tickets of any other certificate.
+	 */
+	int	(*ticket_get)(void *, const char *, int, const char *,
+		    struct tls_ticket *);
+	void	(*ticket_put)(void *, const char *, int, const char *,
+		    const struct tls_ticket *, const char *);
 	void	*ctx;
 };
 

@@ -33,6 +33,10 @@ static int	outbox_memory_lookup(void *, const char *, int,
 		    struct deliver_seen *);
 static void	outbox_memory_update(void *, const char *, int,
 		    const struct deliver_seen *);
+static int	outbox_ticket_get(void *, const char *, int, const char *,
+		    struct tls_ticket *);
+static void	outbox_ticket_put(void *, const char *, int, const char *,
+		    const struct tls_ticket *, const char *);
 static void	outbox_fcc(const struct outbox_ctx *, long long, const char *,
 		    size_t);
 static int	outbox_before_dot(void *, const size_t *, size_t);
@@ -531,6 +535,8 @@ outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
 	out = xcalloc(n, sizeof *out);
 	mem.lookup = outbox_memory_lookup;
 	mem.update = outbox_memory_update;
+	mem.ticket_get = outbox_ticket_get;
+	mem.ticket_put = outbox_ticket_put;
 	mem.ctx = o->store;
 	memset(&req, 0, sizeof req);
 	req.conf = o->conf;
@@ -696,6 +702,22 @@ outbox_memory_update(void *ctx, const char *host, int port,
 	sv.issuer = seen->issuer;
 	sv.fingerprint = seen->fingerprint;
 	store_server_note(ctx, host, port, &sv);
+}
+
+/* A server's TLS ticket from the store. */
+static int
+outbox_ticket_get(void *ctx, const char *host, int port, const char *key,
+    struct tls_ticket *tk)
+{
+	return store_ticket_get(ctx, host, port, key, tk);
+}
+
+/* Keep or forget a server's TLS ticket. */
+static void
+outbox_ticket_put(void *ctx, const char *host, int port, const char *key,
+    const struct tls_ticket *tk, const char *shown)
+{
+	store_ticket_put(ctx, host, port, key, tk, shown);
 }
 
 /* Mark the recipients uncertain before their final dot. */

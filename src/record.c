@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "record.h"
+#include "secret.h"
 #include "text.h"
 #include "xmalloc.h"
 
@@ -83,6 +84,7 @@ tls_facts_copy(struct tls_facts *dst, const struct tls_facts *src)
 	dst->verify = xstrdup(src->verify);
 	dst->old_version = src->old_version;
 	dst->cert = src->cert;
+	dst->resumed = src->resumed;
 }
 
 /* Free TLS facts. */
@@ -100,6 +102,33 @@ tls_facts_clear(struct tls_facts *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* Deep copy of a ticket. */
+void
+tls_ticket_copy(struct tls_ticket *dst, const struct tls_ticket *src)
+{
+	memset(dst, 0, sizeof *dst);
+	if (src->data != NULL && src->len > 0) {
+		dst->data = xmalloc(src->len);
+		memcpy(dst->data, src->data, src->len);
+		dst->len = src->len;
+	}
+	dst->since = src->since;
+	dst->expires = src->expires;
+	tls_facts_copy(&dst->facts, &src->facts);
+}
+
+/* Wipe a ticket. */
+void
+tls_ticket_clear(struct tls_ticket *tk)
+{
+	if (tk->data != NULL) {
+		secret_wipe(tk->data, tk->len);
+		free(tk->data);
+	}
+	tls_facts_clear(&tk->facts);
+	memset(tk, 0, sizeof *tk);
+}
+
 /* TLS facts in words. */
 char *
 tls_facts_summary(const struct tls_facts *t, enum tls_summary how)
@@ -108,23 +137,26 @@ tls_facts_summary(const struct tls_facts *t, enum tls_summary how)
 	int		 ok = t->method != VERIFY_NONE;
 	int		 why = !ok && t->verify != NULL;
 	const char	*m = verify_method_name(t->method);
+	const char	*res = t->resumed ? " (resumed)" : "";
 
 	if (!t->used)
 		return xstrdup("no TLS");
 	if (how == TLS_SUMMARY_SHORT)
-		return xasprintf("%s, %s%s%s%s", version, ok ? "verified" :
-		    "NOT verified", ok ? " (" : "", ok ? m : "", ok ? ")" : "");
+		return xasprintf("%s%s, %s%s%s%s", version, res, ok ?
+		    "verified" : "NOT verified", ok ? " (" : "", ok ? m : "",
+		    ok ? ")" : "");
 	if (ok)
-		return xasprintf("%s, %s%s, certificate verified (%s)",
-		    version, t->cipher != NULL ? t->cipher : "?",
+		return xasprintf("%s%s, %s%s, certificate verified (%s)",
+		    version, res, t->cipher != NULL ? t->cipher : "?",
 		    t->old_version ? " (an old version)" : "", m);
 	if (t->verified)
-		return xasprintf("%s, %s%s, certificate NOT verified (it chains "
-		    "to a trusted CA for the MX host's name, but that name came "
-		    "from DNS that proves nothing)", version, t->cipher != NULL ?
-		    t->cipher : "?", t->old_version ? " (an old version)" : "");
-	return xasprintf("%s, %s%s, certificate NOT verified%s%s%s", version,
-	    t->cipher != NULL ? t->cipher : "?", t->old_version ?
+		return xasprintf("%s%s, %s%s, certificate NOT verified (it "
+		    "chains to a trusted CA for the MX host's name, but that "
+		    "name came from DNS that proves nothing)", version, res,
+		    t->cipher != NULL ? t->cipher : "?", t->old_version ?
+		    " (an old version)" : "");
+	return xasprintf("%s%s, %s%s, certificate NOT verified%s%s%s", version,
+	    res, t->cipher != NULL ? t->cipher : "?", t->old_version ?
 	    " (an old version)" : "", why ? " (" : "", why ? t->verify : "",
 	    why ? ")" : "");
 }
@@ -249,6 +281,8 @@ record_json(const struct record *r)
 	buf_adds(&b, ",\"verify_method\":");
 	buf_add_json(&b, t->used && t->method != VERIFY_NONE ?
 	    verify_method_name(t->method) : NULL);
+	buf_addf(&b, ",\"resumed\":%s", !t->used ? "null" : t->resumed ?
+	    "true" : "false");
 	buf_addf(&b, ",\"requiretls\":%s", r->requiretls ? "true" : "false");
 	buf_addf(&b, ",\"downgrade\":%s", r->downgrade ? "true" : "false");
 	buf_adds(&b, ",\"reply\":");

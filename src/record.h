@@ -50,6 +50,28 @@ struct tls_facts {
 	char	*verify;	/* the verification result in words */
 	int	 old_version;	/* accepted a version below TLS 1.2 */
 	enum cert_problem cert;	/* why not verified (CERT_OK if it was) */
+	/*
+	 * The handshake resumed an earlier session (a ticket): the server
+	 * showed no certificate, so the certificate facts and the
+	 * verification above are those of the full handshake it resumed
+	 * (for the same host name and trust anchors); version and cipher
+	 * are this session's.
+	 */
+	int	 resumed;
+};
+
+/*
+ * A TLS session to resume (the server's ticket, as GnuTLS packs it) and
+ * the facts of the full handshake it comes from.  The data is a session
+ * secret: it goes to the store and back to GnuTLS, never to a log, an
+ * event, an error or the screen.  tls_ticket_clear wipes it.
+ */
+struct tls_ticket {
+	unsigned char	*data;
+	size_t		 len;
+	long long	 since;		/* unix time of the full handshake */
+	long long	 expires;	/* not offered from then on */
+	struct tls_facts facts;		/* of the full handshake (resumed 0) */
 };
 
 struct record {
@@ -92,6 +114,10 @@ int		 outcome_delivered(enum outcome);
 void		 tls_facts_copy(struct tls_facts *, const struct tls_facts *);
 /* Free the strings of TLS facts and zero them. */
 void		 tls_facts_clear(struct tls_facts *);
+/* Deep copy of a ticket; dst must be empty. */
+void		 tls_ticket_copy(struct tls_ticket *, const struct tls_ticket *);
+/* Wipe and free a ticket's data, free its facts, zero it. */
+void		 tls_ticket_clear(struct tls_ticket *);
 /* How much a TLS summary says. */
 enum tls_summary {
 	TLS_SUMMARY_FULL,	/* version, cipher, certificate (and why not) */
@@ -102,7 +128,8 @@ enum tls_summary {
  * FULL "TLS1.3, TLS_AES_256_GCM_SHA384, certificate verified", or
  * "..., certificate NOT verified (the reason)", with "(an old version)"
  * after the cipher below TLS 1.2; SHORT "TLS1.3, verified" or "TLS1.3,
- * NOT verified"; "no TLS" when the session ran without TLS.  The screens
+ * NOT verified"; "no TLS" when the session ran without TLS.  A resumed
+ * session says so after the version: "TLS1.3 (resumed), ...".  The screens
  * and the command line say TLS with it; the fcc header and the log keep
  * their key=value fields.
  */

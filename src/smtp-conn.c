@@ -120,6 +120,7 @@ ss_fresh(struct ss *s)
 	tls_facts_clear(&s->res->tls);
 	s->res->starttls_offered = 0;
 	s->tls_active = s->authed = 0;
+	s->tlsc = NULL;
 	free(s->plain_reason);
 	free(s->downgrade);
 	s->plain_reason = s->downgrade = NULL;
@@ -157,6 +158,7 @@ ss_keep(struct ss *s)
 	    &k->sstate);
 	s->smtp = NULL;
 	s->fd = -1;
+	s->tlsc = NULL;
 	*s->o->conn = k;
 }
 
@@ -186,10 +188,20 @@ smtp_conn_close(struct smtp_conn *k)
 	free(k);
 }
 
+/* Keep the ticket the server sent on this new connection, if any. */
+void
+ss_take_ticket(struct ss *s)
+{
+	if (s->tlsc == NULL || s->reused || s->res->has_ticket)
+		return;
+	s->res->has_ticket = tls_conn_ticket(s->tlsc, &s->res->ticket);
+}
+
 /* Close the connection without ceremony. */
 void
 ss_abort(struct ss *s)
 {
+	s->tlsc = NULL;
 	if (s->smtp != NULL) {
 		if (etpan_smtp_stream(s->smtp) != NULL) {
 			mailstream_close(etpan_smtp_stream(s->smtp));
@@ -267,7 +279,7 @@ ss_connect(struct ss *s)
 
 	if (s->o->implicit_tls) {
 		conn = tls_handshake(s->o->tls, fd, s->o->host,
-		    0, s->o->timeout, &s->res->tls, NULL, &e);
+		    0, s->o->timeout, s->o->resume, &s->res->tls, NULL, &e);
 		if (conn == NULL) {
 			s->res->end = SMTP_END_CONNECT;
 			ss_all(s, 1, OUTCOME_DEFERRED, e->cls ==
@@ -278,9 +290,12 @@ ss_connect(struct ss *s)
 			return -1;
 		}
 		s->tls_active = 1;
+		s->tlsc = conn;
 		ss_event(s, EVENT_TLS, NULL, 0, NULL);
-		if ((low = tls_low_new(conn)) == NULL)
+		if ((low = tls_low_new(conn)) == NULL) {
+			s->tlsc = NULL;
 			goto fail_mem;
+		}
 		if ((guard = stream_guard_new(low, STREAM_REPLY_MAX,
 		    &s->sstate)) == NULL || (stream = mailstream_new(guard, SS_BUFSIZE)) ==
 		    NULL) {
@@ -327,6 +342,7 @@ fail_errno:
 		return -1;
 	}
 fail_mem:
+	s->tlsc = NULL;
 	s->res->end = SMTP_END_CONNECT;
 	ss_all(s, 1, OUTCOME_DEFERRED, REASON_CONNECTION, 0, NULL, "cannot "
 	    "set up the SMTP "
@@ -353,7 +369,7 @@ ss_upgrade(struct ss *s)
 	 * "may" recipients over TLS 1.0, and holds the strict ones).
 	 */
 	conn = tls_handshake(s->o->tls, s->fd, s->o->host, 0,
-	    s->o->timeout, &s->res->tls, &injected, &e);
+	    s->o->timeout, s->o->resume, &s->res->tls, &injected, &e);
 	if (conn == NULL) {
 		if (injected)
 			ss_set_plain(s, REASON_INJECTION, "STARTTLS failed at "
@@ -383,6 +399,7 @@ ss_upgrade(struct ss *s)
 	mailstream_low_free(old);
 	mailstream_set_low(etpan_smtp_stream(s->smtp), low);
 	s->tls_active = 1;
+	s->tlsc = conn;
 	ss_event(s, EVENT_TLS, NULL, 0, NULL);
 	if (s->downgrade == NULL && policy_downgrade(s->o->seen, s->o->host, 1,
 	    0, s->res->tls.cert_issuer, &dg))

@@ -17,6 +17,8 @@
 #include "smtp-session.h"
 #include "stream.h"
 
+struct tls_conn;
+
 /* What the server offers: one bitmask, copied in one assignment. */
 enum {
 	SS_EXT_ESMTP = 1 << 0,		/* EHLO was answered */
@@ -81,6 +83,8 @@ struct ss {
 	struct ss_caps		 caps;		/* forgotten when TLS starts */
 
 	int			 tls_active;
+	struct tls_conn		*tlsc;		/* under the stream (borrowed):
+						   for its ticket */
 	int			 txn_requiretls;
 	int			 txn_strict;	/* transaction for strict policies */
 	char			*wire;		/* the DATA text for this server */
@@ -131,6 +135,7 @@ void	 ss_abort(struct ss *);
 int	 ss_reuse(struct ss *);
 void	 ss_keep(struct ss *);
 void	 ss_fresh(struct ss *);
+void	 ss_take_ticket(struct ss *);
 
 /* smtp-auth.c */
 void	 ss_auth(struct ss *);

@@ -114,6 +114,8 @@ void
 smtp_result_clear(struct smtp_result *res)
 {
 	tls_facts_clear(&res->tls);
+	tls_ticket_clear(&res->ticket);
+	res->has_ticket = 0;
 	free(res->error);
 	free(res->downgrade);
 	res->error = res->downgrade = NULL;
@@ -192,8 +194,11 @@ ss_step(struct ss *s)
 			ss_move(s, SS_QUIT);
 			break;
 		}
-		if (s->state == SS_EHLO_TLS || s->tls_active)
+		if (s->state == SS_EHLO_TLS || s->tls_active) {
+			/* A reply was read: a TLS 1.3 ticket is in by now. */
+			ss_take_ticket(s);
 			ss_move(s, SS_POLICY);
+		}
 		else if ((s->caps.ext & SS_EXT_STARTTLS) &&
 		    s->o->try_starttls)
 			ss_move(s, SS_STARTTLS);
@@ -322,6 +327,7 @@ ss_step(struct ss *s)
 		else if (s->smtp != NULL && etpan_smtp_stream(s->smtp) != NULL) {
 			mailsmtp_quit(s->smtp);
 			s->fd = -1;
+			s->tlsc = NULL;
 		}
 		ss_move(s, SS_DONE);
 		break;

@@ -75,6 +75,12 @@ struct smtp_opts {
 						   what a send would get */
 	/* What this server gave before (the downgrade rule), or NULL. */
 	const struct policy_seen *seen;
+	/*
+	 * A TLS session to resume on a new connection (tls.h), or NULL: the
+	 * ticket tern kept for this server.  The record of a resumed session
+	 * carries that ticket's facts (those of its full handshake).
+	 */
+	const struct tls_ticket	*resume;
 	/* A downgrade found before this session (the handshake failed). */
 	const char		*downgrade_in;
 	int			 downgrade_hold; /* hold instead of warn */
@@ -173,6 +179,12 @@ struct smtp_result {
 	char			*error;		/* session-level words, or NULL */
 	enum reason_kind	 error_kind;
 	char			*downgrade;	/* downgrade words, or NULL */
+	/*
+	 * On a new TLS connection: has_ticket when the server sent a
+	 * ticket, to keep for the next session (ticket, a secret).
+	 */
+	int			 has_ticket;
+	struct tls_ticket	 ticket;
 };
 
 /*

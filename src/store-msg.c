@@ -24,7 +24,7 @@
 	"d.cert_subject, d.cert_issuer, d.cert_sha256, d.cert_expires, " \
 	"d.verified, d.verify, d.code, d.reply, d.requiretls, "		\
 	"d.downgrade, d.time, d.message_id, d.reason_kind, d.resent, "	\
-	"d.uncertain, d.verify_method"
+	"d.uncertain, d.verify_method, d.tls_resumed"
 
 static void	 st_row_record(sqlite3_stmt *, struct record *);
 static const char *st_body_plain(const char *, size_t);
@@ -482,6 +482,7 @@ st_row_record(sqlite3_stmt *s, struct record *r)
 		r->tls.cert_expires = st_col(s, 13);
 		r->tls.verified = sqlite3_column_int(s, 14);
 		r->tls.verify = st_col(s, 15);
+		r->tls.resumed = sqlite3_column_int(s, 26);
 	}
 	r->code = sqlite3_column_int(s, 16);
 	r->reply = st_col_clean(s, 17);

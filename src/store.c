@@ -152,6 +152,21 @@ static const char *store_migrations[STORE_VERSION] = {
 	"  max_age INTEGER NOT NULL,"
 	"  fetched INTEGER NOT NULL,"
 	"  checked INTEGER NOT NULL);",
+	/*
+	 * 10 -> 11: TLS session tickets per server (host, port, and the key of
+	 * tls_ticket_key: address and trust anchors), each with the facts of
+	 * its full handshake; an attempt says whether its session resumed.
+	 */
+	"ALTER TABLE deliveries ADD COLUMN tls_resumed INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE TABLE tickets ("
+	"  host TEXT NOT NULL, port INTEGER NOT NULL, key TEXT NOT NULL,"
+	"  ticket BLOB NOT NULL,"
+	"  since INTEGER NOT NULL, expires INTEGER NOT NULL,"
+	"  cert_subject TEXT, cert_issuer TEXT, cert_sha256 TEXT,"
+	"  cert_expires TEXT, verified INTEGER NOT NULL, verify TEXT,"
+	"  cert_problem INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY(host, port, key));",
 };
 
 static const char *store_state_names[STORE_STATE_LAST] = {

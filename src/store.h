@@ -41,7 +41,7 @@ struct err;
 
 struct store;
 
-#define STORE_VERSION	10
+#define STORE_VERSION	11
 
 /* Stored as numbers in messages.state: add at the end, never renumber. */
 enum store_state {
@@ -332,6 +332,21 @@ int	 store_sts_put(struct store *, const char *, const struct store_sts *,
 int	 store_sts_checked(struct store *, const char *, long long,
 	    struct err **);
 void	 store_sts_clear(struct store_sts *);
+
+/*
+ * TLS session tickets (record.h), per server: host, port and key (the
+ * address and trust anchors, tls_ticket_key).  store_ticket_get fills *tk
+ * (tls_ticket_clear) with the one kept there that has not expired and
+ * returns 1, else 0 (*tk zeroed).  store_ticket_put keeps tk there (NULL:
+ * forgets the one there, an expired one goes too); shown, when not NULL,
+ * is the certificate (SHA-256) a full handshake showed now: the server's
+ * tickets of any other certificate are forgotten.  Best effort: a store
+ * error costs a resumption, nothing else.
+ */
+int	 store_ticket_get(struct store *, const char *, int, const char *,
+	    struct tls_ticket *);
+void	 store_ticket_put(struct store *, const char *, int, const char *,
+	    const struct tls_ticket *, const char *);
 
 const char *store_state_name(enum store_state);
 

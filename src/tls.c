@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <arpa/inet.h>
@@ -16,12 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 
 #include "err.h"
 #include "record.h"
+#include "secret.h"
 #include "text.h"
 #include "tls.h"
 #include "xmalloc.h"
@@ -46,12 +49,19 @@ struct tls_ctx {
 	gnutls_certificate_credentials_t	 cred;
 	gnutls_x509_trust_list_t		 ca_list;	/* ca_file */
 	gnutls_x509_trust_list_t		 sys_list;	/* lazily */
+	char					*trust;		/* lazily: what
+							   verification used */
 };
 
 struct tls_conn {
 	gnutls_session_t	 session;
 	int			 fd;
 	int			 timeout;
+	/* For a ticket: the full handshake's facts and time, its expiry. */
+	struct tls_facts	 orig;
+	long long		 since;
+	long long		 cert_end;	/* 0: not known */
+	int			 resumed;
 };
 
 static int	tls_ctx_load(struct tls_ctx *, struct err **);
@@ -62,7 +72,12 @@ static int	tls_verify(struct tls_ctx *, gnutls_session_t, const char *,
 		    unsigned int *);
 static void	tls_fill_facts(struct tls_ctx *, struct tls_conn *,
 		    const char *, struct tls_facts *);
+static void	tls_fill_session(struct tls_conn *, struct tls_facts *);
+static void	tls_resume_facts(struct tls_conn *, const struct tls_ticket *,
+		    struct tls_facts *);
 static void	tls_fill_cert(gnutls_session_t, struct tls_facts *);
+static char	*tls_trust_id(const char *);
+static long long tls_time_parse(const char *);
 static ssize_t	tls_pull_first(gnutls_transport_ptr_t, void *, size_t);
 static int	tls_pull_first_timeout(gnutls_transport_ptr_t, unsigned int);
 static ssize_t	tls_pull_fd(gnutls_transport_ptr_t, void *, size_t);
@@ -112,7 +127,68 @@ tls_ctx_free(struct tls_ctx *ctx)
 		gnutls_x509_trust_list_deinit(ctx->sys_list, 1);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->ca_file);
+	free(ctx->trust);
 	free(ctx);
+}
+
+/*
+ * What a verification depends on besides the server: the ca_file's
+ * contents (a digest) and the system bundle (size and time).  A new
+ * string.
+ */
+static char *
+tls_trust_id(const char *ca_file)
+{
+	gnutls_datum_t	 file = { NULL, 0 };
+	unsigned char	 md[32];
+	char		 ca[2 * 16 + 1], sys[64];
+	struct stat	 sb;
+	size_t		 i;
+
+	snprintf(ca, sizeof ca, "%s", ca_file != NULL ? "?" : "none");
+	if (ca_file != NULL && gnutls_load_file(ca_file, &file) == 0 &&
+	    gnutls_hash_fast(GNUTLS_DIG_SHA256, file.data, file.size, md) ==
+	    0)
+		for (i = 0; i < 16; i++)
+			snprintf(ca + 2 * i, 3, "%02x", md[i]);
+	gnutls_free(file.data);
+	if (stat(TLS_SYSTEM_BUNDLE, &sb) == 0)
+		snprintf(sys, sizeof sys, "%lld.%09ld:%lld",
+		    (long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec,
+		    (long long)sb.st_size);
+	else
+		snprintf(sys, sizeof sys, "none");
+	return xasprintf("ca=%s;sys=%s", ca, sys);
+}
+
+/* Address and trust: where a ticket may be used again. */
+char *
+tls_ticket_key(struct tls_ctx *ctx, const char *address)
+{
+	char	*k;
+
+	pthread_mutex_lock(&ctx->lock);
+	if (ctx->trust == NULL)
+		ctx->trust = tls_trust_id(ctx->ca_file);
+	k = xasprintf("%s|%s", address != NULL ? address : "", ctx->trust);
+	pthread_mutex_unlock(&ctx->lock);
+	return k;
+}
+
+/* "2027-01-01T00:00:00Z" as unix time; 0 when it is not that. */
+static long long
+tls_time_parse(const char *s)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	if (s == NULL)
+		return 0;
+	memset(&tm, 0, sizeof tm);
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL ||
+	    *end != '\0')
+		return 0;
+	return (long long)timegm(&tm);
 }
 
 /* Set up credentials and the ca_file anchors once. */
@@ -437,8 +513,8 @@ tls_pull_fd(gnutls_transport_ptr_t p, void *buf, size_t n)
 /* Handshake on fd and gather the facts. */
 struct tls_conn *
 tls_handshake(struct tls_ctx *ctx, int fd, const char *host, int modern_only,
-    int timeout, struct tls_facts *facts, int *plaintext_seen,
-    struct err **errp)
+    int timeout, const struct tls_ticket *resume, struct tls_facts *facts,
+    int *plaintext_seen, struct err **errp)
 {
 	struct tls_conn		*c;
 	struct tls_first	 first;
@@ -479,6 +555,11 @@ tls_handshake(struct tls_ctx *ctx, int fd, const char *host, int modern_only,
 	    inet_pton(AF_INET6, host, &a6) != 1)
 		(void)gnutls_server_name_set(c->session, GNUTLS_NAME_DNS,
 		    host, strlen(host));
+	/* A ticket GnuTLS does not take is no ticket: a full handshake. */
+	if (resume != NULL && resume->data != NULL && resume->len > 0 &&
+	    resume->len <= UINT32_MAX && gnutls_session_set_data(c->session,
+	    resume->data, resume->len) < 0)
+		resume = NULL;
 	memset(&first, 0, sizeof first);
 	first.fd = fd;
 	clock_gettime(CLOCK_MONOTONIC, &first.end);
@@ -499,7 +580,14 @@ tls_handshake(struct tls_ctx *ctx, int fd, const char *host, int modern_only,
 	    gnutls_system_recv_timeout);
 	if (r < 0)
 		goto fail;
+	if (resume != NULL && resume->data != NULL &&
+	    gnutls_session_is_resumed(c->session)) {
+		tls_resume_facts(c, resume, facts);
+		return c;
+	}
 	tls_fill_facts(ctx, c, host, facts);
+	tls_facts_copy(&c->orig, facts);
+	c->since = (long long)time(NULL);
 	return c;
 
 fail:
@@ -521,19 +609,13 @@ fail:
 	return NULL;
 }
 
-/* Facts of an established session, from the session itself. */
+/* What this session itself says: used, version, cipher. */
 static void
-tls_fill_facts(struct tls_ctx *ctx, struct tls_conn *c, const char *host,
-    struct tls_facts *f)
+tls_fill_session(struct tls_conn *c, struct tls_facts *f)
 {
 	gnutls_protocol_t	 proto;
-	gnutls_datum_t		 out;
-	unsigned int		 status = 0;
 	const char		*s;
-	char			*words;
-	size_t			 len;
 
-	memset(f, 0, sizeof *f);
 	f->used = 1;
 	proto = gnutls_protocol_get_version(c->session);
 	s = gnutls_protocol_get_name(proto);
@@ -542,7 +624,87 @@ tls_fill_facts(struct tls_ctx *ctx, struct tls_conn *c, const char *host,
 	    proto == GNUTLS_TLS1_1);
 	s = gnutls_ciphersuite_get(c->session);
 	f->cipher = xstrdup(s != NULL ? s : "unknown");
+}
+
+/*
+ * Facts of a resumed session: the certificate and its verification are
+ * the full handshake's (the ticket's), version and cipher this session's.
+ */
+static void
+tls_resume_facts(struct tls_conn *c, const struct tls_ticket *tk,
+    struct tls_facts *f)
+{
+	memset(f, 0, sizeof *f);
+	tls_facts_copy(f, &tk->facts);
+	free(f->version);
+	free(f->cipher);
+	tls_fill_session(c, f);
+	f->resumed = 1;
+	c->resumed = 1;
+	tls_facts_copy(&c->orig, &tk->facts);
+	c->orig.resumed = 0;
+	c->since = tk->since;
+	c->cert_end = tls_time_parse(tk->facts.cert_expires);
+}
+
+/* The server's latest ticket with the full handshake's facts. */
+int
+tls_conn_ticket(struct tls_conn *c, struct tls_ticket *out)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	long long	 end;
+	time_t		 t;
+
+	memset(out, 0, sizeof *out);
+	if (c == NULL || !c->orig.used)
+		return 0;
+	/*
+	 * Without the flag, GnuTLS would wait a round trip for a TLS 1.3
+	 * ticket.  A TLS 1.2 server that resumed a session without a new
+	 * ticket takes the same one again (RFC 5077 3.3): it stays.
+	 */
+	if (!(gnutls_session_get_flags(c->session) &
+	    GNUTLS_SFLAGS_SESSION_TICKET) && !(c->resumed &&
+	    gnutls_protocol_get_version(c->session) != GNUTLS_TLS1_3))
+		return 0;
+	if (gnutls_session_get_data2(c->session, &d) < 0)
+		return 0;
+	end = c->since + TLS_TICKET_MAX_AGE;
+	if ((t = gnutls_db_check_entry_expire_time(&d)) > 0 &&
+	    (long long)t < end)
+		end = (long long)t;
+	if (c->cert_end > 0 && c->cert_end < end)
+		end = c->cert_end;
+	if (end <= (long long)time(NULL) || d.size == 0) {
+		secret_wipe(d.data, d.size);
+		gnutls_free(d.data);
+		return 0;
+	}
+	out->data = xmalloc(d.size);
+	memcpy(out->data, d.data, d.size);
+	out->len = d.size;
+	secret_wipe(d.data, d.size);
+	gnutls_free(d.data);
+	out->since = c->since;
+	out->expires = end;
+	tls_facts_copy(&out->facts, &c->orig);
+	return 1;
+}
+
+/* Facts of an established session, from the session itself. */
+static void
+tls_fill_facts(struct tls_ctx *ctx, struct tls_conn *c, const char *host,
+    struct tls_facts *f)
+{
+	gnutls_datum_t		 out;
+	unsigned int		 status = 0;
+	char			*words;
+	size_t			 len;
+
+	memset(f, 0, sizeof *f);
+	tls_fill_session(c, f);
 	tls_fill_cert(c->session, f);
+	c->cert_end = tls_time_parse(f->cert_expires);
 
 	if (tls_verify(ctx, c->session, host, &status) == -1) {
 		f->verified = 0;
@@ -659,6 +821,7 @@ tls_conn_free(struct tls_conn *c)
 	if (c == NULL)
 		return;
 	gnutls_deinit(c->session);
+	tls_facts_clear(&c->orig);
 	free(c);
 }
 

@@ -15,6 +15,7 @@
 
 struct err;
 struct tls_facts;
+struct tls_ticket;
 
 /* Trust anchors and settings shared by every session of one run. */
 struct tls_ctx;
@@ -27,6 +28,17 @@ struct tls_ctx;
  */
 struct tls_ctx	*tls_ctx_new(const char *, struct err **);
 void		 tls_ctx_free(struct tls_ctx *);
+/*
+ * Where a ticket may be used again, beside the server's host name and
+ * port: the numeric address and what the verification depended on (a
+ * digest of the ca_file's contents, the system bundle's size and time),
+ * so that a session is never resumed across other trust anchors.  A new
+ * string.
+ */
+char		*tls_ticket_key(struct tls_ctx *, const char *);
+
+/* The longest a ticket is offered after its full handshake (seconds). */
+#define TLS_TICKET_MAX_AGE	86400
 
 /*
  * Run a TLS handshake as a client on the connected socket fd (which stays
@@ -47,9 +59,27 @@ void		 tls_ctx_free(struct tls_ctx *);
  * record was expected ...".  *plaintext_seen is 0 on every other return.
  * The certificate's subject and issuer in facts are sanitized (one line,
  * no control or bidirectional characters): they come from the server.
+ *
+ * resume (may be NULL): a ticket kept from an earlier session with this
+ * server (same host name, address, port and tls_ticket_key).  When the
+ * server resumes it, nothing is verified now (the server shows no
+ * certificate): facts are the ticket's, that is the full handshake's,
+ * with this session's version and cipher and facts->resumed = 1.  When
+ * it does not, the handshake is a full one, verified as always.
  */
 struct tls_conn	*tls_handshake(struct tls_ctx *, int, const char *, int, int,
-		    struct tls_facts *, int *, struct err **);
+		    const struct tls_ticket *, struct tls_facts *, int *,
+		    struct err **);
+/*
+ * The ticket the server sent on this established session, if it sent one
+ * (TLS 1.3 sends it after the handshake: ask once a reply has been read).
+ * Fills *out (tls_ticket_clear) with the data, the facts of the full
+ * handshake (this one's, or the one a resumed session came from) and
+ * when it stops being offered (the server's lifetime, TLS_TICKET_MAX_AGE
+ * after the full handshake, the certificate's expiry: the earliest).
+ * Returns 1, or 0 when there is none (never waits for one).
+ */
+int		 tls_conn_ticket(struct tls_conn *, struct tls_ticket *);
 /*
  * Wrap an established session as a libetpan low-level stream (for
  * mailstream_new or mailstream_set_low).  It takes ownership of the session

@@ -108,6 +108,7 @@ struct opts {
 	const char	*quit_kill;	/* SIGKILL the pid in this file at QUIT */
 	long		 data_delay_ms;	/* before the 354 to DATA */
 	bool		 smtputf8;	/* offer SMTPUTF8 (RFC 6531) */
+	bool		 tickets;	/* offer TLS session tickets */
 	int		 timeout;
 	unsigned long	 max_sessions;
 };
@@ -130,6 +131,7 @@ struct sess {
 	char		 line[IBUF_SIZE + 1];
 	const char	*starttls;
 	const char	*tls_error;
+	bool		 tls_resumed;	/* the handshake resumed a session */
 	const char	*end;
 	char		*helo;
 	bool		 helo_after_tls;
@@ -214,6 +216,7 @@ static struct opts opts = {
 
 static gnutls_certificate_credentials_t cred;
 static gnutls_priority_t prio;
+static gnutls_datum_t ticket_key;	/* --session-tickets: this run's */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long	 msg_count;
 static unsigned long	 sess_count;
@@ -243,7 +246,8 @@ usage(void)
 	    "  [--delay ms] [--escape-replies] [--ehlo-after-tls-fewer]"
 	    " [--hostname name]\n"
 	    "  [--max-sessions n] [--timeout secs] [--dot-delay ms]"
-	    " [--quit-kill pidfile] [--data-delay ms] [--smtputf8]\n");
+	    " [--quit-kill pidfile] [--data-delay ms] [--smtputf8]\n"
+	    "  [--session-tickets]\n");
 	exit(2);
 }
 
@@ -502,6 +506,7 @@ parse_opts(int argc, char **argv)
 		{ "quit-kill", required_argument, NULL, 24 },
 		{ "data-delay", required_argument, NULL, 25 },
 		{ "smtputf8", no_argument, NULL, 26 },
+		{ "session-tickets", no_argument, NULL, 27 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -624,6 +629,9 @@ parse_opts(int argc, char **argv)
 		case 26:
 			opts.smtputf8 = true;
 			break;
+		case 27:
+			opts.tickets = true;
+			break;
 		case 25:
 			opts.data_delay_ms = (long)parse_ulong(optarg,
 			    "--data-delay");
@@ -674,6 +682,11 @@ setup_tls(void)
 	if ((r = gnutls_certificate_set_x509_key_file(cred, opts.cert,
 	    opts.key, GNUTLS_X509_FMT_PEM)) < 0)
 		die("%s, %s: %s", opts.cert, opts.key, gnutls_strerror(r));
+	/* A new key each start: a restarted server resumes nothing. */
+	if (opts.tickets &&
+	    (r = gnutls_session_ticket_key_generate(&ticket_key)) < 0)
+		die("gnutls_session_ticket_key_generate: %s",
+		    gnutls_strerror(r));
 }
 
 /* Create the spool, open its logs and continue its message numbers. */
@@ -1058,6 +1071,8 @@ sess_log(struct sess *s)
 	    gnutls_protocol_get_version(s->tls)) : NULL);
 	sb_adds(&b, ",\"tls_error\":");
 	sb_json(&b, s->tls_error);
+	sb_addf(&b, ",\"tls_resumed\":%s", s->tls_resumed ? "true" :
+	    "false");
 	sb_adds(&b, ",\"helo\":");
 	sb_json(&b, s->helo);
 	sb_adds(&b, ",\"auth\":");
@@ -1107,6 +1122,9 @@ tls_start(struct sess *s)
 	    cred)) < 0)
 		goto fail;
 	gnutls_certificate_server_set_request(s->tls, GNUTLS_CERT_IGNORE);
+	if (opts.tickets && (r = gnutls_session_ticket_enable_server(s->tls,
+	    &ticket_key)) < 0)
+		goto fail;
 	gnutls_transport_set_int(s->tls, s->fd);
 	gnutls_handshake_set_timeout(s->tls, (unsigned)opts.timeout * 1000);
 	do
@@ -1115,6 +1133,7 @@ tls_start(struct sess *s)
 	if (r < 0)
 		goto fail;
 	s->tls_on = true;
+	s->tls_resumed = gnutls_session_is_resumed(s->tls) != 0;
 	return 0;
 
 fail:
