@@ -37,10 +37,11 @@ outlog_line(const char *account, const char *from, const struct record *r)
 	if (r->address != NULL)
 		buf_addf(&b, " address=%s port=%d", r->address, r->port);
 	if (r->tls.used)
-		buf_addf(&b, " tls=%s cipher=%s verified=%s%s%s",
+		buf_addf(&b, " tls=%s cipher=%s verified=%s%s%s%s",
 		    r->tls.version, r->tls.cipher, r->tls.method !=
 		    VERIFY_NONE ? "yes" : "no", r->tls.method != VERIFY_NONE ?
-		    " verify_method=" : "", verify_method_name(r->tls.method));
+		    " verify_method=" : "", verify_method_name(r->tls.method),
+		    r->tls.resumed ? " resumed=yes" : "");
 	else
 		buf_adds(&b, " tls=no");
 	if (r->resent)

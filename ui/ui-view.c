@@ -138,6 +138,10 @@ ui_view_record(struct ui_pager *p, const struct record *r, int full)
 		if (t->dane != POLICY_DANE_NONE && t->dane_words != NULL)
 			ui_pager_addf(p, n, "    DANE:          %s",
 			    t->dane_words);
+		if (t->resumed)
+			ui_pager_add(p, n, "    resumed:       yes: the server "
+			    "showed no certificate; these are the facts of the "
+			    "full handshake it resumed");
 	} else if (r->server != NULL)
 		ui_pager_addf(p, ui_term_attr(UI_A_BAD),
 		    "    TLS:           none: the message %s in plaintext",
