@@ -93,6 +93,7 @@ test_record_json(void **state)
 	}
 	assert_non_null(strstr(j, "\"outcome\":\"plaintext\""));
 	assert_non_null(strstr(j, "\"tls_version\":null"));
+	assert_non_null(strstr(j, "\"resumed\":null"));
 	assert_non_null(strstr(j, "\"cert_sha256\":null"));
 	assert_non_null(strstr(j, "\"requiretls\":false"));
 	assert_non_null(strstr(j, "\"reason\":\"no \\\"STARTTLS\\\"\\n\""));
@@ -106,9 +107,61 @@ test_record_json(void **state)
 	j = record_json(&r);
 	assert_non_null(strstr(j, "\"tls_version\":\"TLS1.3\""));
 	assert_non_null(strstr(j, "\"cert_subject\":null"));
+	assert_non_null(strstr(j, "\"resumed\":false"));
+	free(j);
+	r.tls.resumed = 1;
+	j = record_json(&r);
+	assert_non_null(strstr(j, "\"resumed\":true"));
 	free(j);
 	record_clear(&r);
 	assert_null(r.recipient);
+}
+
+/* A resumed session says so after its version; a ticket copies deeply. */
+static void
+test_resumed_words(void **state)
+{
+	struct tls_facts	 t;
+	struct tls_ticket	 a, b;
+	char			*s;
+
+	(void)state;
+	memset(&t, 0, sizeof t);
+	t.used = 1;
+	t.version = xstrdup("TLS1.3");
+	t.cipher = xstrdup("TLS_AES_128_GCM_SHA256");
+	t.verified = 1;
+	t.method = VERIFY_PKIX;
+	s = tls_facts_summary(&t, TLS_SUMMARY_FULL);
+	assert_string_equal(s, "TLS1.3, TLS_AES_128_GCM_SHA256, certificate "
+	    "verified (pkix)");
+	free(s);
+	t.resumed = 1;
+	s = tls_facts_summary(&t, TLS_SUMMARY_FULL);
+	assert_string_equal(s, "TLS1.3 (resumed), TLS_AES_128_GCM_SHA256, "
+	    "certificate verified (pkix)");
+	free(s);
+	s = tls_facts_summary(&t, TLS_SUMMARY_SHORT);
+	assert_string_equal(s, "TLS1.3 (resumed), verified (pkix)");
+	free(s);
+
+	memset(&a, 0, sizeof a);
+	a.data = xmalloc(3);
+	memcpy(a.data, "\001\002\003", 3);
+	a.len = 3;
+	a.since = 10;
+	a.expires = 20;
+	tls_facts_copy(&a.facts, &t);
+	tls_ticket_copy(&b, &a);
+	assert_ptr_not_equal(b.data, a.data);
+	assert_memory_equal(b.data, a.data, 3);
+	assert_int_equal(b.expires, 20);
+	assert_string_equal(b.facts.version, "TLS1.3");
+	tls_ticket_clear(&a);
+	assert_null(a.data);
+	assert_int_equal(a.len, 0);
+	tls_ticket_clear(&b);
+	tls_facts_clear(&t);
 }
 
 /* Events format into one line naming the server. */
@@ -141,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_outcome_worst),
 		cmocka_unit_test(test_record_set_sanitizes),
 		cmocka_unit_test(test_record_json),
+		cmocka_unit_test(test_resumed_words),
 		cmocka_unit_test(test_event_format),
 	};
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -382,6 +383,72 @@ test_servers(void **state)
 }
 
 /*
+ * Tickets: kept per host, port and key; used once (put replaces); gone
+ * when expired, when forgotten, and when a full handshake shows another
+ * certificate (other keys of that server too).
+ */
+static void
+test_tickets(void **state)
+{
+	struct store		*st = *state;
+	struct tls_ticket	 tk, got;
+	long long		 now = (long long)time(NULL);
+
+	memset(&tk, 0, sizeof tk);
+	assert_int_equal(store_ticket_get(st, "mx.example.net", 25, "a",
+	    &got), 0);
+	tk.data = (unsigned char *)"\001\000\002";
+	tk.len = 3;
+	tk.since = now;
+	tk.expires = now + 3600;
+	tk.facts.used = 1;
+	tk.facts.cert_sha256 = "AA:BB";
+	tk.facts.cert_issuer = "CN=CA";
+	tk.facts.verified = 0;
+	tk.facts.cert = CERT_NAME;
+	tk.facts.verify = "not verified for mx.example.net: wrong name";
+	store_ticket_put(st, "mx.example.net", 25, "a", &tk, "AA:BB");
+	store_ticket_put(st, "mx.example.net", 25, "b", &tk, "AA:BB");
+	assert_int_equal(store_ticket_get(st, "mx.example.net", 25, "a",
+	    &got), 1);
+	assert_int_equal(got.len, 3);
+	assert_memory_equal(got.data, "\001\000\002", 3);
+	assert_int_equal(got.expires, now + 3600);
+	assert_int_equal(got.facts.verified, 0);
+	assert_int_equal(got.facts.cert, CERT_NAME);
+	assert_string_equal(got.facts.cert_issuer, "CN=CA");
+	assert_null(got.facts.cert_subject);
+	tls_ticket_clear(&got);
+	/* Another port, another key: nothing. */
+	assert_int_equal(store_ticket_get(st, "mx.example.net", 587, "a",
+	    &got), 0);
+	assert_int_equal(store_ticket_get(st, "mx.example.net", 25, "c",
+	    &got), 0);
+	/* Forgotten after use without a new one; b stays. */
+	store_ticket_put(st, "mx.example.net", 25, "a", NULL, NULL);
+	assert_int_equal(store_ticket_get(st, "mx.example.net", 25, "a",
+	    &got), 0);
+	assert_int_equal(store_ticket_get(st, "mx.example.net", 25, "b",
+	    &got), 1);
+	tls_ticket_clear(&got);
+	/* A full handshake with another certificate: b goes too. */
+	tk.facts.cert_sha256 = "CC:DD";
+	store_ticket_put(st, "mx.example.net", 25, "a", &tk, "CC:DD");
+	assert_int_equal(store_ticket_get(st, "mx.example.net", 25, "b",
+	    &got), 0);
+	assert_int_equal(store_ticket_get(st, "mx.example.net", 25, "a",
+	    &got), 1);
+	assert_string_equal(got.facts.cert_sha256, "CC:DD");
+	tls_ticket_clear(&got);
+	/* An expired one is not given. */
+	tk.expires = now - 1;
+	store_ticket_put(st, "mx.example.net", 25, "a", &tk, NULL);
+	assert_int_equal(store_ticket_get(st, "mx.example.net", 25, "a",
+	    &got), 0);
+	assert_null(got.data);
+}
+
+/*
  * SQL names the states and st_prep binds them, also for a statement it
  * hands out again from its cache; a name that is no state, and names
  * beside ?N, are refused as bugs.
@@ -443,6 +510,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_state_names, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_servers, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tickets, setup,
 		    teardown),
 	};
 	int	rv;
