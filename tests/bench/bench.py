@@ -13,7 +13,9 @@ Issue 13's six targets:
      client in C: the server's own rate) on tests/smtpd and on Postfix when
      installed (run.sh starts a private one); also vs msmtp/curl loops
   3  one send with the system trust store (no ca_file) vs msmtp and curl,
-     CPU and wall, interleaved runs; then the same with ca_file
+     CPU and wall, interleaved runs; beside it the resumed send (a second
+     send to a server that offers TLS session tickets); then the same
+     with ca_file
   4  a 20 MiB message: throughput vs curl, peak RSS / message size
   5  interface start on 100,000 messages and 10,000 contacts
      (tests/bench/startup.sh), tern log / tern outbox time to first line
@@ -954,6 +956,61 @@ def last_verified(env):
     return r
 
 
+def resumed_send(tag, srv_args, config_of, runs, full, med):
+    """Bench 3's resumed send: tern send to a server that offers TLS
+    session tickets (tests/smtpd --session-tickets), RUNS runs after a
+    first send that kept a ticket, so that each run resumes the session
+    the previous one left; beside the full handshake's figure FULL (wall,
+    CPU) and the peers' MED (which resume nothing across runs).  Prints;
+    asserts nothing."""
+    srv = Server(tag, *(list(srv_args) + ["--session-tickets"]))
+    env = tern_env(tag, config_of(srv.port))
+    body = os.path.join(T, tag + "-body.txt")
+    with open(body, "w") as f:
+        f.write(SHORT_BODY)
+    tern = [TERN, "send", "-s", "Minutes of Tuesday", RCPT]
+    first = measure(tern, env, body)
+    rs = [measure(tern, env, body) for _ in range(runs)] if first.ok else []
+    rs = [r for r in rs if r.ok]
+    srv.wait_sessions(len(rs) + 1)
+    srv.stop()
+    resumed = 0
+    try:
+        with open(os.path.join(srv.spool, "sessions.jsonl")) as f:
+            resumed = sum(1 for ln in f if json.loads(ln).get("tls_resumed"))
+    except (OSError, ValueError):
+        pass
+    con = sqlite3.connect(store_path(env))
+    try:
+        rec = con.execute("SELECT tls_resumed, verified FROM deliveries "
+                          "ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        rec = None
+    finally:
+        con.close()
+    if not rs:
+        say("  resumed send: tern send did not deliver; skipped")
+        return
+    w = statistics.median(x.wall for x in rs)
+    c = statistics.median(x.cpu for x in rs)
+    say("  resumed send (the server offers tickets; %d runs after a first "
+        "that kept one): %d of %d sessions resumed at the server; the last "
+        "record: resumed = %s, verified = %s" % (
+            len(rs), resumed, len(rs) + 1, rec[0] if rec else "?",
+            rec[1] if rec else "?"))
+    for k, what, v in ((1, "CPU", c), (0, "wall", w)):
+        rr = ratio(v, full[k])
+        row("3", "one send resumed, system store, %s" % what, ms(v),
+            "full handshake %s" % ms(full[k]), rr, "(printed only)", None)
+        say("  resumed %s: %s; full handshake %s (%s)" % (what, ms(v),
+            ms(full[k]), rtxt(rr)))
+    for peer, k, what, v in (("msmtp", 1, "CPU", c), ("curl", 0, "wall", w)):
+        if peer in med:
+            say("  resumed %s: tern / %s = %s (target 3: <= %s)" % (
+                what, peer, rtxt(ratio(v, med[peer][k])),
+                "0.80x" if peer == "msmtp" else "1.00x"))
+
+
 def bench3_system():
     """Run inside a private mount namespace where the system bundle is the
     system's plus the test CA (bench3 starts it), or else with tls = may
@@ -961,17 +1018,22 @@ def bench3_system():
     runs = max(env_int("BENCH_RUNS", 25), 1)
     mode = os.environ.get("BENCH_TRUST_MODE", "may")
     if mode == "namespace":
-        srv = Server("b3s", "--cert", CERT, "--key", KEY)
-        env = tern_env("b3s", "from = Alice <%s>\nrelay = smtp://localhost:"
-                       "%d\ntimeout = 30\n" % (FROM_ADDR, srv.port))
+        srv_args = ("--cert", CERT, "--key", KEY)
+        def config_of(port):
+            return ("from = Alice <%s>\nrelay = smtp://localhost:%d\n"
+                    "timeout = 30\n" % (FROM_ADDR, port))
+        srv = Server("b3s", *srv_args)
+        env = tern_env("b3s", config_of(srv.port))
         peers = peer_argv(srv.port, "b3s", system=True)
     else:
         selfc = os.path.join(CERTS, "self.pem")
         selfk = os.path.join(CERTS, "self-key.pem")
-        srv = Server("b3s", "--cert", selfc, "--key", selfk)
-        env = tern_env("b3s", "from = Alice <%s>\nrelay = smtp://localhost:"
-                       "%d\ntls = may\ntimeout = 30\n" % (FROM_ADDR,
-                                                         srv.port))
+        srv_args = ("--cert", selfc, "--key", selfk)
+        def config_of(port):
+            return ("from = Alice <%s>\nrelay = smtp://localhost:%d\n"
+                    "tls = may\ntimeout = 30\n" % (FROM_ADDR, port))
+        srv = Server("b3s", *srv_args)
+        env = tern_env("b3s", config_of(srv.port))
         peers = peer_argv(srv.port, "b3s", system=True)
         if "msmtp" in peers:
             rc = peers["msmtp"][2]
@@ -1011,6 +1073,7 @@ def bench3_system():
         for o in other:
             say("  %s: tern / %s = %s" % (what, o, rtxt(ratio(t[k],
                                                                med[o][k]))))
+    resumed_send("b3r", srv_args, config_of, runs, t, med)
 
 
 def bench3():
