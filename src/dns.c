@@ -15,6 +15,19 @@
  * timeout is the system's.  An MX "." beside real MX records is ignored
  * (RFC 7505 forbids the mix); only "." alone is a null MX.  A domain that
  * is an address literal ("[192.0.2.1]") is its own implicit MX.
+ *
+ * DNSSEC: tern does not validate; it trusts the AD bit of its resolver,
+ * as Postfix does with smtp_dns_support_level = dnssec, so the resolver
+ * must be a validating one it can trust (on loopback).  Every query sets
+ * DO (EDNS0, RES_USE_DNSSEC) and AD; glibc keeps the AD bit of answers
+ * only with RES_TRUSTAD.  An answer is "secure" when its AD bit is set;
+ * the validator sets it only when every RRset of the answer, a CNAME
+ * chain included, and of a denial was authenticated.  A validating
+ * resolver answers SERVFAIL for a bogus answer; its Extended DNS Error
+ * (RFC 8914), when it sends one, tells a validation failure from others.
+ * glibc's res_nquery() keeps that reply in the buffer but not its length:
+ * the buffer is zeroed once and the length is found by walking the
+ * records within it.
  */
 #include "config.h"
 
@@ -56,7 +69,8 @@ struct dns_ctx {
 	unsigned char		*ans;
 	int			 len;
 	int			 timeout;
-	char			 why[128];	/* for DNS_TEMP */
+	int			 ad;		/* AD bit of the last reply */
+	char			 why[160];	/* for DNS_TEMP */
 };
 
 static int	dns_literal(const char *, char *, size_t);
@@ -65,15 +79,24 @@ static int	dns_open(struct dns_ctx *, const char *, int, int,
 		    struct err **);
 static void	dns_close(struct dns_ctx *);
 static enum dns_status dns_query(struct dns_ctx *, const char *, int);
+static int	dns_msg_len(const unsigned char *, size_t);
+static int	dns_ede(struct dns_ctx *);
+static const char *dns_ede_name(int);
 static int	dns_parse_mx(struct dns_ctx *, struct dns_mxlist *, size_t *);
-static int	dns_parse_addrs(struct dns_ctx *, int, char ***, size_t *);
+static int	dns_parse_tlsa(struct dns_ctx *, struct dns_tlsalist *);
 static int	dns_parse_txt(struct dns_ctx *, char ***, size_t *);
+static int	dns_parse_addrs(struct dns_ctx *, int, char ***, size_t *);
 static void	dns_addrs_add(char ***, size_t *, const char *);
+static int	dns_lookup_one(struct dns_ctx *, const char *, const char *,
+		    int, int, int, const char *, enum dns_status *,
+		    struct err **);
 static int	dns_mx_cmp(const void *, const void *);
 static uint32_t	dns_random(uint32_t);
 static void	dns_mx_shuffle(struct dns_mxlist *);
 static int	dns_addrs_res(const char *, const char *, int, int, char ***,
-		    size_t *, struct err **);
+		    size_t *, int *, struct err **);
+static int	dns_addrs(const char *, const char *, int, int, char ***,
+		    size_t *, int *, struct err **);
 static int	dns_addrs_gai(const char *, char ***, size_t *,
 		    struct err **);
 
@@ -196,6 +219,11 @@ dns_open(struct dns_ctx *c, const char *rhost, int rport, int timeout,
 		c->st.retrans = c->timeout / 2;
 	}
 	c->st.options &= ~(RES_DNSRCH | RES_DEFNAMES);
+	/* DO in an EDNS0 OPT record; AD in the query, kept in the reply. */
+	c->st.options |= RES_USE_EDNS0 | RES_USE_DNSSEC;
+#ifdef RES_TRUSTAD
+	c->st.options |= RES_TRUSTAD;
+#endif
 
 	if (af == AF_INET) {
 		memset(&sin, 0, sizeof sin);
@@ -232,7 +260,8 @@ dns_open(struct dns_ctx *c, const char *rhost, int rport, int timeout,
 		}
 #endif
 	}
-	c->ans = xmalloc(DNS_ANSWER_MAX);
+	/* Zeroed: a failed query's reply is walked without its length. */
+	c->ans = xcalloc(1, DNS_ANSWER_MAX);
 	return 0;
 }
 
@@ -247,15 +276,20 @@ dns_close(struct dns_ctx *c)
 	c->ans = NULL;
 }
 
-/* Ask for records of one type; on DNS_OK the answer is in c->ans. */
+/*
+ * Ask for records of one type; on DNS_OK the answer is in c->ans.  c->ad
+ * is the AD bit of the reply (of the denial for NXDOMAIN and NODATA).
+ */
 static enum dns_status
 dns_query(struct dns_ctx *c, const char *name, int type)
 {
-	HEADER	*hp = (HEADER *)c->ans;
-	int	 n, rcode;
+	HEADER		*hp = (HEADER *)c->ans;
+	const char	*ede;
+	int		 n, rcode, code;
 
 	memset(c->ans, 0, HFIXEDSZ);
 	c->why[0] = '\0';
+	c->ad = 0;
 	errno = 0;
 	n = res_nquery(&c->st, name, ns_c_in, type, c->ans, DNS_ANSWER_MAX);
 	if (n >= 0) {
@@ -263,21 +297,36 @@ dns_query(struct dns_ctx *c, const char *name, int type)
 		if (n > DNS_ANSWER_MAX)
 			n = DNS_ANSWER_MAX;
 		c->len = n;
+		c->ad = hp->ad;
 		return DNS_OK;
 	}
 	rcode = hp->qr ? hp->rcode : -1;
 	switch (c->st.res_h_errno) {
 	case HOST_NOT_FOUND:
+		c->ad = hp->ad;
 		return DNS_NXDOMAIN;
 	case NO_DATA:
+		c->ad = hp->ad;
 		return DNS_NODATA;
 	default:
 		break;
 	}
-	if (rcode == ns_r_servfail)
-		snprintf(c->why, sizeof c->why, "the DNS server failed"
-		    " (SERVFAIL)");
-	else if (rcode == ns_r_refused)
+	if (rcode == ns_r_servfail) {
+		code = dns_ede(c);
+		ede = dns_ede_name(code);
+		if ((code >= 1 && code <= 2) || (code >= 5 && code <= 12))
+			snprintf(c->why, sizeof c->why, "DNSSEC validation"
+			    " failed at the resolver (%s; SERVFAIL): the"
+			    " answer may be forged or the zone is broken",
+			    ede);
+		else if (code >= 0)
+			snprintf(c->why, sizeof c->why, "the DNS server failed"
+			    " (SERVFAIL, %s)", ede);
+		else
+			snprintf(c->why, sizeof c->why, "the DNS server failed"
+			    " (SERVFAIL: DNSSEC validation failed or the"
+			    " resolver could not get an answer)");
+	} else if (rcode == ns_r_refused)
 		snprintf(c->why, sizeof c->why, "the DNS server refused the"
 		    " query (REFUSED)");
 	else if (rcode > 0)
@@ -289,6 +338,90 @@ dns_query(struct dns_ctx *c, const char *name, int type)
 		snprintf(c->why, sizeof c->why, "no answer from the DNS server"
 		    " within %d seconds", c->timeout);
 	return DNS_TEMP;
+}
+
+/*
+ * The length of the DNS message at the start of buf (at most size bytes),
+ * found by skipping its records, or -1 when they do not fit.
+ */
+static int
+dns_msg_len(const unsigned char *buf, size_t size)
+{
+	static const ns_sect	 sect[] = { ns_s_qd, ns_s_an, ns_s_ns,
+				    ns_s_ar };
+	size_t			 len = HFIXEDSZ, i;
+	int			 k;
+
+	if (size < HFIXEDSZ)
+		return -1;
+	for (i = 0; i < sizeof sect / sizeof sect[0]; i++) {
+		/* Counts at offsets 4, 6, 8, 10 of the header. */
+		k = ns_skiprr(buf + len, buf + size, sect[i],
+		    ns_get16(buf + 4 + 2 * i));
+		if (k < 0)
+			return -1;
+		len += (size_t)k;
+	}
+	return len <= size ? (int)len : -1;
+}
+
+/*
+ * The INFO-CODE of the first Extended DNS Error option (RFC 8914) in the
+ * OPT record of the failed reply in c->ans, or -1 when there is none.
+ */
+static int
+dns_ede(struct dns_ctx *c)
+{
+	ns_msg			 msg;
+	ns_rr			 rr;
+	const unsigned char	*p, *end;
+	int			 i, count, len;
+	unsigned		 code, olen;
+
+	if ((len = dns_msg_len(c->ans, DNS_ANSWER_MAX)) == -1 ||
+	    ns_initparse(c->ans, len, &msg) == -1)
+		return -1;
+	count = ns_msg_count(msg, ns_s_ar);
+	for (i = 0; i < count; i++) {
+		if (ns_parserr(&msg, ns_s_ar, i, &rr) == -1)
+			return -1;
+		if (ns_rr_type(rr) != ns_t_opt)
+			continue;
+		p = ns_rr_rdata(rr);
+		end = p + ns_rr_rdlen(rr);
+		while (end - p >= 4) {
+			code = ns_get16(p);
+			olen = ns_get16(p + 2);
+			p += 4;
+			if ((size_t)(end - p) < olen)
+				return -1;
+			if (code == 15 && olen >= 2)
+				return (int)ns_get16(p);
+			p += olen;
+		}
+	}
+	return -1;
+}
+
+/* Words for an Extended DNS Error code (RFC 8914 section 4). */
+static const char *
+dns_ede_name(int code)
+{
+	static const char	*names[] = {
+		"other error", "unsupported DNSKEY algorithm",
+		"unsupported DS digest type", "stale answer",
+		"forged answer", "DNSSEC indeterminate", "DNSSEC bogus",
+		"signature expired", "signature not yet valid",
+		"DNSKEY missing", "RRSIGs missing", "no zone key bit set",
+		"NSEC missing", "cached error", "not ready", "blocked",
+		"censored", "filtered", "prohibited", "stale NXDOMAIN answer",
+		"not authoritative", "not supported", "no reachable authority",
+		"network error", "invalid data"
+	};
+
+	if (code < 0 || (size_t)code >= sizeof names / sizeof names[0])
+		return "extended error";
+	return names[code];
 }
 
 /* Parse the MX records of c's answer into l; *nroot counts "." hosts. */
@@ -331,6 +464,96 @@ dns_parse_mx(struct dns_ctx *c, struct dns_mxlist *l, size_t *nroot)
 	return 0;
 }
 
+/*
+ * Parse the TLSA records (RFC 6698 2.1) of c's answer into l: usage,
+ * selector, matching type and the association data, whatever their
+ * values (the matcher decides which it can use).
+ */
+static int
+dns_parse_tlsa(struct dns_ctx *c, struct dns_tlsalist *l)
+{
+	ns_msg			 msg;
+	ns_rr			 rr;
+	const unsigned char	*rd;
+	struct dns_tlsa		*t;
+	int			 i, count;
+	size_t			 len;
+
+	if (ns_initparse(c->ans, c->len, &msg) == -1)
+		return -1;
+	count = ns_msg_count(msg, ns_s_an);
+	for (i = 0; i < count; i++) {
+		if (ns_parserr(&msg, ns_s_an, i, &rr) == -1)
+			return -1;
+		if (ns_rr_type(rr) != ns_t_tlsa || ns_rr_class(rr) != ns_c_in)
+			continue;
+		if (ns_rr_rdlen(rr) < 3)
+			return -1;
+		rd = ns_rr_rdata(rr);
+		len = ns_rr_rdlen(rr) - 3;
+		l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+		t = &l->v[l->n++];
+		t->usage = rd[0];
+		t->selector = rd[1];
+		t->mtype = rd[2];
+		t->len = len;
+		/* One byte more: never a zero-size allocation. */
+		t->data = xmalloc(len + 1);
+		memcpy(t->data, rd + 3, len);
+		t->data[len] = 0;
+	}
+	return 0;
+}
+
+/*
+ * Parse the TXT records of c's answer into *txts: each record's strings
+ * (RFC 1035 3.3.14) joined into one C string.  A record with a NUL byte
+ * cannot be held in a C string and is left out.
+ */
+static int
+dns_parse_txt(struct dns_ctx *c, char ***txts, size_t *n)
+{
+	ns_msg			 msg;
+	ns_rr			 rr;
+	const unsigned char	*p, *end;
+	char			*t;
+	int			 i, count;
+	size_t			 len, k;
+
+	if (ns_initparse(c->ans, c->len, &msg) == -1)
+		return -1;
+	count = ns_msg_count(msg, ns_s_an);
+	for (i = 0; i < count; i++) {
+		if (ns_parserr(&msg, ns_s_an, i, &rr) == -1)
+			return -1;
+		if (ns_rr_type(rr) != ns_t_txt || ns_rr_class(rr) != ns_c_in)
+			continue;
+		p = ns_rr_rdata(rr);
+		end = p + ns_rr_rdlen(rr);
+		/* The joined strings are shorter than the RDATA. */
+		t = xmalloc((size_t)ns_rr_rdlen(rr) + 1);
+		len = 0;
+		while (p < end) {
+			k = *p++;
+			if ((size_t)(end - p) < k) {
+				free(t);
+				return -1;
+			}
+			memcpy(t + len, p, k);
+			len += k;
+			p += k;
+		}
+		t[len] = '\0';
+		if (memchr(t, '\0', len) != NULL) {
+			free(t);
+			continue;
+		}
+		*txts = xreallocarray(*txts, *n + 1, sizeof **txts);
+		(*txts)[(*n)++] = t;
+	}
+	return 0;
+}
+
 /* Append the A (AF_INET) or AAAA records of c's answer to *addrs. */
 static int
 dns_parse_addrs(struct dns_ctx *c, int af, char ***addrs, size_t *n)
@@ -356,50 +579,6 @@ dns_parse_addrs(struct dns_ctx *c, int af, char ***addrs, size_t *n)
 		if (inet_ntop(af, ns_rr_rdata(rr), buf, sizeof buf) == NULL)
 			return -1;
 		dns_addrs_add(addrs, n, buf);
-	}
-	return 0;
-}
-
-/* Append each TXT record of c's answer, its strings joined, to *txts. */
-static int
-dns_parse_txt(struct dns_ctx *c, char ***txts, size_t *n)
-{
-	ns_msg			 msg;
-	ns_rr			 rr;
-	const unsigned char	*rd;
-	char			*s;
-	size_t			 len, at, k, slen;
-	int			 i, count;
-
-	if (ns_initparse(c->ans, c->len, &msg) == -1)
-		return -1;
-	count = ns_msg_count(msg, ns_s_an);
-	for (i = 0; i < count; i++) {
-		if (ns_parserr(&msg, ns_s_an, i, &rr) == -1)
-			return -1;
-		if (ns_rr_type(rr) != ns_t_txt || ns_rr_class(rr) != ns_c_in)
-			continue;
-		rd = ns_rr_rdata(rr);
-		len = ns_rr_rdlen(rr);
-		/* The joined strings are shorter than the RDATA. */
-		s = xmalloc(len + 1);
-		slen = 0;
-		for (at = 0; at < len; at += k) {
-			k = rd[at++];
-			if (at + k > len) {
-				free(s);
-				return -1;
-			}
-			memcpy(s + slen, rd + at, k);
-			slen += k;
-		}
-		s[slen] = '\0';
-		if (memchr(s, '\0', slen) != NULL) {
-			free(s);
-			continue;
-		}
-		*txts = xreallocarray(*txts, *n + 1, sizeof **txts);
-		(*txts)[(*n)++] = s;
 	}
 	return 0;
 }
@@ -475,7 +654,7 @@ dns_mx_lookup(const char *domain, const char *rhost, int rport, int timeout,
 	enum dns_status	 s, s6, s4;
 	char		 name[NS_MAXDNAME], bare[DNS_LITERAL_MAX];
 	size_t		 nroot = 0;
-	int		 rv = -1;
+	int		 rv = -1, secure;
 
 	memset(&c, 0, sizeof c);
 	memset(l, 0, sizeof *l);
@@ -515,13 +694,24 @@ dns_mx_lookup(const char *domain, const char *rhost, int rport, int timeout,
 	}
 	if (l->n > 0) {
 		dns_mx_shuffle(l);
+		l->secure = c.ad;
 		rv = 0;
 		goto fail;
 	}
 
-	/* No MX: the domain itself, if it has an address (RFC 5321 5.1). */
+	/*
+	 * No MX: the domain itself, if it has an address (RFC 5321 5.1).
+	 * Secure only when the denial of the MX and the address are.
+	 */
+	secure = c.ad;
 	s6 = dns_query(&c, name, ns_t_aaaa);
-	s4 = s6 == DNS_OK ? DNS_OK : dns_query(&c, name, ns_t_a);
+	if (s6 == DNS_OK)
+		s4 = DNS_OK;
+	else {
+		secure &= c.ad;
+		s4 = dns_query(&c, name, ns_t_a);
+	}
+	secure &= c.ad;
 	if (s6 != DNS_OK && s4 != DNS_OK) {
 		if (s6 == DNS_TEMP || s4 == DNS_TEMP)
 			err_set(errp, ERR_CONNECTION, 1,
@@ -540,6 +730,7 @@ dns_mx_lookup(const char *domain, const char *rhost, int rport, int timeout,
 	l->v[0].pref = 0;
 	l->n = 1;
 	l->implicit = 1;
+	l->secure = secure;
 	rv = 0;
 
 fail:
@@ -549,15 +740,19 @@ fail:
 	return rv;
 }
 
-/* A and AAAA records of host through the given resolver. */
+/*
+ * A and AAAA records of host through the given resolver (NULL: the
+ * system's).  *secure: 1 when both replies, the answers and denials
+ * alike, were authenticated.
+ */
 static int
 dns_addrs_res(const char *host, const char *rhost, int rport, int timeout,
-    char ***addrs, size_t *n, struct err **errp)
+    char ***addrs, size_t *n, int *secure, struct err **errp)
 {
 	struct dns_ctx	 c;
 	enum dns_status	 s6, s4;
 	char		 name[NS_MAXDNAME], why[sizeof c.why];
-	int		 rv = -1;
+	int		 rv = -1, ad;
 
 	memset(&c, 0, sizeof c);
 	why[0] = '\0';
@@ -566,15 +761,20 @@ dns_addrs_res(const char *host, const char *rhost, int rport, int timeout,
 	if (dns_open(&c, rhost, rport, timeout, errp) == -1)
 		goto fail;
 	s6 = dns_query(&c, name, ns_t_aaaa);
+	ad = c.ad;
 	if (s6 == DNS_TEMP)
 		memcpy(why, c.why, sizeof why);
 	if (s6 == DNS_OK && dns_parse_addrs(&c, AF_INET6, addrs, n) == -1)
 		s6 = DNS_TEMP;
 	s4 = dns_query(&c, name, ns_t_a);
+	ad &= c.ad;
 	if (s4 == DNS_TEMP)
 		memcpy(why, c.why, sizeof why);
 	if (s4 == DNS_OK && dns_parse_addrs(&c, AF_INET, addrs, n) == -1)
 		s4 = DNS_TEMP;
+	/* A failed half is not authenticated, whatever the other says. */
+	if (secure != NULL)
+		*secure = ad && s6 != DNS_TEMP && s4 != DNS_TEMP;
 	if (*n > 0) {
 		rv = 0;
 		goto fail;
@@ -642,32 +842,170 @@ fail:
 	return rv;
 }
 
-/* Addresses of a host: a literal as it is, else from DNS. */
-int
-dns_host_addrs(const char *host, const char *rhost, int rport, int timeout,
-    char ***addrs, size_t *n, struct err **errp)
+/*
+ * Addresses of a host: a literal as it is, else from DNS.  With secure
+ * NULL and no resolver, from getaddrinfo(); with secure, always by DNS
+ * queries (the system's resolver when none is given).
+ */
+static int
+dns_addrs(const char *host, const char *rhost, int rport, int timeout,
+    char ***addrs, size_t *n, int *secure, struct err **errp)
 {
 	char	 bare[DNS_LITERAL_MAX];
 	int	 rv;
 
 	*addrs = NULL;
 	*n = 0;
+	if (secure != NULL)
+		*secure = 0;
 	if (host == NULL || *host == '\0')
 		return err_set(errp, ERR_INPUT, 0, "no host name given");
 	if (dns_literal(host, bare, sizeof bare) != 0) {
 		dns_addrs_add(addrs, n, bare);
 		return 0;
 	}
-	if (rhost != NULL)
-		rv = dns_addrs_res(host, rhost, rport, timeout, addrs, n, errp);
+	if (rhost != NULL || secure != NULL)
+		rv = dns_addrs_res(host, rhost, rport, timeout, addrs, n,
+		    secure, errp);
 	else
 		rv = dns_addrs_gai(host, addrs, n, errp);
 	if (rv == -1) {
 		dns_addrs_free(*addrs, *n);
 		*addrs = NULL;
 		*n = 0;
+		if (secure != NULL)
+			*secure = 0;
 	}
 	return rv;
+}
+
+/* Addresses of a host. */
+int
+dns_host_addrs(const char *host, const char *rhost, int rport, int timeout,
+    char ***addrs, size_t *n, struct err **errp)
+{
+	return dns_addrs(host, rhost, rport, timeout, addrs, n, NULL, errp);
+}
+
+/* Addresses of a host, and whether DNSSEC authenticated them. */
+int
+dns_host_addrs_secure(const char *host, const char *rhost, int rport,
+    int timeout, char ***addrs, size_t *n, int *secure, struct err **errp)
+{
+	int	 dummy;
+
+	return dns_addrs(host, rhost, rport, timeout, addrs, n,
+	    secure != NULL ? secure : &dummy, errp);
+}
+
+/*
+ * One query of a type for name: checks the name, opens c (the caller
+ * closes it) and fails with words for what ("the TLSA records") on a
+ * temporary failure.  0 with *s: DNS_OK, DNS_NXDOMAIN or DNS_NODATA.
+ */
+static int
+dns_lookup_one(struct dns_ctx *c, const char *in, const char *rhost,
+    int rport, int timeout, int type, const char *what, enum dns_status *s,
+    struct err **errp)
+{
+	char	 name[NS_MAXDNAME];
+
+	memset(c, 0, sizeof *c);
+	if (dns_check_name(in, name, sizeof name, errp) == -1)
+		return -1;
+	if (dns_open(c, rhost, rport, timeout, errp) == -1)
+		return -1;
+	*s = dns_query(c, name, type);
+	if (*s == DNS_TEMP)
+		return err_set(errp, ERR_CONNECTION, 1,
+		    "cannot look up %s of %s: %s", what, name, c->why);
+	return 0;
+}
+
+/* Look up the TLSA records of a name. */
+int
+dns_tlsa_lookup(const char *name, const char *rhost, int rport, int timeout,
+    struct dns_tlsalist *l, struct err **errp)
+{
+	struct dns_ctx	 c;
+	enum dns_status	 s;
+	int		 rv = -1;
+
+	memset(l, 0, sizeof *l);
+	if (dns_lookup_one(&c, name, rhost, rport, timeout, ns_t_tlsa,
+	    "the TLSA records", &s, errp) == -1)
+		goto fail;
+	if (s == DNS_OK && dns_parse_tlsa(&c, l) == -1) {
+		err_set(errp, ERR_CONNECTION, 1, "cannot look up the TLSA"
+		    " records of %s: malformed DNS answer", name);
+		goto fail;
+	}
+	l->secure = c.ad;
+	rv = 0;
+
+fail:
+	dns_close(&c);
+	if (rv == -1)
+		dns_tlsalist_clear(l);
+	return rv;
+}
+
+/* Free the records of a TLSA list and empty it. */
+void
+dns_tlsalist_clear(struct dns_tlsalist *l)
+{
+	size_t	 i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].data);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+	l->secure = 0;
+}
+
+/* Look up the TXT records of a name. */
+int
+dns_txt_lookup(const char *name, const char *rhost, int rport, int timeout,
+    char ***txts, size_t *n, int *secure, struct err **errp)
+{
+	struct dns_ctx	 c;
+	enum dns_status	 s;
+	int		 rv = -1;
+
+	*txts = NULL;
+	*n = 0;
+	if (secure != NULL)
+		*secure = 0;
+	if (dns_lookup_one(&c, name, rhost, rport, timeout, ns_t_txt,
+	    "the TXT records", &s, errp) == -1)
+		goto fail;
+	if (s == DNS_OK && dns_parse_txt(&c, txts, n) == -1) {
+		err_set(errp, ERR_CONNECTION, 1, "cannot look up the TXT"
+		    " records of %s: malformed DNS answer", name);
+		goto fail;
+	}
+	if (secure != NULL)
+		*secure = c.ad;
+	rv = 0;
+
+fail:
+	dns_close(&c);
+	if (rv == -1) {
+		dns_txt_free(*txts, *n);
+		*txts = NULL;
+		*n = 0;
+	}
+	return rv;
+}
+
+/* Free a TXT array. */
+void
+dns_txt_free(char **txts, size_t n)
+{
+	dns_addrs_free(txts, n);
 }
 
 /* Free an address array. */
@@ -697,62 +1035,5 @@ dns_mxlist_clear(struct dns_mxlist *l)
 	l->v = NULL;
 	l->n = 0;
 	l->implicit = 0;
-}
-
-/* The TXT records of a name. */
-int
-dns_txt_lookup(const char *qname, const char *rhost, int rport, int timeout,
-    char ***txts, size_t *n, int *secure, struct err **errp)
-{
-	struct dns_ctx	 c;
-	enum dns_status	 s;
-	char		 name[NS_MAXDNAME];
-	int		 rv = -1;
-
-	memset(&c, 0, sizeof c);
-	*txts = NULL;
-	*n = 0;
-	*secure = 0;
-	if (dns_check_name(qname, name, sizeof name, errp) == -1)
-		goto fail;
-	if (dns_open(&c, rhost, rport, timeout, errp) == -1)
-		goto fail;
-#ifdef RES_TRUSTAD
-	/* Keep the AD bit of the answer (glibc clears it otherwise). */
-	c.st.options |= RES_TRUSTAD;
-#endif
-	s = dns_query(&c, name, ns_t_txt);
-	if (s == DNS_NXDOMAIN || s == DNS_NODATA) {
-		rv = 0;
-		goto fail;
-	}
-	if (s == DNS_TEMP) {
-		err_set(errp, ERR_CONNECTION, 1,
-		    "cannot look up the TXT records of %s: %s", name, c.why);
-		goto fail;
-	}
-	if (dns_parse_txt(&c, txts, n) == -1) {
-		err_set(errp, ERR_CONNECTION, 1,
-		    "cannot look up the TXT records of %s: malformed DNS"
-		    " answer", name);
-		goto fail;
-	}
-	*secure = ((HEADER *)c.ans)->ad ? 1 : 0;
-	rv = 0;
-
-fail:
-	dns_close(&c);
-	if (rv == -1) {
-		dns_txt_free(*txts, *n);
-		*txts = NULL;
-		*n = 0;
-	}
-	return rv;
-}
-
-/* Free what dns_txt_lookup gave. */
-void
-dns_txt_free(char **txts, size_t n)
-{
-	dns_addrs_free(txts, n);
+	l->secure = 0;
 }
