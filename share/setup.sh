@@ -32,13 +32,16 @@ deps="build-essential autoconf automake pkg-config libncursesw5-dev
 # What the tests need besides: the real callers (git send-email, mailx,
 # neomutt, khard), tools (tmux, tcpdump, valgrind, dnsmasq, clang for
 # libFuzzer), Cyrus SASL for Postfix's AUTH, the benchmarks' peers
-# (msmtp, curl, time), and the libraries the unpacked Postfix and Exim
-# link against.
+# (msmtp, curl, time), the DNSSEC lab (nsd, unbound, ldnsutils for
+# ldns-keygen and ldns-signzone, openssl for TLSA digests: installing the
+# packages starts no daemon where policy-rc.d forbids it, and the lab runs
+# its own on loopback ports), and the libraries the unpacked Postfix and
+# Exim link against.
 test_deps="python3 tmux sqlite3 dnsmasq-base git git-email libmailtools-perl
  bsd-mailx neomutt khard valgrind tcpdump clang libclang-rt-14-dev
  sasl2-bin libsasl2-modules libsasl2-modules-db msmtp curl time
  libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase ssl-cert
- libgnutls-dane0 libidn12 libpcre2-8-0"
+ libgnutls-dane0 libidn12 libpcre2-8-0 nsd unbound ldnsutils openssl"
 
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
