@@ -11,7 +11,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-20}
 dir=${2:-$top/_fuzz}
-names="conf addr msg vcard reply mailto dane mtasts"
+names="conf addr msg vcard reply mailto dane mtasts dns"
 
 command -v clang >/dev/null 2>&1 || { echo "run.sh: no clang, skipping"; exit 77; }
 [ -x "$top/configure" ] || (cd "$top" && autoreconf -fi) || exit 1

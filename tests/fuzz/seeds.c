@@ -55,6 +55,9 @@
 #define LLVMFuzzerTestOneInput	seeds_mtasts
 #include "fuzz-mtasts.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	seeds_dns
+#include "fuzz-dns.c"
+#undef LLVMFuzzerTestOneInput
 
 #define SEED_MAX	(1024 * 1024)	/* larger seeds are an error */
 #define SEED_SECS	60		/* one input may take this long */
@@ -73,6 +76,7 @@ static const struct harness harnesses[] = {
 	{ "mailto", seeds_mailto },
 	{ "dane", seeds_dane },
 	{ "mtasts", seeds_mtasts },
+	{ "dns", seeds_dns },
 };
 
 static int	seeds_run(const char *, const struct harness *);
