@@ -18,7 +18,10 @@
  *
  * DNSSEC: tern does not validate; it trusts the AD bit of its resolver,
  * as Postfix does with smtp_dns_support_level = dnssec, so the resolver
- * must be a validating one it can trust (on loopback).  Every query sets
+ * must be a validating one it can trust: on loopback (anyone on the path
+ * to another could set AD on a forged answer), or the system's servers
+ * where /etc/resolv.conf says "options trust-ad"; from others AD is
+ * ignored and nothing is secure.  Every query sets
  * DO (EDNS0, RES_USE_DNSSEC) and AD; glibc keeps the AD bit of answers
  * only with RES_TRUSTAD.  An answer is "secure" when its AD bit is set;
  * the validator sets it only when every RRset of the answer, a CNAME
@@ -69,6 +72,7 @@ struct dns_ctx {
 	unsigned char		*ans;
 	int			 len;
 	int			 timeout;
+	int			 trust;		/* 1: AD from these servers counts */
 	int			 ad;		/* AD bit of the last reply */
 	char			 why[160];	/* for DNS_TEMP */
 };
@@ -78,6 +82,7 @@ static int	dns_check_name(const char *, char *, size_t, struct err **);
 static int	dns_open(struct dns_ctx *, const char *, int, int,
 		    struct err **);
 static void	dns_close(struct dns_ctx *);
+static int	dns_servers_loopback(const struct __res_state *);
 static enum dns_status dns_query(struct dns_ctx *, const char *, int);
 static int	dns_msg_len(const unsigned char *, size_t);
 static int	dns_ede(struct dns_ctx *);
@@ -185,7 +190,7 @@ dns_open(struct dns_ctx *c, const char *rhost, int rport, int timeout,
 	struct sockaddr_in	 sin;
 	struct sockaddr_in6	 sin6;
 	char			 bare[DNS_LITERAL_MAX];
-	int			 af = 0, i;
+	int			 af = 0, i, systrust = 0;
 
 	memset(c, 0, sizeof *c);
 	c->timeout = timeout > 0 ? timeout : 30;
@@ -219,6 +224,10 @@ dns_open(struct dns_ctx *c, const char *rhost, int rport, int timeout,
 		c->st.retrans = c->timeout / 2;
 	}
 	c->st.options &= ~(RES_DNSRCH | RES_DEFNAMES);
+#ifdef RES_TRUSTAD
+	/* The system's servers are trusted where resolv.conf says so. */
+	systrust = af == 0 && (c->st.options & RES_TRUSTAD) != 0;
+#endif
 	/* DO in an EDNS0 OPT record; AD in the query, kept in the reply. */
 	c->st.options |= RES_USE_EDNS0 | RES_USE_DNSSEC;
 #ifdef RES_TRUSTAD
@@ -260,9 +269,43 @@ dns_open(struct dns_ctx *c, const char *rhost, int rport, int timeout,
 		}
 #endif
 	}
+	c->trust = systrust || dns_servers_loopback(&c->st);
 	/* Zeroed: a failed query's reply is walked without its length. */
 	c->ans = xcalloc(1, DNS_ANSWER_MAX);
 	return 0;
+}
+
+/*
+ * 1 when every server of st is on loopback (127.0.0.0/8, ::1): only there
+ * can nobody on the path set the AD bit of a forged answer.
+ */
+static int
+dns_servers_loopback(const struct __res_state *st)
+{
+	const struct sockaddr_in6	*s6;
+	int				 i;
+
+	if (st->nscount <= 0)
+		return 0;
+	for (i = 0; i < st->nscount && i < MAXNS; i++) {
+		if (st->nsaddr_list[i].sin_family == AF_INET) {
+			if ((ntohl(st->nsaddr_list[i].sin_addr.s_addr) >> 24) !=
+			    127)
+				return 0;
+			continue;
+		}
+#ifdef __GLIBC__
+		/* glibc keeps an IPv6 server in _u._ext.nsaddrs[i]. */
+		s6 = st->_u._ext.nsaddrs[i];
+		if (s6 != NULL && s6->sin6_family == AF_INET6 &&
+		    IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+			continue;
+#else
+		(void)s6;
+#endif
+		return 0;
+	}
+	return 1;
 }
 
 /* Free a resolver state; safe on one that failed to open. */
@@ -297,16 +340,16 @@ dns_query(struct dns_ctx *c, const char *name, int type)
 		if (n > DNS_ANSWER_MAX)
 			n = DNS_ANSWER_MAX;
 		c->len = n;
-		c->ad = hp->ad;
+		c->ad = c->trust && hp->ad;
 		return DNS_OK;
 	}
 	rcode = hp->qr ? hp->rcode : -1;
 	switch (c->st.res_h_errno) {
 	case HOST_NOT_FOUND:
-		c->ad = hp->ad;
+		c->ad = c->trust && hp->ad;
 		return DNS_NXDOMAIN;
 	case NO_DATA:
-		c->ad = hp->ad;
+		c->ad = c->trust && hp->ad;
 		return DNS_NODATA;
 	default:
 		break;

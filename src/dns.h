@@ -7,7 +7,9 @@
  *
  * DNSSEC: tern trusts the AD bit of its resolver, which must validate (a
  * validating resolver on loopback, as Postfix's smtp_dns_support_level =
- * dnssec expects).  "secure" below means the resolver set AD: the answer,
+ * dnssec expects).  AD counts only from a resolver on loopback, or from
+ * the system's where /etc/resolv.conf has "options trust-ad"; from any
+ * other, nothing is secure.  "secure" below means the resolver set AD: the answer,
  * or the denial that there is none, was authenticated.  A bogus answer is
  * a SERVFAIL from a validating resolver: a temporary ERR_CONNECTION whose
  * message says DNSSEC validation failed (when the resolver says so with an

@@ -26,6 +26,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <ifaddrs.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -43,6 +44,7 @@
 #include "err.h"
 
 static int	udp_socket(int *);
+static int	udp_socket_at(const char *, int *);
 static void	expect_literal(const char *, const char *);
 static void	expect_mx_error(const char *, const char *, int,
 		    enum err_class, int);
@@ -55,8 +57,9 @@ static int	fake_start(void **);
 static int	fake_stop(void **);
 static int	run(int, char **);
 
-/* The scripted DNS server of the tests below: its port and pid. */
+/* The scripted DNS server of the tests below: its address, port, pid. */
 struct fake {
+	char	 addr[INET_ADDRSTRLEN];
 	int	 port;
 	pid_t	 pid;
 };
@@ -64,6 +67,13 @@ struct fake {
 /* A UDP socket on 127.0.0.1 that never answers; its port in *port. */
 static int
 udp_socket(int *port)
+{
+	return udp_socket_at("127.0.0.1", port);
+}
+
+/* The same on an IPv4 address of this machine. */
+static int
+udp_socket_at(const char *addr, int *port)
 {
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof sin;
@@ -73,7 +83,7 @@ udp_socket(int *port)
 	assert_true(fd != -1);
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(inet_pton(AF_INET, addr, &sin.sin_addr), 1);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
 	*port = ntohs(sin.sin_port);
@@ -427,7 +437,11 @@ fake_start(void **state)
 	static struct fake	 f;
 	int			 fd;
 
-	fd = udp_socket(&f.port);
+	if (*state != NULL)	/* an address chosen by the test's setup */
+		snprintf(f.addr, sizeof f.addr, "%s", (const char *)*state);
+	else
+		snprintf(f.addr, sizeof f.addr, "127.0.0.1");
+	fd = udp_socket_at(f.addr, &f.port);
 	f.pid = fork();
 	assert_true(f.pid != -1);
 	if (f.pid == 0) {
@@ -439,12 +453,46 @@ fake_start(void **state)
 	return 0;
 }
 
+/*
+ * The scripted server on an address of this machine that is not
+ * loopback, if there is one (else the test skips).
+ */
+static int
+fake_start_outside(void **state)
+{
+	static char		 addr[INET_ADDRSTRLEN];
+	struct ifaddrs		*ifa, *i;
+	struct sockaddr_in	*sin;
+
+	addr[0] = '\0';
+	if (getifaddrs(&ifa) == 0) {
+		for (i = ifa; i != NULL && addr[0] == '\0'; i = i->ifa_next) {
+			if (i->ifa_addr == NULL ||
+			    i->ifa_addr->sa_family != AF_INET)
+				continue;
+			sin = (struct sockaddr_in *)i->ifa_addr;
+			if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
+				continue;
+			inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof addr);
+		}
+		freeifaddrs(ifa);
+	}
+	if (addr[0] == '\0') {
+		*state = NULL;
+		return 0;
+	}
+	*state = addr;
+	return fake_start(state);
+}
+
 /* Stop it. */
 static int
 fake_stop(void **state)
 {
 	struct fake	*f = *state;
 
+	if (f == NULL)
+		return 0;
 	kill(f->pid, SIGTERM);
 	waitpid(f->pid, NULL, 0);
 	return 0;
@@ -634,6 +682,30 @@ test_secure(void **state)
 	assert_null(e);
 }
 
+/* AD from a resolver that is not on loopback counts for nothing. */
+static void
+test_untrusted(void **state)
+{
+	struct fake		*f = *state;
+	struct dns_mxlist	 l;
+	struct dns_tlsalist	 tl;
+	struct err		*e = NULL;
+
+	if (f == NULL)
+		skip();
+	assert_int_equal(dns_mx_lookup("mx-ad.test", f->addr, f->port, 2,
+	    &l, &e), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.secure, 0);
+	dns_mxlist_clear(&l);
+	assert_int_equal(dns_tlsa_lookup("tlsa-ad.test", f->addr, f->port, 2,
+	    &tl, &e), 0);
+	assert_int_equal(tl.n, 2);
+	assert_int_equal(tl.secure, 0);
+	dns_tlsalist_clear(&tl);
+	assert_null(e);
+}
+
 /* The client of tests/integration/dns.sh and tests/interop/dnssec.sh. */
 static int
 run(int argc, char **argv)
@@ -721,6 +793,8 @@ main(int argc, char **argv)
 		    fake_stop),
 		cmocka_unit_test_setup_teardown(test_secure, fake_start,
 		    fake_stop),
+		cmocka_unit_test_setup_teardown(test_untrusted,
+		    fake_start_outside, fake_stop),
 	};
 
 	if (argc > 1)
