@@ -2,16 +2,19 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "conf.h"
 #include "deliver.h"
 #include "dns.h"
 #include "err.h"
+#include "mtasts.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -81,9 +84,17 @@ static struct dest *deliver_dest(struct run *, const char *, int);
 static void	*deliver_worker(void *);
 static void	 deliver_dest_run(struct run *, struct dest *);
 static void	 deliver_host(struct run *, struct dest *, const char *, int,
-		    const char *, struct smtp_rcpt *, int *);
+		    const char *, const struct smtp_domain *,
+		    struct smtp_rcpt *, int *);
 static void	 deliver_session(struct run *, struct dest *, const char *,
-		    const char *, int, struct smtp_rcpt *, int *);
+		    const char *, int, const struct smtp_domain *,
+		    struct smtp_rcpt *, int *);
+static void	 deliver_direct(struct run *, struct dest *,
+		    struct smtp_rcpt *, int *);
+static char	*deliver_sts_words(const struct mtasts_policy *);
+static char	*deliver_tlsa_words(const struct dns_tlsalist *);
+static void	 deliver_info(struct run *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 static void	 deliver_fill(struct run *, size_t, const struct smtp_rcpt *,
 		    const char *, const char *, int, const struct tls_facts *);
 static void	 deliver_set_all(struct run *, struct dest *, int *,
@@ -430,13 +441,9 @@ deliver_worker(void *arg)
 static void
 deliver_dest_run(struct run *run, struct dest *d)
 {
-	const struct conf	*c = run->req->conf;
-	struct dns_mxlist	 mx;
 	struct smtp_rcpt	*r;
-	struct err		*e = NULL;
-	struct event		 ev;
 	int			*pending;
-	size_t			 i, k, left;
+	size_t			 i;
 
 	r = xcalloc(d->n, sizeof *r);
 	pending = xcalloc(d->n, sizeof *pending);
@@ -445,12 +452,94 @@ deliver_dest_run(struct run *run, struct dest *d)
 		r[i].policy = run->req->rcpts[d->idx[i]].policy;
 		pending[i] = 1;
 	}
-	if (!d->direct) {
-		deliver_host(run, d, d->host, d->port, NULL, r, pending);
-		goto done;
+	if (!d->direct)
+		deliver_host(run, d, d->host, d->port, NULL, NULL, r, pending);
+	else
+		deliver_direct(run, d, r, pending);
+	for (i = 0; i < d->n; i++) {
+		deliver_outcome_event(run, d->idx[i]);
+		smtp_rcpt_clear(&r[i]);
 	}
+	free(r);
+	free(pending);
+}
+
+/* Say something about the way a domain's mail goes (EVENT_INFO). */
+static void
+deliver_info(struct run *run, const char *fmt, ...)
+{
+	struct event	 ev;
+	va_list		 ap;
+	char		*s;
+
+	if (run->req->ev == NULL)
+		return;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	memset(&ev, 0, sizeof ev);
+	ev.type = EVENT_INFO;
+	ev.text = s;
+	run->req->ev(&ev, run->req->ev_ctx);
+	free(s);
+}
+
+/* An MTA-STS policy in words: "enforce (mx: a, b; fetched)".  New string. */
+static char *
+deliver_sts_words(const struct mtasts_policy *p)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i;
+
+	buf_addf(&b, "%s (mx:", mtasts_mode_name(p->mode));
+	for (i = 0; i < p->nmx; i++)
+		buf_addf(&b, "%s %s", i > 0 ? "," : "", p->mx[i]);
+	buf_addf(&b, "; max_age %lld; %s)", p->max_age,
+	    mtasts_source_name(p->source));
+	return buf_steal(&b);
+}
+
+/* TLSA records in words: "3 1 1 0a1b2c3d..., 2 0 1 ...".  New string. */
+static char *
+deliver_tlsa_words(const struct dns_tlsalist *l)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i, j;
+
+	for (i = 0; i < l->n; i++) {
+		buf_addf(&b, "%s%u %u %u ", i > 0 ? ", " : "",
+		    l->v[i].usage, l->v[i].selector, l->v[i].mtype);
+		for (j = 0; j < l->v[i].len && j < 8; j++)
+			buf_addf(&b, "%02x", l->v[i].data[j]);
+		if (l->v[i].len > 8)
+			buf_adds(&b, "...");
+	}
+	return buf_steal(&b);
+}
+
+/*
+ * Direct mode for one domain: its MX hosts in order, with what the domain
+ * publishes (DESIGN.md "Beyond the first hop"): whether the MX answer was
+ * DNSSEC-validated, its MTA-STS policy (in enforce mode only the MX hosts
+ * it lists are tried: none listed, nothing connects), and per MX host its
+ * DANE TLSA records (deliver_host).  policy_judge applies them.
+ */
+static void
+deliver_direct(struct run *run, struct dest *d, struct smtp_rcpt *r,
+    int *pending)
+{
+	const struct conf	*c = run->req->conf;
+	struct dns_mxlist	 mx;
+	struct mtasts_policy	 sts;
+	struct smtp_domain	 dom;
+	struct err		*e = NULL;
+	struct event		 ev;
+	char			*words = NULL, *held;
+	size_t			 i, k, left, listed = 0;
 
 	memset(&mx, 0, sizeof mx);
+	memset(&sts, 0, sizeof sts);
+	memset(&dom, 0, sizeof dom);
 	if (run->req->ev != NULL) {
 		memset(&ev, 0, sizeof ev);
 		ev.type = EVENT_RESOLVE;
@@ -464,40 +553,86 @@ deliver_dest_run(struct run *run, struct dest *d)
 		for (i = 0; i < d->n; i++)
 			run->out[d->idx[i]].kind = REASON_DNS;
 		err_free(e);
-		goto done;
+		return;
+	}
+	dom.name = d->domain;
+	dom.mx_secure = mx.secure;
+	if (run->req->sts != NULL && run->req->sts->lookup(run->req->sts->ctx,
+	    c, d->domain, &sts) == 0 && sts.mode != MTASTS_NONE) {
+		dom.sts = sts.mode == MTASTS_ENFORCE ? POLICY_STS_ENFORCE :
+		    POLICY_STS_TESTING;
+		words = deliver_sts_words(&sts);
+		dom.sts_words = words;
+	}
+	deliver_info(run, "%s: MX %s%s%s%s", d->domain, mx.secure ?
+	    "DNSSEC-signed" : "not DNSSEC-signed", words != NULL ?
+	    ", MTA-STS " : "", words != NULL ? words : "",
+	    sts.failure != NULL ? "" : "");
+	if (sts.failure != NULL)
+		deliver_info(run, "%s: %s", d->domain, sts.failure);
+	for (i = 0; i < mx.n; i++)
+		listed += sts.mode == MTASTS_NONE ||
+		    mtasts_mx_match(&sts, mx.v[i].host);
+	if (dom.sts == POLICY_STS_ENFORCE && listed == 0) {
+		held = xasprintf("no MX host of %s matches the MTA-STS policy "
+		    "it publishes, %s: nothing was sent (never to another "
+		    "server, never in plaintext)", d->domain, words);
+		deliver_set_all(run, d, pending, OUTCOME_HELD, held, NULL);
+		for (i = 0; i < d->n; i++)
+			run->out[d->idx[i]].kind = REASON_MTA_STS;
+		free(held);
+		goto out;
 	}
 	for (i = 0; i < mx.n; i++) {
 		for (left = 0, k = 0; k < d->n; k++)
 			left += pending[k] != 0;
 		if (left == 0)
 			break;
-		deliver_host(run, d, mx.v[i].host, 25, c->resolver_host, r,
-		    pending);
+		dom.sts_mx_ok = sts.mode != MTASTS_NONE &&
+		    mtasts_mx_match(&sts, mx.v[i].host);
+		/* Enforce: only the MX hosts the policy lists (RFC 8461 4.1). */
+		if (dom.sts == POLICY_STS_ENFORCE && !dom.sts_mx_ok) {
+			deliver_info(run, "%s: skipped, not listed in the "
+			    "MTA-STS policy of %s", mx.v[i].host, d->domain);
+			continue;
+		}
+		deliver_host(run, d, mx.v[i].host, 25, c->resolver_host, &dom,
+		    r, pending);
 	}
+out:
+	free(words);
+	mtasts_policy_clear(&sts);
 	dns_mxlist_clear(&mx);
-done:
-	for (i = 0; i < d->n; i++) {
-		deliver_outcome_event(run, d->idx[i]);
-		smtp_rcpt_clear(&r[i]);
-	}
-	free(r);
-	free(pending);
 }
 
-/* Try one host (every address of it) for the pending recipients. */
+/*
+ * Try one host (every address of it) for the pending recipients.  dom:
+ * direct mode's facts (NULL for a relay or a route); where the MX answer
+ * and the host's addresses are DNSSEC-validated, its TLSA records
+ * (_25._tcp.HOST, RFC 7672 2.2) are looked up for its sessions.
+ */
 static void
 deliver_host(struct run *run, struct dest *d, const char *host, int port,
-    const char *resolver, struct smtp_rcpt *r, int *pending)
+    const char *resolver, const struct smtp_domain *dom,
+    struct smtp_rcpt *r, int *pending)
 {
 	const struct conf	*c = run->req->conf;
 	struct err		*e = NULL;
-	char			**addrs = NULL;
+	struct smtp_domain	 hd;
+	struct dns_tlsalist	 tlsa;
+	char			**addrs = NULL, *name, *bogus = NULL, *words;
 	size_t			 naddrs = 0, i, j;
-	int			 any;
+	int			 any, secure = 0, rc;
 
-	if (deliver_pool_addrs(run->pool, host, resolver, &addrs, &naddrs) ==
-	    -1 && dns_host_addrs(host, resolver, c->resolver_port, c->timeout,
-	    &addrs, &naddrs, &e) == -1) {
+	memset(&tlsa, 0, sizeof tlsa);
+	if (dom != NULL && dom->mx_secure)
+		rc = dns_host_addrs_secure(host, resolver, c->resolver_port,
+		    c->timeout, &addrs, &naddrs, &secure, &e);
+	else if ((rc = deliver_pool_addrs(run->pool, host, resolver, &addrs,
+	    &naddrs)) == -1)
+		rc = dns_host_addrs(host, resolver, c->resolver_port,
+		    c->timeout, &addrs, &naddrs, &e);
+	if (rc == -1) {
 		for (j = 0; j < d->n; j++) {
 			if (!pending[j] ||
 			    run->out[d->idx[j]].outcome == OUTCOME_HELD)
@@ -511,21 +646,68 @@ deliver_host(struct run *run, struct dest *d, const char *host, int port,
 		err_free(e);
 		return;
 	}
-	deliver_pool_keep_addrs(run->pool, host, resolver, addrs, naddrs);
+	if (dom == NULL || !dom->mx_secure)
+		deliver_pool_keep_addrs(run->pool, host, resolver, addrs,
+		    naddrs);
+	if (dom != NULL) {
+		hd = *dom;
+		if (dom->mx_secure && secure) {
+			name = xasprintf("_25._tcp.%s", host);
+			if (dns_tlsa_lookup(name, resolver, c->resolver_port,
+			    c->timeout, &tlsa, &e) == -1) {
+				/* A failed or bogus answer: this MX fails. */
+				hd.tlsa_bogus = 1;
+				bogus = xstrdup(e->msg);
+				err_free(e);
+				e = NULL;
+			} else if (tlsa.secure && tlsa.n > 0)
+				hd.tlsa = &tlsa;
+			free(name);
+		}
+		hd.tlsa_words = bogus;
+		if (hd.tlsa != NULL) {
+			words = deliver_tlsa_words(&tlsa);
+			deliver_info(run, "%s: DANE, TLSA records (DNSSEC-"
+			    "signed): %s", host, words);
+			free(words);
+		} else
+			deliver_info(run, "%s: %s", host, hd.tlsa_bogus ?
+			    bogus : dom->mx_secure && secure ? "no DANE TLSA "
+			    "records" : "no DANE (its name or addresses are not "
+			    "DNSSEC-signed)");
+		dom = &hd;
+		/* A TLSA answer that fails validation: this MX is unusable. */
+		if (hd.tlsa_bogus) {
+			name = xasprintf("the DANE TLSA records of %s could not "
+			    "be validated (%s): nothing was sent to it", host,
+			    bogus);
+			for (j = 0; j < d->n; j++)
+				if (pending[j])
+					run->out[d->idx[j]].kind = REASON_DANE;
+			deliver_set_all(run, d, pending, OUTCOME_HELD, name,
+			    host);
+			free(name);
+			goto out;
+		}
+	}
 	for (i = 0; i < naddrs; i++) {
-		deliver_session(run, d, host, addrs[i], port, r, pending);
+		deliver_session(run, d, host, addrs[i], port, dom, r, pending);
 		for (any = 0, j = 0; j < d->n; j++)
 			any |= pending[j];
 		if (!any)
 			break;
 	}
+out:
 	dns_addrs_free(addrs, naddrs);
+	dns_tlsalist_clear(&tlsa);
+	free(bogus);
 }
 
 /* One session at one address, plus its plaintext retry where allowed. */
 static void
 deliver_session(struct run *run, struct dest *d, const char *host,
-    const char *address, int port, struct smtp_rcpt *r, int *pending)
+    const char *address, int port, const struct smtp_domain *dom,
+    struct smtp_rcpt *r, int *pending)
 {
 	const struct deliver_req	*req = run->req;
 	const struct conf		*c = req->conf;
@@ -563,6 +745,7 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 	o.probe = req->probe;
 	o.downgrade_hold = c->downgrade == DOWNGRADE_HOLD;
 	o.stop = req->stop;
+	o.domain = dom;
 	memset(&seen, 0, sizeof seen);
 	memset(&ps, 0, sizeof ps);
 	memset(&tk, 0, sizeof tk);
@@ -589,8 +772,14 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 		for (i = 0; i < d->n; i++) {
 			if (!pending[i])
 				continue;
-			/* The plaintext retry is for "may" only. */
-			if (pass == 1 && policy_needs_tls(r[i].policy))
+			/*
+			 * The plaintext retry is for "may" only, and never
+			 * where the domain requires TLS (DANE, MTA-STS).
+			 */
+			if (pass == 1 && (policy_needs_tls(r[i].policy) ||
+			    (dom != NULL && (dom->tlsa != NULL ||
+			    dom->tlsa_bogus || dom->sts ==
+			    POLICY_STS_ENFORCE))))
 				continue;
 			sub[n] = r[i];
 			sub[n].reply = sub[n].reason = NULL;
@@ -601,8 +790,12 @@ deliver_session(struct run *run, struct dest *d, const char *host,
 		kept = NULL;
 		o.conn = NULL;
 		if (pass == 0 && run->pool != NULL && !req->probe) {
+			/*
+			 * Direct mode: a connection's DANE and name facts
+			 * are its domain's, so it is kept for that domain.
+			 */
 			key = deliver_pool_key(host, address, port,
-			    d->implicit_tls, o.user);
+			    d->implicit_tls, dom != NULL ? dom->name : o.user);
 			kept = deliver_pool_take(run->pool, key);
 			o.conn = &kept;
 		}

@@ -77,6 +77,15 @@ struct deliver_next {
 	size_t				 len;
 };
 
+/* Where direct mode gets MTA-STS policies (struct mtasts_policy). */
+struct mtasts_policy;
+struct deliver_sts {
+	/* Fill *out (the callee's to clear: mtasts_policy_clear); 0 or -1. */
+	int	(*lookup)(void *, const struct conf *, const char *,
+		    struct mtasts_policy *);
+	void	*ctx;
+};
+
 struct deliver_req {
 	const struct conf		*conf;
 	const char			*from;	/* envelope sender */
@@ -118,6 +127,12 @@ struct deliver_req {
 	 * May be NULL.
 	 */
 	int				(*next)(void *, struct deliver_next *);
+	/*
+	 * Direct mode: the MTA-STS policy of a domain (RFC 8461), from the
+	 * store's cache or fetched (mtasts_policy_for); may be NULL (no
+	 * MTA-STS).  Called from worker threads.
+	 */
+	const struct deliver_sts	*sts;
 	/* Set by a signal handler when tern should stop; may be NULL. */
 	const volatile sig_atomic_t	*stop;
 };

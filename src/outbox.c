@@ -13,6 +13,7 @@
 #include "deliver.h"
 #include "err.h"
 #include "maildir.h"
+#include "mtasts.h"
 #include "msg.h"
 #include "outbox.h"
 #include "outlog.h"
@@ -29,6 +30,8 @@ static char	*outbox_signature(const struct conf *, const char *, size_t,
 static int	outbox_queue(const struct outbox_ctx *, const char *,
 		    const char *, const char **, size_t, const char *, size_t,
 		    long long, long long *, struct err **);
+static int	outbox_sts_lookup(void *, const struct conf *, const char *,
+		    struct mtasts_policy *);
 static int	outbox_memory_lookup(void *, const char *, int,
 		    struct deliver_seen *);
 static void	outbox_memory_update(void *, const char *, int,
@@ -377,6 +380,7 @@ outbox_probe(const struct outbox_ctx *o, const char **addrs, size_t n,
     struct record **outp, struct err **errp)
 {
 	struct deliver_req	 req;
+	struct deliver_sts	 sts;
 	struct deliver_rcpt	*dr;
 	struct record		*out;
 	size_t			 i;
@@ -399,6 +403,9 @@ outbox_probe(const struct outbox_ctx *o, const char **addrs, size_t n,
 	req.password_ctx = o->password_ctx;
 	req.verbose = o->verbose;
 	req.probe = 1;
+	sts.lookup = outbox_sts_lookup;
+	sts.ctx = o->store;
+	req.sts = &sts;
 	rv = deliver_run(&req, out, errp);
 	free(dr);
 	if (rv == -1) {
@@ -512,6 +519,7 @@ outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
 {
 	const struct outbox_ctx	*o = &p->oc;
 	struct deliver_memory	 mem;
+	struct deliver_sts	 sts;
 	struct deliver_req	 req;
 	struct store_rcpt	*rc = p->rc, *now = NULL;
 	struct record		*out = NULL;
@@ -550,6 +558,9 @@ outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
 	req.password = o->password;
 	req.password_ctx = o->password_ctx;
 	req.memory = &mem;
+	sts.lookup = outbox_sts_lookup;
+	sts.ctx = o->store;
+	req.sts = &sts;
 	req.verbose = o->verbose;
 	req.pool = o->pool;
 	req.stop = o->stop;
@@ -672,6 +683,25 @@ out:
 	buf_free(&h);
 	store_rcpts_free(rc, n);
 	record_free_array(att, na);
+}
+
+/*
+ * The MTA-STS policy of a domain through the store's cache (RFC 8461
+ * 5.1); with no store, fetched each time.  A failure is no policy.
+ */
+static int
+outbox_sts_lookup(void *ctx, const struct conf *c, const char *domain,
+    struct mtasts_policy *out)
+{
+	struct err	*e = NULL;
+
+	if (mtasts_policy_for(ctx, c->resolver_host, c->resolver_port,
+	    c->ca_file, c->timeout, domain, time(NULL), out, &e) == -1) {
+		err_free(e);
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	return 0;
 }
 
 /* Server memory backed by the store: its strings pass to *seen. */

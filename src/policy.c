@@ -366,6 +366,10 @@ policy_words(enum policy p, const struct policy_conn *c,
 
 	if ((pub = policy_published_words(p, c, v)) != NULL)
 		return pub;
+	/* Verified by DANE: the PKIX result does not matter. */
+	if (v->action != POLICY_HOLD && v->method == VERIFY_DANE &&
+	    !c->downgrade)
+		return NULL;
 	if (v->action == POLICY_HOLD) {
 		if (v->kind == REASON_DOWNGRADE)
 			return xasprintf("%s; with downgrade = hold nothing "

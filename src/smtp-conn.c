@@ -291,6 +291,10 @@ ss_connect(struct ss *s)
 		}
 		s->tls_active = 1;
 		s->tlsc = conn;
+		if (s->o->domain != NULL)
+			tls_conn_domain_facts(conn, s->o->host,
+			    s->o->domain->name, s->o->domain->tlsa,
+			    &s->res->tls);
 		ss_event(s, EVENT_TLS, NULL, 0, NULL);
 		if ((low = tls_low_new(conn)) == NULL) {
 			s->tlsc = NULL;
@@ -400,6 +404,9 @@ ss_upgrade(struct ss *s)
 	mailstream_set_low(etpan_smtp_stream(s->smtp), low);
 	s->tls_active = 1;
 	s->tlsc = conn;
+	if (s->o->domain != NULL)
+		tls_conn_domain_facts(conn, s->o->host, s->o->domain->name,
+		    s->o->domain->tlsa, &s->res->tls);
 	ss_event(s, EVENT_TLS, NULL, 0, NULL);
 	if (s->downgrade == NULL && policy_downgrade(s->o->seen, s->o->host, 1,
 	    0, s->res->tls.cert_issuer, &dg))

@@ -521,7 +521,8 @@ ss_conn_facts(struct ss *s, struct policy_conn *c)
 		    s->tls_active ? t->dane : s->o->domain->tlsa != NULL &&
 		    s->o->domain->tlsa->n > 0 ? POLICY_DANE_UNUSABLE :
 		    POLICY_DANE_NONE;
-		c->dane_words = t->dane_words;
+		c->dane_words = s->o->domain->tlsa_bogus ?
+		    s->o->domain->tlsa_words : t->dane_words;
 	}
 }
 

@@ -137,6 +137,7 @@ struct smtp_domain {
 	 */
 	const struct dns_tlsalist *tlsa;
 	int			 tlsa_bogus;
+	const char		*tlsa_words;	/* why bogus, or NULL */
 };
 
 /* The next message of a flush, for next_txn: its envelope and text. */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,8 @@
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 
+#include "dane.h"
+#include "dns.h"
 #include "err.h"
 #include "record.h"
 #include "secret.h"
@@ -739,6 +742,88 @@ tls_fill_facts(struct tls_ctx *ctx, struct tls_conn *c, const char *host,
 		words[--len] = '\0';
 	f->verify = xasprintf("not verified for %s: %s", host, words);
 	free(words);
+}
+
+/*
+ * Does the (verified) leaf name the recipient's domain itself, or a name
+ * under it (Postfix's "secure" match: nexthop, dot-nexthop)?
+ */
+static int
+tls_names_domain(gnutls_x509_crt_t crt, const char *domain)
+{
+	char		 name[256];
+	size_t		 len, dlen = strlen(domain);
+	unsigned int	 i, type;
+	int		 r;
+
+	if (gnutls_x509_crt_check_hostname2(crt, domain, 0) != 0)
+		return 1;
+	for (i = 0; ; i++) {
+		len = sizeof name;
+		r = gnutls_x509_crt_get_subject_alt_name2(crt, i, name, &len,
+		    &type, NULL);
+		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			return 0;
+		if (r < 0 || type != GNUTLS_SAN_DNSNAME || len >= sizeof name)
+			continue;
+		name[len] = '\0';
+		if (len > dlen + 1 && name[len - dlen - 1] == '.' &&
+		    strcasecmp(name + len - dlen, domain) == 0)
+			return 1;
+	}
+}
+
+/* Direct mode's facts of an established session (tls.h). */
+void
+tls_conn_domain_facts(struct tls_conn *c, const char *host,
+    const char *domain, const struct dns_tlsalist *tlsa,
+    struct tls_facts *f)
+{
+	const gnutls_datum_t	*der;
+	gnutls_x509_crt_t	 crt;
+	struct dane_result	 res;
+	const char		*names[2];
+	unsigned int		 n = 0;
+
+	f->cert_domain = 0;
+	f->dane = POLICY_DANE_NONE;
+	free(f->dane_words);
+	f->dane_words = NULL;
+	der = gnutls_certificate_get_peers(c->session, &n);
+	if (f->verified && domain != NULL && der != NULL && n > 0 &&
+	    gnutls_x509_crt_init(&crt) == 0) {
+		if (gnutls_x509_crt_import(crt, &der[0],
+		    GNUTLS_X509_FMT_DER) == 0)
+			f->cert_domain = tls_names_domain(crt, domain);
+		gnutls_x509_crt_deinit(crt);
+	}
+	if (tlsa == NULL || dane_state(tlsa) == DANE_OFF)
+		return;
+	if (dane_state(tlsa) == DANE_UNUSABLE) {
+		f->dane = POLICY_DANE_UNUSABLE;
+		f->dane_words = xasprintf("%s publishes TLSA records, none "
+		    "usable for SMTP (RFC 7672): TLS is required, the "
+		    "certificate is checked as without DANE", host);
+		return;
+	}
+	names[0] = host;
+	names[1] = NULL;
+	memset(&res, 0, sizeof res);
+	if (der != NULL && n > 0 && dane_verify(tlsa, der, n, names,
+	    &res) == 0)
+		f->dane = POLICY_DANE_MATCH;
+	else
+		f->dane = POLICY_DANE_NOMATCH;
+	f->dane_words = res.why != NULL ? text_sanitize_line(res.why,
+	    strlen(res.why)) : xstrdup(f->dane == POLICY_DANE_MATCH ?
+	    "a TLSA record matches" : "no TLSA record matches the "
+	    "certificate");
+	/* The verification in words is DANE's when DANE decides it. */
+	if (f->dane == POLICY_DANE_MATCH) {
+		free(f->verify);
+		f->verify = xasprintf("verified by DANE: %s", f->dane_words);
+	}
+	dane_result_clear(&res);
 }
 
 /* Subject, issuer, fingerprint and expiry of the peer's certificate. */

@@ -81,6 +81,16 @@ struct tls_conn	*tls_handshake(struct tls_ctx *, int, const char *, int, int,
  */
 int		 tls_conn_ticket(struct tls_conn *, struct tls_ticket *);
 /*
+ * Direct mode, right after the handshake with MX host for mail to domain:
+ * sets facts->cert_domain (the verified certificate also names domain or
+ * a name under it) and, when tlsa holds DNSSEC-validated records, what
+ * DANE (RFC 7672) says of the peer's chain: facts->dane and dane_words.
+ */
+struct dns_tlsalist;
+void		 tls_conn_domain_facts(struct tls_conn *, const char *,
+		    const char *, const struct dns_tlsalist *,
+		    struct tls_facts *);
+/*
  * Wrap an established session as a libetpan low-level stream (for
  * mailstream_new or mailstream_set_low).  It takes ownership of the session
  * and of its socket: closing the stream ends both (with a TLS

@@ -4,8 +4,9 @@
 # listen on loopback addresses, port 25:
 #	a.test	MX 10 mx1.a.test (127.0.0.2, refuses connections),
 #		MX 20 mx2.a.test (127.0.0.3, STARTTLS, certificate for that
-#		name); policy verify: tern moves on to the second MX and
-#		verifies the certificate against the MX host name
+#		name and for a.test itself); policy verify: tern moves on to
+#		the second MX and verifies the certificate (the MX name came
+#		from unsigned DNS: it counts because it names a.test itself)
 #	b.test	null MX (RFC 7505): failed, nothing connects anywhere
 #	c.test	no MX, A 127.0.0.4 (implicit MX): plaintext server
 #	d.test, e.test	MX on 127.0.0.5 and 127.0.0.6, one server that
@@ -24,6 +25,7 @@ t_certs
 (
 	cd "$T/certs" || exit 1
 	_t_cert mx ca 'cn = "mx2.a.test"' 'dns_name = "mx2.a.test"' \
+	    'dns_name = "a.test"' \
 	    tls_www_server signing_key encryption_key 'expiration_days = 30'
 ) || exit 1
 
@@ -78,6 +80,7 @@ t_assert_eq "$(get bob@a.test server)" mx2.a.test "a.test server"
 t_assert_eq "$(get bob@a.test address)" 127.0.0.3 "a.test address"
 t_assert_match "$(get bob@a.test cert_subject)" 'CN=mx2.a.test' "a.test cert"
 t_assert_eq "$(get bob@a.test policy)" verify "a.test policy"
+t_assert_eq "$(get bob@a.test verify_method)" pkix "a.test verify_method"
 # The events show the refused first MX before the second one.
 grep 'mx[12]\.a\.test' "$T/events" | head -n 4
 first=$(grep -m1 -n 'mx1\.a\.test \[127\.0\.0\.2\]' "$T/events" | cut -d: -f1)

@@ -100,14 +100,16 @@ def packets(path):
 
 
 def streams(path, port):
-    """{(client addr, client port): [c2s bytes, s2c bytes]} in order."""
+    """[(client port, c2s bytes, s2c bytes)], one per connection in order
+    (a connection is its client address and port and its server address:
+    one client port may be used again towards another server)."""
     conns = {}
     order = []
     for src, sport, dst, dport, seq, flags, payload in packets(path):
         if dport == port:
-            key, d = (src, sport), 0
+            key, d = (src, sport, dst), 0
         elif sport == port:
-            key, d = (dst, dport), 1
+            key, d = (dst, dport, src), 1
         else:
             continue
         if key not in conns:
