@@ -33,6 +33,39 @@ struct msg_head {
 /* Length of the line end at i (0 if none); *next gets the next line. */
 size_t	 msg_eol(const char *, size_t, size_t, size_t *);
 
+/*
+ * The lines of a text, found with memchr (a big body is scanned at the
+ * speed of memory, not a call per byte): CRLF, CR alone and LF alone
+ * each end one line.  All pointers into the text, which is borrowed.
+ */
+struct msg_lines {
+	const char	*p, *end;	/* the next line, the end of the text */
+	const char	*cr, *lf;	/* the next CR and LF at or after p
+					   (end: none), NULL before a search */
+};
+
+void	 msg_lines_init(struct msg_lines *, const char *, size_t);
+/*
+ * The next line: its start in *line, its length without the line end in
+ * *n, the length of its line end in *eol (0 for a last line without one);
+ * 1, or 0 after the last line.
+ */
+int	 msg_lines_next(struct msg_lines *, const char **, size_t *,
+	    size_t *);
+
+/* What one pass over a body finds (msg_scan). */
+struct msg_scan {
+	int	nul_line;	/* line (from 1) of the first NUL, or 0 */
+	int	utf8;		/* valid UTF-8 */
+	int	eightbit;	/* a byte with the high bit set */
+	size_t	longest;	/* the longest line, without its end */
+	size_t	crlf_len;	/* the length after msg_crlf */
+	int	ends_eol;	/* the last line has a line end (or empty) */
+};
+
+/* Scan a body once for what msg_build and msg-prep must know of it. */
+void	 msg_scan(const char *, size_t, struct msg_scan *);
+
 /* Append text with every CR, LF and CRLF made CRLF. */
 void	 msg_crlf(struct buf *, const char *, size_t);
 

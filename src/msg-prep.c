@@ -393,16 +393,16 @@ fail:
 int
 msg_wire_ready(const char *s, size_t len, size_t *wirelen)
 {
-	size_t	i;
+	struct msg_lines	 w;
+	const char		*line;
+	size_t			 n, el;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\0')
+	if (memchr(s, '\0', len) != NULL)
+		return 0;
+	msg_lines_init(&w, s, len);
+	while (msg_lines_next(&w, &line, &n, &el))
+		if (el == 1)
 			return 0;
-		if (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))
-			return 0;
-		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
-			return 0;
-	}
 	*wirelen = len;
 	if (len >= 2 && s[len - 2] == '\r' && s[len - 1] == '\n')
 		*wirelen = len - 2;

@@ -67,22 +67,90 @@ msg_crlf(struct buf *b, const char *s, size_t len)
 	msg_eols(b, s, len, "\r\n");
 }
 
+/* Start walking the lines of s. */
+void
+msg_lines_init(struct msg_lines *w, const char *s, size_t len)
+{
+	w->p = s;
+	w->end = s + len;
+	w->cr = w->lf = NULL;
+}
+
+/* The next line of the walk: 1, or 0 after the last. */
+int
+msg_lines_next(struct msg_lines *w, const char **line, size_t *n,
+    size_t *eol)
+{
+	const char	*e;
+
+	if (w->p >= w->end)
+		return 0;
+	/* Each search runs once to the next CR or LF, not once per line. */
+	if (w->lf == NULL || w->lf < w->p)
+		if ((w->lf = memchr(w->p, '\n', (size_t)(w->end - w->p))) ==
+		    NULL)
+			w->lf = w->end;
+	if (w->cr == NULL || w->cr < w->p)
+		if ((w->cr = memchr(w->p, '\r', (size_t)(w->end - w->p))) ==
+		    NULL)
+			w->cr = w->end;
+	e = w->cr < w->lf ? w->cr : w->lf;
+	*line = w->p;
+	*n = (size_t)(e - w->p);
+	if (e == w->end)
+		*eol = 0;
+	else if (*e == '\r' && e + 1 < w->end && e[1] == '\n')
+		*eol = 2;
+	else
+		*eol = 1;
+	w->p = e + *eol;
+	return 1;
+}
+
 /* Append text with every CR, LF and CRLF made eol. */
 void
 msg_eols(struct buf *b, const char *s, size_t len, const char *eol)
 {
-	size_t	i, start, next, eollen = strlen(eol);
+	struct msg_lines	 w;
+	const char		*line;
+	size_t			 n, el, eollen = strlen(eol);
 
-	for (i = start = 0; i < len; ) {
-		if (msg_eol(s, len, i, &next) == 0) {
-			i++;
-			continue;
-		}
-		buf_add(b, s + start, i - start);
-		buf_add(b, eol, eollen);
-		i = start = next;
+	msg_lines_init(&w, s, len);
+	while (msg_lines_next(&w, &line, &n, &el)) {
+		buf_add(b, line, n);
+		if (el > 0)
+			buf_add(b, eol, eollen);
 	}
-	buf_add(b, s + start, len - start);
+}
+
+/* One pass over a body: NUL, UTF-8, 8-bit, the longest line, CRLF size. */
+void
+msg_scan(const char *s, size_t len, struct msg_scan *sc)
+{
+	struct msg_lines	 w;
+	const char		*line, *nul;
+	size_t			 n, el;
+	int			 lineno = 0;
+
+	memset(sc, 0, sizeof *sc);
+	sc->utf8 = 1;
+	sc->ends_eol = 1;
+	nul = memchr(s, '\0', len);
+	msg_lines_init(&w, s, len);
+	while (msg_lines_next(&w, &line, &n, &el)) {
+		lineno++;
+		if (nul != NULL && sc->nul_line == 0 && nul < line + n + el)
+			sc->nul_line = lineno;
+		if (n > sc->longest)
+			sc->longest = n;
+		if (text_has_8bit(line, n)) {
+			sc->eightbit = 1;
+			if (sc->utf8 && !text_is_utf8(line, n))
+				sc->utf8 = 0;
+		}
+		sc->crlf_len += n + (el > 0 ? 2 : 0);
+		sc->ends_eol = el > 0;
+	}
 }
 
 /* Length of a UTF-8 sequence from its (valid) lead byte. */
@@ -419,18 +487,14 @@ msg_is_8bit(const char *s, size_t len)
 size_t
 msg_longest_line(const char *s, size_t len)
 {
-	size_t	i, start, max = 0, next;
+	struct msg_lines	 w;
+	const char		*line;
+	size_t			 n, el, max = 0;
 
-	for (i = start = 0; i <= len; i++) {
-		if (i == len || msg_eol(s, len, i, &next) > 0) {
-			if (i - start > max)
-				max = i - start;
-			if (i == len)
-				break;
-			start = next;
-			i = next - 1;
-		}
-	}
+	msg_lines_init(&w, s, len);
+	while (msg_lines_next(&w, &line, &n, &el))
+		if (n > max)
+			max = n;
 	return max;
 }
 
@@ -438,18 +502,12 @@ msg_longest_line(const char *s, size_t len)
 int
 msg_nul_line(const char *s, size_t len)
 {
-	size_t	i, next;
-	int	line = 1;
+	struct msg_scan	sc;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\0')
-			return line;
-		if (msg_eol(s, len, i, &next) > 0) {
-			line++;
-			i = next - 1;
-		}
-	}
-	return 0;
+	if (memchr(s, '\0', len) == NULL)
+		return 0;
+	msg_scan(s, len, &sc);
+	return sc.nul_line;
 }
 
 /* Quoted-printable encode one line (no line end) and end it with CRLF. */
@@ -485,18 +543,13 @@ msg_qp_line(struct buf *b, const unsigned char *p, size_t n)
 void
 msg_qp(struct buf *b, const char *s, size_t len)
 {
-	size_t	i, start, next;
+	struct msg_lines	 w;
+	const char		*line;
+	size_t			 n, el;
 
-	for (i = start = 0; i < len; ) {
-		if (msg_eol(s, len, i, &next) == 0) {
-			i++;
-			continue;
-		}
-		msg_qp_line(b, (const unsigned char *)s + start, i - start);
-		i = start = next;
-	}
-	if (start < len)
-		msg_qp_line(b, (const unsigned char *)s + start, len - start);
+	msg_lines_init(&w, s, len);
+	while (msg_lines_next(&w, &line, &n, &el))
+		msg_qp_line(b, (const unsigned char *)line, n);
 }
 
 /* The text body in its transfer encoding, CRLF line ends. */

@@ -1,6 +1,7 @@
 /* Sanitizing untrusted text. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 
 static size_t	text_utf8_len(const unsigned char *, size_t, unsigned int *);
 static int	text_unsafe(unsigned int);
+static size_t	text_ascii_run(const unsigned char *, size_t);
 
 /* Length of the valid UTF-8 sequence at p (0 if invalid); *cp gets it. */
 static size_t
@@ -136,17 +138,44 @@ text_escape(const char *s)
 	return buf_steal(&b);
 }
 
+/*
+ * Bytes from s up to the first with the high bit set (n when there is
+ * none), eight at a time: a big text body is mostly ASCII.
+ */
+static size_t
+text_ascii_run(const unsigned char *p, size_t n)
+{
+	const uint64_t	 high = 0x8080808080808080ULL;
+	uint64_t	 w[4];
+	size_t		 i = 0;
+
+	for (; i + sizeof w <= n; i += sizeof w) {
+		memcpy(w, p + i, sizeof w);
+		if (((w[0] | w[1] | w[2] | w[3]) & high) != 0)
+			break;
+	}
+	for (; i < n; i++)
+		if (p[i] >= 0x80)
+			break;
+	return i;
+}
+
 /* Check that n bytes are valid UTF-8. */
 int
 text_is_utf8(const char *s, size_t n)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, len;
+	size_t			 i = 0, len;
 	unsigned int		 cp;
 
-	for (i = 0; i < n; i += len)
+	while (i < n) {
+		i += text_ascii_run(p + i, n - i);
+		if (i == n)
+			break;
 		if ((len = text_utf8_len(p + i, n - i, &cp)) == 0)
 			return 0;
+		i += len;
+	}
 	return 1;
 }
 
@@ -154,12 +183,7 @@ text_is_utf8(const char *s, size_t n)
 int
 text_has_8bit(const char *s, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 1;
-	return 0;
+	return text_ascii_run((const unsigned char *)s, n) < n;
 }
 
 /* Strip white space at both ends, in place. */
