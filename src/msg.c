@@ -43,6 +43,7 @@ static int	 msg_write_parts(struct buf *, const char *, size_t,
 		    const char *, const struct attach_list *, struct err **);
 static int	 msg_write_more(struct buf *, const struct msg_draft *,
 		    struct err **);
+static int	 msg_put_buf(void *, const char *, size_t);
 
 /* Length of the line end at i (0 if none); *next gets the next line. */
 size_t
@@ -777,17 +778,24 @@ out:
 	return rv;
 }
 
-/* Build a message from a draft. */
-char *
-msg_build(const struct msg_draft *d, size_t *len, struct err **errp)
+/*
+ * Build a message from a draft as its header and the body after it: a
+ * text body is borrowed and given CRLF line ends only as msg_built_write
+ * writes it, so a big one is never held twice.  0, or -1 with *errp.
+ */
+int
+msg_build_parts(const struct msg_draft *d, struct msg_built *mb,
+    struct err **errp)
 {
 	struct buf	 b = BUF_INIT;
 	struct addr	 from = { NULL, NULL };
+	struct msg_scan	 sc;
 	const char	*cte;
-	char		*mid = NULL, *out = NULL;
-	int		 line;
+	char		*mid = NULL;
+	int		 rv = -1;
 	size_t		 bodylen = d->body != NULL ? d->bodylen : 0;
 
+	memset(mb, 0, sizeof *mb);
 	if (d->from == NULL || *d->from == '\0') {
 		err_set(errp, ERR_INPUT, 0, "no From address is set (set "
 		    "from = in the config)");
@@ -802,18 +810,20 @@ msg_build(const struct msg_draft *d, size_t *len, struct err **errp)
 	if (d->subject != NULL &&
 	    msg_check_header("subject", d->subject, errp) != 0)
 		goto fail;
-	if ((line = msg_nul_line(d->body, bodylen)) != 0) {
+	/* One pass over the body tells all that is checked of it. */
+	msg_scan(d->body != NULL ? d->body : "", bodylen, &sc);
+	if (sc.nul_line != 0) {
 		err_set(errp, ERR_INPUT, 0, "line %d of the body contains a "
-		    "NUL byte; a mail body cannot", line);
+		    "NUL byte; a mail body cannot", sc.nul_line);
 		goto fail;
 	}
-	if (!text_is_utf8(d->body, bodylen)) {
+	if (!sc.utf8) {
 		err_set(errp, ERR_INPUT, 0, "the body is not valid UTF-8");
 		goto fail;
 	}
-	if (msg_longest_line(d->body, bodylen) > MSG_LINE_MAX)
+	if (sc.longest > MSG_LINE_MAX)
 		cte = "quoted-printable";
-	else if (text_has_8bit(d->body, bodylen))
+	else if (sc.eightbit)
 		cte = "8bit";
 	else
 		cte = "7bit";
@@ -831,16 +841,109 @@ msg_build(const struct msg_draft *d, size_t *len, struct err **errp)
 		buf_adds(&b, "MIME-Version: 1.0\r\n"
 		    "Content-Type: text/plain; charset=utf-8\r\n");
 		buf_addf(&b, "Content-Transfer-Encoding: %s\r\n\r\n", cte);
-		msg_text_body(&b, d->body, bodylen, cte);
+		if (strcmp(cte, "quoted-printable") == 0)
+			msg_text_body(&b, d->body, bodylen, cte);
+		else {
+			/* The body follows as it is, CRLF made in pieces. */
+			mb->body = d->body;
+			mb->bodylen = bodylen;
+			mb->body_eol = !sc.ends_eol;
+			mb->len = sc.crlf_len + (mb->body_eol ? 2 : 0);
+		}
 	}
-	if (len != NULL)
-		*len = b.len;
-	out = buf_steal(&b);
+	mb->headlen = b.len;
+	mb->len += b.len;
+	mb->head = buf_steal(&b);
+	rv = 0;
 fail:
 	buf_free(&b);
 	addr_clear(&from);
 	free(mid);
-	return out;
+	return rv;
+}
+
+/* The size of the pieces msg_built_write hands on. */
+#define MSG_PIECE	(256 * 1024)
+
+/* Write a built message in pieces through put; 0, or put's -1. */
+int
+msg_built_write(const struct msg_built *mb,
+    int (*put)(void *, const char *, size_t), void *arg)
+{
+	struct msg_lines	 w;
+	struct buf		 b = BUF_INIT;
+	const char		*line;
+	size_t			 n, el, k;
+	int			 rv = -1;
+
+	if (mb->headlen > 0 && put(arg, mb->head, mb->headlen) == -1)
+		return -1;
+	if (mb->body == NULL)
+		return 0;
+	buf_reserve(&b, MSG_PIECE + 2);
+	msg_lines_init(&w, mb->body, mb->bodylen);
+	while (msg_lines_next(&w, &line, &n, &el)) {
+		/* A line longer than a piece goes on in pieces. */
+		while (n > 0) {
+			k = MSG_PIECE - b.len < n ? MSG_PIECE - b.len : n;
+			buf_add(&b, line, k);
+			line += k;
+			n -= k;
+			if (b.len >= MSG_PIECE) {
+				if (put(arg, b.s, b.len) == -1)
+					goto out;
+				b.len = 0;
+			}
+		}
+		if (el > 0 || mb->body_eol)
+			buf_add(&b, "\r\n", 2);
+		if (b.len >= MSG_PIECE) {
+			if (put(arg, b.s, b.len) == -1)
+				goto out;
+			b.len = 0;
+		}
+	}
+	if (b.len > 0 && put(arg, b.s, b.len) == -1)
+		goto out;
+	rv = 0;
+out:
+	buf_free(&b);
+	return rv;
+}
+
+/* Free what msg_build_parts made; NULL-safe. */
+void
+msg_built_clear(struct msg_built *mb)
+{
+	if (mb == NULL)
+		return;
+	free(mb->head);
+	memset(mb, 0, sizeof *mb);
+}
+
+/* msg_built_write's put into a buffer. */
+static int
+msg_put_buf(void *arg, const char *p, size_t n)
+{
+	buf_add(arg, p, n);
+	return 0;
+}
+
+/* Build a message from a draft. */
+char *
+msg_build(const struct msg_draft *d, size_t *len, struct err **errp)
+{
+	struct msg_built	 mb;
+	struct buf		 b = BUF_INIT;
+
+	if (msg_build_parts(d, &mb, errp) == -1)
+		return NULL;
+	buf_reserve(&b, mb.len);
+	(void)msg_built_write(&mb, msg_put_buf, &b);
+	msg_built_clear(&mb);
+	if (len != NULL)
+		*len = b.len;
+	return buf_steal(&b);
 }
 
 /*

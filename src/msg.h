@@ -42,6 +42,36 @@ struct msg_draft {
  * length in *len, or NULL with *errp set.
  */
 char	*msg_build(const struct msg_draft *, size_t *, struct err **);
+
+/*
+ * A message as msg_build_parts makes it: its header fields and the blank
+ * line in head (the whole text when it has attachments or a
+ * quoted-printable body), then a 7bit or 8bit body borrowed from the
+ * draft, which msg_built_write gives CRLF line ends as it writes.
+ */
+struct msg_built {
+	char		*head;		/* new string */
+	size_t		 headlen;
+	const char	*body;		/* the draft's, or NULL */
+	size_t		 bodylen;
+	int		 body_eol;	/* a CRLF follows its last line */
+	size_t		 len;		/* the length of the whole text */
+};
+
+/*
+ * msg_build without the copy of the body: checks and header as
+ * msg_build, one pass over the body; 0, or -1 with *errp.  The draft's
+ * body must outlive mb.  Free with msg_built_clear.
+ */
+int	 msg_build_parts(const struct msg_draft *, struct msg_built *,
+	    struct err **);
+/*
+ * Write the text (mb->len bytes in all) through put, in pieces of at
+ * most 256 KiB, in order; put returns 0, or -1 to stop.  0 or -1.
+ */
+int	 msg_built_write(const struct msg_built *,
+	    int (*)(void *, const char *, size_t), void *);
+void	 msg_built_clear(struct msg_built *);
 /*
  * Make a message fit a server without 8BITMIME: an 8bit single-part body
  * becomes quoted-printable (Content-Transfer-Encoding changed to match,

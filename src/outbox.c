@@ -32,6 +32,11 @@ static int	outbox_queue(const struct outbox_ctx *, const char *,
 		    long long, long long *, struct err **);
 static int	outbox_sts_lookup(void *, const struct conf *, const char *,
 		    struct mtasts_policy *);
+static int	outbox_fill(void *, store_put_fn, void *);
+static int	outbox_queue_built(const struct outbox_ctx *, const char *,
+		    const char *, const char **, size_t,
+		    const struct msg_built *, long long, long long *,
+		    struct err **);
 static int	outbox_memory_lookup(void *, const char *, int,
 		    struct deliver_seen *);
 static void	outbox_memory_update(void *, const char *, int,
@@ -131,6 +136,31 @@ outbox_queue(const struct outbox_ctx *o, const char *from, const char *subject,
 	return rv;
 }
 
+/* store_outbox_fill's filler for a built message: its pieces in order. */
+static int
+outbox_fill(void *arg, store_put_fn put, void *putarg)
+{
+	return msg_built_write(arg, put, putarg);
+}
+
+/* outbox_queue of a built message, its body written in pieces. */
+static int
+outbox_queue_built(const struct outbox_ctx *o, const char *from,
+    const char *subject, const char **rcpts, size_t n,
+    const struct msg_built *mb, long long draft, long long *id,
+    struct err **errp)
+{
+	char	*msgid;
+	int	 rv;
+
+	msgid = msg_header(mb->head, mb->headlen, "Message-ID");
+	rv = store_outbox_fill(o->store, from, subject, mb->len, outbox_fill,
+	    (void *)mb, rcpts, n, o->conf->name, msgid, draft, id, NULL,
+	    errp);
+	free(msgid);
+	return rv;
+}
+
 /* Build, queue, and let the draft go: one service for both front ends. */
 int
 outbox_submit(const struct outbox_ctx *o, const struct msg_draft *d,
@@ -139,12 +169,14 @@ outbox_submit(const struct outbox_ctx *o, const struct msg_draft *d,
 	const struct addr_list	*lists[3] = { d->to, d->cc, d->bcc };
 	struct msg_draft	 dd = *d;
 	struct addr		 from;
+	struct msg_built	 mb;
 	const char		**v = NULL;
-	char			*msg = NULL, *sig = NULL;
-	size_t			 len, n = 0, i, j, k;
+	char			*sig = NULL;
+	size_t			 n = 0, i, j, k;
 	int			 rv = -1;
 
 	memset(&from, 0, sizeof from);
+	memset(&mb, 0, sizeof mb);
 	if (dd.from == NULL)
 		dd.from = o->conf->from;
 	/* The account's signature below "-- " (RFC 3676 4.3), once. */
@@ -163,7 +195,7 @@ outbox_submit(const struct outbox_ctx *o, const struct msg_draft *d,
 			    o->conf->path != NULL ? o->conf->path : "config");
 		return -1;
 	}
-	if ((msg = msg_build(&dd, &len, errp)) == NULL)
+	if (msg_build_parts(&dd, &mb, errp) == -1)
 		goto out;
 	for (k = 0; k < 3; k++)
 		n += lists[k] != NULL ? lists[k]->n : 0;
@@ -182,13 +214,13 @@ outbox_submit(const struct outbox_ctx *o, const struct msg_draft *d,
 		goto out;
 	}
 	/* The draft leaves in the commit that makes the message safe. */
-	if (outbox_queue(o, from.mailbox, d->subject, v, n, msg, len, draft,
+	if (outbox_queue_built(o, from.mailbox, d->subject, v, n, &mb, draft,
 	    id, errp) == -1)
 		goto out;
 	rv = 0;
 out:
 	free(v);
-	free(msg);
+	msg_built_clear(&mb);
 	free(sig);
 	addr_clear(&from);
 	return rv;

@@ -70,6 +70,7 @@ store_message_out(struct store *st, long long id, size_t *len, char **from,
 		*len = (size_t)sqlite3_column_int64(s, 0);
 		t = xmalloc(*len + 1);
 		t[*len] = '\0';
+		st_big(st, *len, 1);
 		if (*len > 0 && (sqlite3_blob_open(st->db, "main", "bodies",
 		    "text", id, 0, &b) != SQLITE_OK ||
 		    sqlite3_blob_read(b, t, (int)*len, 0) != SQLITE_OK)) {
@@ -83,6 +84,7 @@ store_message_out(struct store *st, long long id, size_t *len, char **from,
 				*account = st_col(s, 3);
 		}
 		sqlite3_blob_close(b);
+		st_big(st, *len, 0);
 	} else if (r == SQLITE_ROW || r == SQLITE_DONE)
 		err_set(errp, ERR_INPUT, 0, "no message %lld", id);
 	else

@@ -75,10 +75,22 @@ struct store {
 	char		 host[256];
 	struct st_cached cache[ST_CACHE];
 	size_t		 ncache;
+	int		 cache_saved;	/* cache_size before st_big, or 0 */
 };
+
+/* A text this big keeps SQLite's page cache small while it is handled. */
+#define ST_BIG		(1024 * 1024)
 
 /* The current SQLite error as ERR_STORE naming the file and what; -1. */
 int		 st_fail(struct store *, struct err **, const char *);
+/*
+ * A text of len bytes passes through SQLite's page cache one page at a
+ * time, so that the cache would fill (2 MiB) with a part of it beside the
+ * caller's copy: st_big(st, len, 1) before a big one is written or read
+ * keeps the cache at 256 KiB, st_big(st, len, 0) after gives it back.
+ * Nothing for a small text.
+ */
+void		 st_big(struct store *, size_t, int);
 /* Run SQL without results and without parameters; 0 or -1. */
 int		 st_exec(struct store *, const char *, struct err **);
 /*

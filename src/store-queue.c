@@ -18,6 +18,8 @@
 #include "store-private.h"
 #include "xmalloc.h"
 
+static int	 st_text_put(void *, const char *, size_t);
+static int	 st_fill_whole(void *, store_put_fn, void *);
 static int	 st_alive(long long);
 static int	 st_rcpts_query(struct store *, sqlite3_stmt *,
 		    struct store_rcpt **, size_t *, struct err **);
@@ -26,12 +28,63 @@ static int	 st_record_one(struct store *, long long,
 static int	 st_message_settle(struct store *, long long, long long,
 		    struct err **);
 
+/* Where store_outbox_fill's pieces go: the body's blob, at off. */
+struct st_text {
+	sqlite3_blob	*b;
+	size_t		 off, len;
+	int		 failed;	/* SQLite failed (not the filler) */
+};
+
+/* One piece of the text into the blob, after the last. */
+static int
+st_text_put(void *arg, const char *p, size_t n)
+{
+	struct st_text	*t = arg;
+
+	if (n > t->len - t->off || n > INT_MAX || t->off > INT_MAX) {
+		t->failed = -1;		/* more than it said: a bug */
+		return -1;
+	}
+	if (n > 0 && sqlite3_blob_write(t->b, p, (int)n, (int)t->off) !=
+	    SQLITE_OK) {
+		t->failed = 1;
+		return -1;
+	}
+	t->off += n;
+	return 0;
+}
+
+/* store_outbox_add's filler: the whole text at once. */
+static int
+st_fill_whole(void *arg, store_put_fn put, void *putarg)
+{
+	const struct buf	*t = arg;
+
+	return put(putarg, t->s, t->len);
+}
+
 /* Commit a message to the outbox with its recipients queued. */
 int
 store_outbox_add(struct store *st, const char *from, const char *subject,
     const char *text, size_t len, const char **rcpts, size_t n,
     const char *account, const char *msgid, long long draft, long long *id,
     int *joined, struct err **errp)
+{
+	struct buf	 t;
+
+	t.s = (char *)text;
+	t.len = len;
+	t.cap = 0;
+	return store_outbox_fill(st, from, subject, len, st_fill_whole, &t,
+	    rcpts, n, account, msgid, draft, id, joined, errp);
+}
+
+/* Commit a message written by fill to the outbox, recipients queued. */
+int
+store_outbox_fill(struct store *st, const char *from, const char *subject,
+    size_t len, int (*fill)(void *, store_put_fn, void *), void *fillarg,
+    const char **rcpts, size_t n, const char *account, const char *msgid,
+    long long draft, long long *id, int *joined, struct err **errp)
 {
 	struct buf	 all = BUF_INIT;
 	sqlite3_stmt	*s = NULL;
@@ -47,6 +100,7 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	 * outbox must also survive a power cut before the first byte goes
 	 * out, so this one commit is synced.
 	 */
+	st_big(st, len, 1);
 	if (st_exec(st, "PRAGMA synchronous = FULL", errp) == -1 ||
 	    st_begin(st, errp) == -1)
 		goto fail;
@@ -104,17 +158,31 @@ store_outbox_add(struct store *st, const char *from, const char *subject,
 	}
 	st_done(st, s);
 	s = NULL;
+	/* The text in pieces: the caller never holds it whole for us. */
 	if (len > 0) {
-		sqlite3_blob	*b = NULL;
+		struct st_text	 t = { NULL, 0, len, 0 };
 
-		if (sqlite3_blob_open(st->db, "main", "bodies", "text", *id,
-		    1, &b) != SQLITE_OK || len > INT_MAX ||
-		    sqlite3_blob_write(b, text, (int)len, 0) != SQLITE_OK) {
-			st_fail(st, errp, "save the message");
-			sqlite3_blob_close(b);
+		if (len > INT_MAX) {
+			err_set(errp, ERR_INPUT, 0, "the message is %zu bytes; "
+			    "the store takes at most %d", len, INT_MAX);
 			goto fail;
 		}
-		if (sqlite3_blob_close(b) != SQLITE_OK) {
+		if (sqlite3_blob_open(st->db, "main", "bodies", "text", *id,
+		    1, &t.b) != SQLITE_OK) {
+			st_fail(st, errp, "save the message");
+			goto fail;
+		}
+		if (fill(fillarg, st_text_put, &t) == -1 || t.off != len) {
+			if (t.failed == 1)
+				st_fail(st, errp, "save the message");
+			else
+				err_set(errp, ERR_INTERNAL, 0, "the message "
+				    "text was %zu bytes, not the %zu it was "
+				    "to be", t.off, len);
+			sqlite3_blob_close(t.b);
+			goto fail;
+		}
+		if (sqlite3_blob_close(t.b) != SQLITE_OK) {
 			st_fail(st, errp, "save the message");
 			goto fail;
 		}
@@ -170,6 +238,7 @@ fail:
 	st_done(st, s);
 	st_rollback(st);
 	sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	st_big(st, len, 0);
 	pthread_mutex_unlock(&st->lock);
 	buf_free(&all);
 	return rv;

@@ -255,6 +255,33 @@ st_exec(struct store *st, const char *sql, struct err **errp)
 	return 0;
 }
 
+/* A small page cache while a big text is written or read. */
+void
+st_big(struct store *st, size_t len, int on)
+{
+	sqlite3_stmt	*s;
+	char		 sql[48];
+
+	if (len < ST_BIG)
+		return;
+	if (on && st->cache_saved == 0) {
+		if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &s,
+		    NULL) != SQLITE_OK)
+			return;
+		if (sqlite3_step(s) == SQLITE_ROW)
+			st->cache_saved = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+		if (st->cache_saved != 0)
+			(void)sqlite3_exec(st->db, "PRAGMA cache_size = -256",
+			    NULL, NULL, NULL);
+	} else if (!on && st->cache_saved != 0) {
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %d",
+		    st->cache_saved);
+		(void)sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+		st->cache_saved = 0;
+	}
+}
+
 /* The index of a state name in st_names; -1 when it names none. */
 static int
 st_state(const char *name)

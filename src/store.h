@@ -193,6 +193,19 @@ int	 store_contact_groups(struct store *, const char *, size_t,
 int	 store_outbox_add(struct store *, const char *, const char *,
 	    const char *, size_t, const char **, size_t, const char *,
 	    const char *, long long, long long *, int *, struct err **);
+/* How store_outbox_fill's filler hands on each piece: 0, or -1 to stop. */
+typedef int	(*store_put_fn)(void *, const char *, size_t);
+/*
+ * store_outbox_add with a text of len bytes that fill writes in order,
+ * calling put(putarg, piece, size) for each piece, straight into the
+ * message's row (incremental BLOB I/O): a big text is never copied whole.
+ * fill returns 0, or -1 (the filler's error, or put's) to give up; a
+ * text other than len bytes long is refused (ERR_INTERNAL).
+ */
+int	 store_outbox_fill(struct store *, const char *, const char *, size_t,
+	    int (*)(void *, store_put_fn, void *), void *, const char **,
+	    size_t, const char *, const char *, long long, long long *, int *,
+	    struct err **);
 /*
  * Claim queued recipients for sending, in one transaction: of message id
  * (or of every outbox message when id is 0); with due, only those whose
