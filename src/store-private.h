@@ -22,6 +22,7 @@
 #define TERN_STORE_PRIVATE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
@@ -76,6 +77,10 @@ struct store {
 	struct st_cached cache[ST_CACHE];
 	size_t		 ncache;
 	int		 cache_saved;	/* cache_size before st_big, or 0 */
+	int		 big_commit;	/* the open transaction has a big text */
+	pthread_t	 ckpt;		/* the checkpoint after a big text */
+	int		 ckpt_started;	/* ckpt is to be joined */
+	atomic_int	 ckpt_running;	/* ckpt has not finished */
 };
 
 /* A text this big keeps SQLite's page cache small while it is handled. */
@@ -91,6 +96,17 @@ int		 st_fail(struct store *, struct err **, const char *);
  * Nothing for a small text.
  */
 void		 st_big(struct store *, size_t, int);
+/*
+ * The checkpoints (st_wal_hook, the commit hook of every connection):
+ * SQLite's own rule (a passive checkpoint once the WAL holds 1000 pages)
+ * but after a commit with a big text (st->big_commit).  That one is
+ * checkpointed by a thread on a connection of its own while the caller
+ * goes on (sends it): copying 20 MiB into the database file and syncing
+ * it is not waited for before the first byte goes out.  No checkpoint
+ * starts on this connection while it runs; st_ckpt_join waits for it
+ * (store_close).
+ */
+void		 st_ckpt_join(struct store *);
 /* Run SQL without results and without parameters; 0 or -1. */
 int		 st_exec(struct store *, const char *, struct err **);
 /*

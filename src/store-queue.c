@@ -231,10 +231,13 @@ rcpts:
 		st_done(st, s);
 		s = NULL;
 	}
+	/* Its checkpoint goes on beside the send (st_wal_hook). */
+	st->big_commit = len >= ST_BIG;
 	if (st_commit(st, errp) == -1)
 		goto fail;
 	rv = 0;
 fail:
+	st->big_commit = 0;
 	st_done(st, s);
 	st_rollback(st);
 	sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,8 @@ static int	 st_check_file(const char *, struct err **);
 static int	 st_mkdirs(const char *, struct err **);
 static int	 st_migrate(struct store *, struct err **);
 static int	 st_migrate_worst(struct store *, struct err **);
+static void	*st_ckpt_thread(void *);
+static int	 st_wal_hook(void *, sqlite3 *, const char *, int);
 
 /* Name of a message state. */
 const char *
@@ -255,6 +258,9 @@ st_exec(struct store *st, const char *sql, struct err **errp)
 	return 0;
 }
 
+/* SQLite's autocheckpoint: a passive checkpoint at 1000 WAL pages. */
+#define ST_CKPT_FRAMES	1000
+
 /* A small page cache while a big text is written or read. */
 void
 st_big(struct store *st, size_t len, int on)
@@ -280,6 +286,73 @@ st_big(struct store *st, size_t len, int on)
 		(void)sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 		st->cache_saved = 0;
 	}
+}
+
+/* A checkpoint on a connection of its own (the thread st_wal_hook starts). */
+static void *
+st_ckpt_thread(void *arg)
+{
+	struct store	*st = arg;
+	sqlite3		*db = NULL;
+
+	int		 flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+#ifdef SQLITE_OPEN_NOFOLLOW
+	flags |= SQLITE_OPEN_NOFOLLOW;
+#endif
+	if (sqlite3_open_v2(st->path, &db, flags, NULL) == SQLITE_OK) {
+		(void)sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+		    NULL);
+		(void)sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL,
+		    NULL, NULL);
+		/* Passive: the sender's commits go on meanwhile. */
+		(void)sqlite3_wal_checkpoint_v2(db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
+	sqlite3_close(db);
+	atomic_store(&st->ckpt_running, 0);
+	return NULL;
+}
+
+/* Wait for the checkpoint thread, if one was started. */
+void
+st_ckpt_join(struct store *st)
+{
+	if (!st->ckpt_started)
+		return;
+	pthread_join(st->ckpt, NULL);
+	st->ckpt_started = 0;
+}
+
+/* After each commit (SQLite's WAL hook): when and how to checkpoint. */
+static int
+st_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store	*st = arg;
+
+	if (atomic_load(&st->ckpt_running))
+		return SQLITE_OK;
+	st_ckpt_join(st);		/* finished: only reaped */
+	if (st->big_commit) {
+		sigset_t	all, old;
+		int		r;
+
+		/* Signals stay the caller's threads' (the stop handlers). */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		atomic_store(&st->ckpt_running, 1);
+		r = pthread_create(&st->ckpt, NULL, st_ckpt_thread, st);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (r == 0) {
+			st->ckpt_started = 1;
+			return SQLITE_OK;
+		}
+		atomic_store(&st->ckpt_running, 0);
+	}
+	if (frames >= ST_CKPT_FRAMES)
+		(void)sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
 }
 
 /* The index of a state name in st_names; -1 when it names none. */
@@ -728,6 +801,8 @@ store_open(const char *path, struct err **errp)
 	 */
 	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
 	    NULL);
+	/* SQLite's autocheckpoint, but a big text's off the sender's path. */
+	sqlite3_wal_hook(st->db, st_wal_hook, st);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (st_exec(st, "PRAGMA foreign_keys = ON", errp) == -1 ||
 	    st_msg_functions(st, errp) == -1 || st_migrate(st, errp) == -1)
@@ -822,6 +897,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	st_ckpt_join(st);
 	while (st->ncache > 0)
 		sqlite3_finalize(st->cache[--st->ncache].stmt);
 	if (st->db != NULL)
