@@ -19,6 +19,7 @@ static int	 msg_add_field(struct buf *, const char *,
 		    const struct msg_field *, struct err **);
 static int	 msg_add_long_body(struct buf *, const char *, size_t,
 		    const struct msg_head *, struct err **);
+static int	 msg_prep_put(void *, const char *, size_t);
 
 /* Convert an 8bit single-part body to quoted-printable. */
 char *
@@ -240,10 +241,40 @@ msg_add_long_body(struct buf *b, const char *s, size_t len,
 	return 0;
 }
 
-/* Read a whole message for sendmail. */
+/* Read a whole message for sendmail (the text built in one buffer). */
 char *
 msg_prepare_with(const char *s, size_t len, struct msg_prep *o,
     size_t *outlen, struct err **errp)
+{
+	struct msg_built	 mb;
+	struct buf		 b = BUF_INIT;
+
+	if (msg_prepare_parts(s, len, o, &mb, errp) == -1)
+		return NULL;
+	buf_add(&b, "", 0);
+	buf_reserve(&b, mb.len);
+	(void)msg_built_write(&mb, msg_prep_put, &b);
+	msg_built_clear(&mb);
+	if (outlen != NULL)
+		*outlen = b.len;
+	return buf_steal(&b);
+}
+
+/* msg_built_write's put into a buffer. */
+static int
+msg_prep_put(void *arg, const char *p, size_t n)
+{
+	buf_add(arg, p, n);
+	return 0;
+}
+
+/*
+ * Read a whole message for sendmail as a header and the body after it
+ * (borrowed from s, given CRLF as msg_built_write writes it).
+ */
+int
+msg_prepare_parts(const char *s, size_t len, struct msg_prep *o,
+    struct msg_built *mb, struct err **errp)
 {
 	struct msg_head	 h = { NULL, 0, 0 };
 	struct msg_head	 kept = { NULL, 0, 0 };
@@ -251,12 +282,14 @@ msg_prepare_with(const char *s, size_t len, struct msg_prep *o,
 	struct addr_list tmp = { NULL, 0 }, froml = { NULL, 0 };
 	struct addr	 def = { NULL, NULL };
 	struct err	*e = NULL;
+	struct msg_scan	 sc;
 	const char	*fdomain = NULL;
-	char		*v, *mid = NULL, *out = NULL, name[64];
+	char		*v, *mid = NULL, name[64];
 	size_t		 i;
 	int		 line, hasfrom = 0, hasdate = 0, hasmid = 0, resent = 0;
-	int		 rcpt, longbody;
+	int		 rcpt, longbody, rv = -1;
 
+	memset(mb, 0, sizeof *mb);
 	o->sender = NULL;
 	if ((line = msg_nul_line(s, len)) != 0) {
 		err_set(errp, ERR_INPUT, 0, "line %d of the message contains a "
@@ -349,9 +382,11 @@ msg_prepare_with(const char *s, size_t len, struct msg_prep *o,
 		    !msg_field_is(s, &h.v[i], "Resent-Bcc"))
 			kept.v[kept.n++] = h.v[i];
 	buf_add(&b, "", 0);
-	buf_reserve(&b, len + len / 8 + 512);
-	longbody = msg_longest_line(s + h.body, len - h.body) > MSG_LINE_MAX;
+	/* One pass over the body: its longest line and its CRLF length. */
+	msg_scan(s + h.body, len - h.body, &sc);
+	longbody = sc.longest > MSG_LINE_MAX;
 	if (longbody) {
+		buf_reserve(&b, len + len / 8 + 512);
 		if (msg_add_long_body(&b, s, len, &kept, errp) != 0)
 			goto fail;
 	} else {
@@ -365,16 +400,21 @@ msg_prepare_with(const char *s, size_t len, struct msg_prep *o,
 	buf_add(&b, "\r\n", 2);
 	if (longbody)
 		msg_qp(&b, s + h.body, len - h.body);
-	else
-		msg_crlf(&b, s + h.body, len - h.body);
+	else {
+		/* The body follows as it is; no line end added after it. */
+		mb->body = s + h.body;
+		mb->bodylen = len - h.body;
+		mb->len = sc.crlf_len;
+	}
 
 	for (i = 0; i < tmp.n && o->rcpts != NULL; i++)
 		addr_list_add(o->rcpts, tmp.v[i].name, tmp.v[i].mailbox);
-	if (outlen != NULL)
-		*outlen = b.len;
-	out = buf_steal(&b);
+	mb->headlen = b.len;
+	mb->len += b.len;
+	mb->head = buf_steal(&b);
+	rv = 0;
 fail:
-	if (out == NULL) {
+	if (rv == -1) {
 		free(o->sender);
 		o->sender = NULL;
 	}
@@ -386,7 +426,7 @@ fail:
 	addr_list_clear(&tmp);
 	addr_list_clear(&froml);
 	err_free(e);
-	return out;
+	return rv;
 }
 
 /* Can the text go to DATA as it is?  Then *wirelen is its DATA length. */

@@ -130,6 +130,14 @@ struct msg_prep {
 char	*msg_prepare_with(const char *, size_t, struct msg_prep *, size_t *,
 	    struct err **);
 /*
+ * msg_prepare_with without the copy of the body: the new header in
+ * mb->head, the body borrowed from the text (which must outlive mb) and
+ * given CRLF line ends by msg_built_write; a quoted-printable body is in
+ * mb->head with the header.  0, or -1 with *errp.
+ */
+int	 msg_prepare_parts(const char *, size_t, struct msg_prep *,
+	    struct msg_built *, struct err **);
+/*
  * The value of the first header field called name (case-insensitive),
  * unfolded, RFC 2047 words decoded to UTF-8 and sanitized; a new string,
  * or NULL when there is none.

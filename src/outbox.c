@@ -120,6 +120,16 @@ outbox_add(const struct outbox_ctx *o, const char *from, const char *subject,
 	return outbox_queue(o, from, subject, rcpts, n, msg, len, 0, id, errp);
 }
 
+/* Commit a built message to the outbox, its body written in pieces. */
+int
+outbox_add_built(const struct outbox_ctx *o, const char *from,
+    const char *subject, const char **rcpts, size_t n,
+    const struct msg_built *mb, long long *id, struct err **errp)
+{
+	return outbox_queue_built(o, from, subject, rcpts, n, mb, 0, id,
+	    errp);
+}
+
 /* Queue a message under o's account (and remove its draft, if any). */
 static int
 outbox_queue(const struct outbox_ctx *o, const char *from, const char *subject,

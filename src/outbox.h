@@ -18,6 +18,7 @@
 
 struct conf;
 struct err;
+struct msg_built;
 struct store;
 struct deliver_pool;
 
@@ -42,6 +43,14 @@ struct outbox_ctx {
 int	outbox_add(const struct outbox_ctx *, const char *, const char *,
 	    const char **, size_t, const char *, size_t, long long *,
 	    struct err **);
+/*
+ * outbox_add of a message as msg_build_parts or msg_prepare_parts made
+ * it: the text goes into the store in pieces (store_outbox_fill), never
+ * whole in memory beside the body it was made from.
+ */
+int	outbox_add_built(const struct outbox_ctx *, const char *,
+	    const char *, const char **, size_t, const struct msg_built *,
+	    long long *, struct err **);
 /*
  * The one way a composed message enters the outbox (the CLI's send and
  * the interface's composer): build it from the draft d (msg_build; its

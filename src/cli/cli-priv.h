@@ -16,6 +16,7 @@
 struct addr_list;
 struct conf;
 struct err;
+struct msg_built;
 struct outbox_ctx;
 struct record;
 struct store;
@@ -93,11 +94,12 @@ int	cli_send_main(struct cli *, int, char **);
 /* tern probe [--json] ADDR|DOMAIN... */
 int	cli_send_probe(struct cli *, int, char **);
 /*
- * Commit a message (*msgp, freed and set to NULL once the store has it)
- * for rcpts to the outbox, then send it; the run's exit code.
+ * Commit a built message for rcpts to the outbox (mb cleared and *inp,
+ * the input its body is borrowed from, freed and set to NULL once the
+ * store has it), then send it; the run's exit code.
  */
 int	cli_send_submit(struct cli *, const char *, const char *,
-	    struct addr_list *, char **, size_t);
+	    struct addr_list *, struct msg_built *, char **);
 /* Send a message's queued recipients and show each outcome. */
 int	cli_send_message(struct cli *, long long);
 /*

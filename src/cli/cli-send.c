@@ -234,10 +234,13 @@ cli_send_code(const struct record *r, size_t n)
 	return temp ? CLI_TEMPFAIL : CLI_OK;
 }
 
-/* Put a message in the outbox, then send it. */
+/*
+ * Put a message in the outbox, then send it; *inp (what mb borrows its
+ * body from) is freed once the store has the message.
+ */
 int
 cli_send_submit(struct cli *cli, const char *from, const char *subject,
-    struct addr_list *rcpts, char **msgp, size_t len)
+    struct addr_list *rcpts, struct msg_built *mb, char **inp)
 {
 	struct outbox_ctx	  o;
 	struct err		 *e = NULL;
@@ -252,11 +255,12 @@ cli_send_submit(struct cli *cli, const char *from, const char *subject,
 	v = xcalloc(rcpts->n, sizeof *v);
 	for (i = 0; i < rcpts->n; i++)
 		v[i] = rcpts->v[i].mailbox;
-	rv = outbox_add(&o, from, subject, v, rcpts->n, *msgp, len, &id, &e);
+	rv = outbox_add_built(&o, from, subject, v, rcpts->n, mb, &id, &e);
 	free(v);
 	/* The store has it now; a big message is not kept twice. */
-	free(*msgp);
-	*msgp = NULL;
+	msg_built_clear(mb);
+	free(*inp);
+	*inp = NULL;
 	if (rv == -1) {
 		if (!cli->sendmail)
 			fprintf(stderr, "tern: nothing was sent.\n");

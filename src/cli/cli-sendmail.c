@@ -373,12 +373,14 @@ cli_sendmail_main(struct cli *cli, int argc, char **argv)
 	struct cli_sendmail	 sm;
 	struct err		*e = NULL;
 	const char		*dom;
-	char			*in = NULL, *msg = NULL, *subj;
-	size_t			 inlen, msglen, i, j;
+	struct msg_built	 mb;
+	char			*in = NULL, *subj;
+	size_t			 inlen, i, j;
 	int			 rv;
 
 	memset(&from, 0, sizeof from);
 	memset(&prep, 0, sizeof prep);
+	memset(&mb, 0, sizeof mb);
 	memset(&sm, 0, sizeof sm);
 	sm.rcpt = 1;
 	cli->sendmail = 1;
@@ -431,16 +433,14 @@ cli_sendmail_main(struct cli *cli, int argc, char **argv)
 	prep.fullname = sm.fullname;
 	prep.maildomain = dom;
 	prep.rcpts = sm.extract ? &rcpts : NULL;
-	msg = msg_prepare_with(in, inlen, &prep, &msglen, &e);
-	free(in);
-	in = NULL;
-	if (msg == NULL) {
+	/* The body stays in the input: one copy of a big message. */
+	if (msg_prepare_parts(in, inlen, &prep, &mb, &e) == -1) {
 		rv = cli_fail(e);
 		goto out;
 	}
 	/* Else the account of the From header. */
 	if (sm.envfrom == NULL || sm.read_envfrom) {
-		char	*fh = msg_header(msg, msglen, "From");
+		char	*fh = msg_header(mb.head, mb.headlen, "From");
 
 		if (fh != NULL)
 			cli_sendmail_account(cli, fh);
@@ -476,16 +476,16 @@ cli_sendmail_main(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	cli->envfrom = from.mailbox;
-	subj = msg_header(msg, msglen, "Subject");
-	rv = cli_send_submit(cli, from.mailbox, subj, &uniq, &msg, msglen);
+	subj = msg_header(mb.head, mb.headlen, "Subject");
+	rv = cli_send_submit(cli, from.mailbox, subj, &uniq, &mb, &in);
 	free(subj);
 out:
 	addr_list_clear(&rcpts);
 	addr_list_clear(&uniq);
 	addr_clear(&from);
 	free(prep.sender);
+	msg_built_clear(&mb);
 	free(in);
-	free(msg);
 	cli->envfrom = NULL;
 	return rv;
 }
