@@ -6,6 +6,7 @@
 #define TERN_MSG_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct addr;
 struct addr_list;
@@ -29,6 +30,19 @@ struct msg_head {
 	size_t			 n;
 	size_t			 body;	/* offset of the body */
 };
+
+/*
+ * The bytes of w (eight, in memory order on a little-endian machine) that
+ * are c, as the high bit of each such byte; exact (no false hits).
+ */
+static inline uint64_t
+msg_bytes_eq(uint64_t w, unsigned char c)
+{
+	const uint64_t	low7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t	t = w ^ (0x0101010101010101ULL * c);
+
+	return ~(((t & low7) + low7) | t | low7);
+}
 
 /* Length of the line end at i (0 if none); *next gets the next line. */
 size_t	 msg_eol(const char *, size_t, size_t, size_t *);

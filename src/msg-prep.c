@@ -1,6 +1,7 @@
 /* Preparing a message for sendmail -t and for the wire. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,18 +434,72 @@ fail:
 int
 msg_wire_ready(const char *s, size_t len, size_t *wirelen)
 {
-	struct msg_lines	 w;
-	const char		*line;
-	size_t			 n, el;
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0;
+	int			 cr = 0;
 
 	if (memchr(s, '\0', len) != NULL)
 		return 0;
-	msg_lines_init(&w, s, len);
-	while (msg_lines_next(&w, &line, &n, &el))
-		if (el == 1)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	{
+		uint64_t	w, crs, lfs, carry = 0;
+
+		/*
+		 * Eight bytes at a time: every LF right after a CR, every CR
+		 * right before an LF (a CR's bit moved one byte up is an
+		 * LF's; the last byte's CR carries into the next word).
+		 */
+		for (; i + 8 <= len; i += 8) {
+			memcpy(&w, p + i, 8);
+			crs = msg_bytes_eq(w, '\r');
+			lfs = msg_bytes_eq(w, '\n');
+			if (lfs != ((crs << 8) | carry))
+				return 0;
+			carry = crs >> 56;
+		}
+		cr = carry != 0;
+	}
+#endif
+	for (; i < len; i++) {
+		if ((p[i] == '\n') != cr)
 			return 0;
+		cr = p[i] == '\r';
+	}
+	if (cr)
+		return 0;
 	*wirelen = len;
 	if (len >= 2 && s[len - 2] == '\r' && s[len - 1] == '\n')
 		*wirelen = len - 2;
 	return 1;
+}
+
+/* The first LF followed by a dot in the n bytes at s, or NULL. */
+const char *
+msg_next_dot(const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	{
+		uint64_t	w, hits, carry = 0;
+
+		/* Eight bytes at a time: a dot whose byte before is an LF. */
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, p + i, 8);
+			hits = ((msg_bytes_eq(w, '\n') << 8) | carry) &
+			    msg_bytes_eq(w, '.');
+			if (hits != 0)
+				return s + i + (size_t)__builtin_ctzll(hits) /
+				    8 - 1;
+			carry = msg_bytes_eq(w, '\n') >> 56;
+		}
+		if (carry && i < n && p[i] == '.')
+			return s + i - 1;
+	}
+#endif
+	for (; i + 1 < n; i++)
+		if (p[i] == '\n' && p[i + 1] == '.')
+			return s + i;
+	return NULL;
 }

@@ -94,6 +94,11 @@ char	*msg_wire(const char *, size_t, size_t *, struct err **);
  */
 int	 msg_wire_ready(const char *, size_t, size_t *);
 /*
+ * The first LF that a "." follows in the n bytes at s (a line that must
+ * be dot-stuffed), or NULL; eight bytes at a time.
+ */
+const char *msg_next_dot(const char *, size_t);
+/*
  * Read a whole message (sendmail): msg_prepare_with with the From to add
  * deffrom and recipients (To, Cc, Bcc; Resent- ones when present)
  * appended to rcpts when rcpts is not NULL.

@@ -27,7 +27,6 @@
 #define SS_PROGRESS_STEP (64 * 1024)	/* bytes between progress events */
 
 static int	 ss_send_body(struct ss *);
-static const char *ss_next_dot(const char *, size_t);
 static void	 ss_rcpt_fill(struct ss *, struct buf *);
 static int	 ss_needs_utf8(struct ss *);
 static void	 ss_all_txn(struct ss *, enum outcome, enum reason_kind,
@@ -465,7 +464,7 @@ ss_send_body(struct ss *s)
 		if (len > SS_PROGRESS_STEP)
 			len = SS_PROGRESS_STEP;
 		/* Up to the end of the line before the next leading dot. */
-		if ((dot = ss_next_dot(p, len)) != NULL)
+		if ((dot = msg_next_dot(p, len)) != NULL)
 			len = (size_t)(dot - p) + 1;
 		if (mailstream_write(st, p, len) == -1)
 			return -1;
@@ -479,24 +478,6 @@ ss_send_body(struct ss *s)
 	if (mailstream_write(st, "\r\n", 2) == -1)
 		return -1;
 	return 0;
-}
-
-/*
- * The first "\n." in the n bytes at p, or NULL: a memchr per line (a big
- * text has few dots at a line's start; memmem was a tenth of a send).
- */
-static const char *
-ss_next_dot(const char *p, size_t n)
-{
-	const char	*end = p + n, *q = p;
-
-	while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL &&
-	    q + 1 < end) {
-		if (q[1] == '.')
-			return q;
-		q++;
-	}
-	return NULL;
 }
 
 /*

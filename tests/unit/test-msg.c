@@ -1129,6 +1129,51 @@ test_body_sanitize(void **state)
 	    "?[2J?");
 }
 
+/*
+ * msg_wire_ready and msg_next_dot read eight bytes at a time: each case
+ * at every offset of a 40-byte text, so that the bytes fall on both
+ * sides of a word's edge; the answer is the byte-by-byte one.
+ */
+static void
+test_wire_scan(void **state)
+{
+	static const char *const cases[] = {
+		"\r\n", "\n", "\r", "a\rb", "a\nb", "\r\r\n", "\r\n\n",
+		"\n.", "\r\n.", ".", "x.\n", "\n\n.", "\r\n..",
+	};
+	char		 buf[48];
+	const char	*want;
+	size_t		 c, off, len, k, wl;
+	int		 ok;
+
+	(void)state;
+	for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		for (off = 0; off + strlen(cases[c]) <= 40; off++) {
+			memset(buf, 'a', sizeof buf);
+			memcpy(buf + off, cases[c], strlen(cases[c]));
+			for (len = off + strlen(cases[c]); len <= 40; len += 7) {
+				/* byte by byte */
+				ok = 1;
+				want = NULL;
+				for (k = 0; k < len; k++) {
+					if (buf[k] == '\n' && (k == 0 ||
+					    buf[k - 1] != '\r'))
+						ok = 0;
+					if (buf[k] == '\r' && (k + 1 == len ||
+					    buf[k + 1] != '\n'))
+						ok = 0;
+					if (want == NULL && k + 1 < len &&
+					    buf[k] == '\n' && buf[k + 1] == '.')
+						want = buf + k;
+				}
+				assert_int_equal(msg_wire_ready(buf, len, &wl),
+				    ok);
+				assert_ptr_equal(msg_next_dot(buf, len), want);
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1156,6 +1201,7 @@ main(void)
 		cmocka_unit_test(test_body_alternative),
 		cmocka_unit_test(test_body_crlf),
 		cmocka_unit_test(test_body_sanitize),
+		cmocka_unit_test(test_wire_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
