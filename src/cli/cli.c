@@ -447,15 +447,20 @@ cli_read_stdin(size_t *len, struct err **errp)
 {
 	struct buf	 b = BUF_INIT;
 	struct stat	 sb;
-	char		 chunk[65536];
 	size_t		 r;
 
 	/* A file on stdin: its size is known, allocate once. */
 	if (fstat(fileno(stdin), &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    sb.st_size > 0)
 		buf_reserve(&b, (size_t)sb.st_size + 1);
-	while ((r = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-		buf_add(&b, chunk, r);
+	/* Read straight into the buffer (a big read bypasses stdio's). */
+	for (;;) {
+		if (b.cap <= b.len + 1)		/* full (or none yet) */
+			buf_reserve(&b, b.len > 65536 ? b.len : 65536);
+		if ((r = fread(b.s + b.len, 1, b.cap - b.len - 1, stdin)) == 0)
+			break;
+		b.len += r;
+	}
 	if (ferror(stdin)) {
 		buf_free(&b);
 		err_set(errp, ERR_INPUT, 0, "cannot read standard input: %s",
