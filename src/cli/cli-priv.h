@@ -45,6 +45,13 @@ struct cli {
 	struct store	*store;
 	pthread_mutex_t	 lock;		/* serializes output from workers */
 	int		 due;		/* flush --due: only what is due */
+	/*
+	 * tern probe: what the delivery engine said about each domain and
+	 * MX host (DNSSEC, MTA-STS, DANE), printed before the records.
+	 */
+	int		 probing;
+	char		**info;
+	size_t		 ninfo;
 	/* Set by the signal handler: stop before the next transaction. */
 	const volatile sig_atomic_t *stop;
 };

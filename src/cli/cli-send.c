@@ -177,13 +177,22 @@ cli_send_probe(struct cli *cli, int argc, char **argv)
 		v = xcalloc(l.n, sizeof *v);
 		for (j = 0; j < l.n; j++)
 			v[j] = l.v[j].mailbox;
+		cli->probing = 1;
 		if (outbox_probe(&o, v, l.n, &out, &e) == -1)
 			rv = cli_fail(e);
 		else {
+			/* What each domain publishes, then the servers' facts. */
+			for (j = 0; j < cli->ninfo && !cli->json; j++)
+				printf("%s\n", cli->info[j]);
 			for (j = 0; j < l.n; j++)
 				cli_print_record(cli, &out[j]);
 			record_free_array(out, l.n);
 		}
+		for (j = 0; j < cli->ninfo; j++)
+			free(cli->info[j]);
+		free(cli->info);
+		cli->info = NULL;
+		cli->ninfo = 0;
 		free(v);
 	}
 	addr_list_clear(&l);
@@ -200,6 +209,15 @@ cli_send_event(const struct event *e, void *arg)
 	if (e->type == EVENT_WARNING && e->text != NULL) {
 		pthread_mutex_lock(&cli->lock);
 		fprintf(stderr, "tern: %s\n", e->text);
+		pthread_mutex_unlock(&cli->lock);
+		return;
+	}
+	if (cli->probing && e->type == EVENT_INFO && e->text != NULL &&
+	    cli->verbose == 0) {
+		pthread_mutex_lock(&cli->lock);
+		cli->info = xreallocarray(cli->info, cli->ninfo + 1,
+		    sizeof *cli->info);
+		cli->info[cli->ninfo++] = xstrdup(e->text);
 		pthread_mutex_unlock(&cli->lock);
 		return;
 	}

@@ -226,6 +226,15 @@ for r in b@sts-out.test c@sts-strip.test f@dane-bad.test g@dane-bogus.test \
 	fi
 done
 
+# tern probe shows what each domain publishes beside the servers' facts.
+probe=$(timeout 60 "$TERN" probe sts-ok.test dane-ee.test bank.test) ||
+    t_fail "tern probe exited $?"
+printf '%s\n' "$probe"
+t_assert_match "$probe" 'sts-ok.test: MX not DNSSEC-signed, MTA-STS enforce \(mx: mx.sts-ok.test; max_age 86400; cached\)' "probe: MTA-STS policy"
+t_assert_match "$probe" 'dane-ee.test: MX DNSSEC-signed' "probe: DNSSEC status"
+t_assert_match "$probe" "mx.dane-ee.test: DANE, TLSA records \\(DNSSEC-signed\\): 3 1 1 $(printf '%s' "$ee" | cut -d' ' -f4 | cut -c1-16 | tr A-F a-f)" "probe: TLSA records"
+t_assert_match "$probe" 'postmaster@bank.test.*held' "probe: the spoofed MX would be held"
+
 # The wire: no MAIL FROM in plaintext anywhere; after STARTTLS, TLS only.
 i_wire "$T/wire.pcap" 25 >"$T/wire.jsonl"
 [ -s "$T/wire.jsonl" ] || t_fail "the capture holds no connection"
