@@ -236,6 +236,10 @@ t_assert_match "$probe" "mx.dane-ee.test: DANE, TLSA records \\(DNSSEC-signed\\)
 t_assert_match "$probe" 'postmaster@bank.test.*held' "probe: the spoofed MX would be held"
 
 # The wire: no MAIL FROM in plaintext anywhere; after STARTTLS, TLS only.
+cat "$T/wire.pcap.err"
+if grep -Eq '^[1-9][0-9]* packets dropped by kernel' "$T/wire.pcap.err"; then
+	t_fail "tcpdump lost packets: the capture proves nothing"
+fi
 i_wire "$T/wire.pcap" 25 >"$T/wire.jsonl"
 [ -s "$T/wire.jsonl" ] || t_fail "the capture holds no connection"
 python3 - "$T/wire.jsonl" <<'EOF' || t_fail "the wire shows plaintext it must not"

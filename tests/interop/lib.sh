@@ -332,7 +332,7 @@ i_capture_start() {
 	for _i_p in "$@"; do
 		_i_filter="${_i_filter:+$_i_filter or }port $_i_p"
 	done
-	tcpdump -i lo -U --immediate-mode -s 0 -n -w "$_i_f" "tcp and ($_i_filter)" \
+	tcpdump -i lo -U --immediate-mode -B 32768 -s 0 -n -w "$_i_f" "tcp and ($_i_filter)" \
 	    2>"$_i_f.err" &
 	capture_pid=$!
 	_i_track "$capture_pid"
