@@ -3,8 +3,11 @@
  * MX patterns, the HTTPS fetch (libcurl on GnuTLS) and the cache logic
  * of section 5.1 over the store.
  *
- * libcurl is used here only.  Its global initialisation runs once
- * (pthread_once: curl_global_init is not thread-safe in every version);
+ * libcurl is used here only, and loaded only here: dlopen() on the first
+ * fetch (its libraries, HTTP/2, SSH, LDAP, Kerberos..., would add 3 MiB
+ * to every tern process, also to those that never fetch a policy).  Its
+ * global initialisation runs once with the loading (pthread_once:
+ * curl_global_init is not thread-safe in every version);
  * each fetch has its own easy handle, CURLOPT_NOSIGNAL, so fetches may
  * run in parallel threads.  What a server supplies (curl's error text,
  * which quotes certificate names; parts of a policy) is sanitized before
@@ -17,6 +20,7 @@
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -425,11 +429,63 @@ mtasts_policy_clear(struct mtasts_policy *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* libcurl's global state, once. */
+/* The libcurl functions tern calls, from the loaded library. */
+static struct {
+	CURLcode	 (*global_init)(long);
+	CURL		*(*easy_init)(void);
+	CURLcode	 (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode	 (*easy_perform)(CURL *);
+	CURLcode	 (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void		 (*easy_cleanup)(CURL *);
+	const char	*(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void		 (*slist_free_all)(struct curl_slist *);
+} mc;
+static char	 mtasts_dlerr[256];
+
+/* The library's name: Debian's GnuTLS build first, then any libcurl. */
+static const char *const mtasts_sonames[] = {
+	"libcurl-gnutls.so.4", "libcurl.so.4", "libcurl.so", NULL
+};
+
+/* Load libcurl and set up its global state, once. */
 static void
 mtasts_init(void)
 {
-	mtasts_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	void	*lib = NULL;
+	size_t	 i;
+
+	mtasts_init_rc = CURLE_FAILED_INIT;
+	for (i = 0; lib == NULL && mtasts_sonames[i] != NULL; i++)
+		lib = dlopen(mtasts_sonames[i], RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL) {
+		snprintf(mtasts_dlerr, sizeof mtasts_dlerr, "libcurl could not "
+		    "be loaded (Debian: apt-get install libcurl3-gnutls)");
+		return;
+	}
+#define MTASTS_SYM(f, name) do {					\
+	*(void **)&mc.f = dlsym(lib, name);				\
+	if (mc.f == NULL) {						\
+		snprintf(mtasts_dlerr, sizeof mtasts_dlerr, "libcurl "	\
+		    "lacks %s", name);					\
+		return;							\
+	}								\
+} while (0)
+	MTASTS_SYM(global_init, "curl_global_init");
+	MTASTS_SYM(easy_init, "curl_easy_init");
+	MTASTS_SYM(easy_setopt, "curl_easy_setopt");
+	MTASTS_SYM(easy_perform, "curl_easy_perform");
+	MTASTS_SYM(easy_getinfo, "curl_easy_getinfo");
+	MTASTS_SYM(easy_cleanup, "curl_easy_cleanup");
+	MTASTS_SYM(easy_strerror, "curl_easy_strerror");
+	MTASTS_SYM(slist_append, "curl_slist_append");
+	MTASTS_SYM(slist_free_all, "curl_slist_free_all");
+#undef MTASTS_SYM
+	/* Kept loaded for the process's life: fetches may come again. */
+	mtasts_init_rc = mc.global_init(CURL_GLOBAL_DEFAULT);
+	if (mtasts_init_rc != CURLE_OK)
+		snprintf(mtasts_dlerr, sizeof mtasts_dlerr, "libcurl: cannot "
+		    "initialise: %s", mc.easy_strerror(mtasts_init_rc));
 }
 
 /* libcurl's write callback: keep the body, up to the limit. */
@@ -510,12 +566,12 @@ mtasts_get(const char *domain, const char *const *addrs,
 
 	pthread_once(&mtasts_once, mtasts_init);
 	if (mtasts_init_rc != CURLE_OK) {
-		err_set(errp, ERR_INTERNAL, 1, "libcurl: cannot initialise: "
-		    "%s", curl_easy_strerror(mtasts_init_rc));
+		err_set(errp, ERR_INTERNAL, 1, "MTA-STS policy not fetched: %s",
+		    mtasts_dlerr);
 		goto fail;
 	}
-	if ((h = curl_easy_init()) == NULL ||
-	    (resolve = curl_slist_append(NULL, pin.s)) == NULL) {
+	if ((h = mc.easy_init()) == NULL ||
+	    (resolve = mc.slist_append(NULL, pin.s)) == NULL) {
 		err_set(errp, ERR_INTERNAL, 1, "libcurl: out of memory");
 		goto fail;
 	}
@@ -523,7 +579,7 @@ mtasts_get(const char *domain, const char *const *addrs,
 	rc = CURLE_OK;
 #define MTASTS_OPT(o, v) do {						\
 	if (rc == CURLE_OK)						\
-		rc = curl_easy_setopt(h, o, v);				\
+		rc = mc.easy_setopt(h, o, v);				\
 } while (0)
 	MTASTS_OPT(CURLOPT_URL, url);
 	MTASTS_OPT(CURLOPT_RESOLVE, resolve);
@@ -555,14 +611,14 @@ mtasts_get(const char *domain, const char *const *addrs,
 #undef MTASTS_OPT
 	if (rc != CURLE_OK) {
 		err_set(errp, ERR_INTERNAL, 0, "libcurl refused an option: %s",
-		    curl_easy_strerror(rc));
+		    mc.easy_strerror(rc));
 		goto fail;
 	}
 
-	rc = curl_easy_perform(h);
+	rc = mc.easy_perform(h);
 	why = text_sanitize_line(errbuf[0] != '\0' ? errbuf :
-	    curl_easy_strerror(rc), strlen(errbuf[0] != '\0' ? errbuf :
-	    curl_easy_strerror(rc)));
+	    mc.easy_strerror(rc), strlen(errbuf[0] != '\0' ? errbuf :
+	    mc.easy_strerror(rc)));
 	switch (rc) {
 	case CURLE_OK:
 		break;
@@ -596,7 +652,7 @@ mtasts_get(const char *domain, const char *const *addrs,
 		err_set(errp, ERR_CONNECTION, 1, "%s: %s", url, why);
 		goto fail;
 	}
-	(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	(void)mc.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	if (code >= 300 && code < 400) {
 		*kind = MTASTS_FAIL_REDIRECT;
 		err_set(errp, ERR_PROTOCOL, 0, "%s: the server answered with a "
@@ -611,7 +667,7 @@ mtasts_get(const char *domain, const char *const *addrs,
 		goto fail;
 	}
 	ct = NULL;
-	(void)curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+	(void)mc.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
 	if (!mtasts_text_plain(ct)) {
 		free(why);
 		why = ct != NULL ? text_sanitize_line(ct, strlen(ct) > 64 ?
@@ -628,8 +684,9 @@ mtasts_get(const char *domain, const char *const *addrs,
 
 fail:
 	if (h != NULL)
-		curl_easy_cleanup(h);
-	curl_slist_free_all(resolve);
+		mc.easy_cleanup(h);
+	if (resolve != NULL)
+		mc.slist_free_all(resolve);
 	buf_free(&b.b);
 	buf_free(&pin);
 	free(url);
