@@ -18,7 +18,8 @@ enum {
 	KEY_TLS = 1 << 0, KEY_CA_FILE = 1 << 1, KEY_HELO = 1 << 2,
 	KEY_TIMEOUT = 1 << 3, KEY_DOWNGRADE = 1 << 4, KEY_RESOLVER = 1 << 5,
 	KEY_CONCURRENCY = 1 << 6, KEY_GLYPHS = 1 << 7,
-	KEY_QUEUE_LIFETIME = 1 << 8, KEY_LOGFILE = 1 << 9, KEY_SYSLOG = 1 << 10
+	KEY_QUEUE_LIFETIME = 1 << 8, KEY_LOGFILE = 1 << 9, KEY_SYSLOG = 1 << 10,
+	KEY_NEXT_HOP = 1 << 11
 };
 
 static const struct {
@@ -30,6 +31,7 @@ static const struct {
 	{ "resolver", KEY_RESOLVER }, { "concurrency", KEY_CONCURRENCY },
 	{ "glyphs", KEY_GLYPHS }, { "queue_lifetime", KEY_QUEUE_LIFETIME },
 	{ "logfile", KEY_LOGFILE }, { "syslog", KEY_SYSLOG },
+	{ "next_hop", KEY_NEXT_HOP },
 };
 
 static void	 conf_inherit(struct conf *, const struct conf *);
@@ -94,6 +96,8 @@ conf_inherit(struct conf *a, const struct conf *top)
 		conf_set(&a->logfile, top->logfile);
 	if (unset & KEY_SYSLOG)
 		conf_set(&a->syslog, top->syslog);
+	if (unset & KEY_NEXT_HOP)
+		a->next_hop = top->next_hop;
 }
 
 /* An account by name. */

@@ -73,6 +73,7 @@ conf_new(void)
 	c->resolver_port = 53;
 	c->allow_plain_auth = 0;
 	c->concurrency = CONF_CONCURRENCY;
+	c->next_hop = 1;
 	c->ascii = xstrdup("auto");
 	c->name = xstrdup("default");
 	c->queue_lifetime = CONF_QUEUE_LIFETIME;
@@ -633,6 +634,11 @@ conf_key_top(struct conf_parser *p, const char *key, const char *value)
 			return conf_fail(p, "edit_headers must be yes or no, "
 			    "not \"%s\"", value);
 		c->edit_headers = strcmp(value, "yes") == 0;
+	} else if (strcmp(key, "next_hop") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return conf_fail(p, "next_hop must be yes or no, "
+			    "not \"%s\"", value);
+		c->next_hop = strcmp(value, "yes") == 0;
 	} else if (strcmp(key, "glyphs") == 0) {
 		if (strcmp(value, "auto") != 0 && strcmp(value, "ascii") != 0 &&
 		    strcmp(value, "utf-8") != 0)

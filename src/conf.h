@@ -93,6 +93,10 @@ struct conf {
 	char			*signature;	/* file, ~ expanded, or NULL */
 	int			 edit_headers;	/* edit_headers = yes: headers
 						   in the $EDITOR file */
+	int			 next_hop;	/* next_hop = yes (default):
+						   relay mode looks up what
+						   each recipient's domain
+						   promises (nexthop.h) */
 	char			*from_addr;	/* the bare address of from */
 
 	/*
@@ -100,7 +104,7 @@ struct conf {
 	 * the others; each account has the top's [domain] and [route] rules
 	 * (borrowed) and inherits its settings (tls, ca_file, helo, timeout,
 	 * downgrade, resolver, concurrency, glyphs, queue_lifetime, logfile,
-	 * syslog) unless it sets them; never its identity or credentials
+	 * syslog, next_hop) unless it sets them; never its identity or credentials
 	 * (from, relay, user, passcmd, auth, auth_plaintext, fcc, signature).
 	 */
 	struct conf		**accounts;

@@ -18,6 +18,24 @@
 #include "tls.h"
 #include "xmalloc.h"
 
+/* Relay mode: one recipient domain's next hop facts. */
+struct hop_entry {
+	char		*domain;
+	struct next_hop	 h;
+	int		 have;		/* h filled (cached or looked up) */
+};
+
+/* The next hop facts of a relay destination's domains. */
+struct hops {
+	struct run		*run;
+	struct hop_entry	*v;
+	size_t			 n;
+	pthread_t		 thread;
+	int			 started;	/* thread running or joined */
+	int			 done;		/* every lookup finished */
+	pthread_mutex_t		 lock;
+};
+
 /* One destination: a set of recipients that share a way out. */
 struct dest {
 	char		*domain;	/* direct mode: their domain */
@@ -28,6 +46,7 @@ struct dest {
 	int		 auth;
 	size_t		*idx;		/* recipients (indices into req) */
 	size_t		 n;
+	struct hops	*hops;		/* relay mode's next hop, or NULL */
 };
 
 struct pool_entry {
@@ -91,6 +110,11 @@ static void	 deliver_session(struct run *, struct dest *, const char *,
 		    struct smtp_rcpt *, int *);
 static void	 deliver_direct(struct run *, struct dest *,
 		    struct smtp_rcpt *, int *);
+static struct hops *deliver_hops_start(struct run *, struct dest *);
+static void	*deliver_hops_worker(void *);
+static void	 deliver_hops_attach(struct hops *, struct record *,
+		    const char *);
+static void	 deliver_hops_free(struct hops *);
 static char	*deliver_sts_words(const struct mtasts_policy *);
 static char	*deliver_tlsa_words(const struct dns_tlsalist *);
 static void	 deliver_info(struct run *, const char *, ...)
@@ -452,16 +476,140 @@ deliver_dest_run(struct run *run, struct dest *d)
 		r[i].policy = run->req->rcpts[d->idx[i]].policy;
 		pending[i] = 1;
 	}
+	/* The relay (not a [route]): what lies after it, beside the session. */
+	if (!d->direct && d->domain == NULL && run->req->next_hop != NULL &&
+	    !run->req->probe)
+		d->hops = deliver_hops_start(run, d);
 	if (!d->direct)
 		deliver_host(run, d, d->host, d->port, NULL, NULL, r, pending);
 	else
 		deliver_direct(run, d, r, pending);
 	for (i = 0; i < d->n; i++) {
+		deliver_hops_attach(d->hops, &run->out[d->idx[i]],
+		    run->req->rcpts[d->idx[i]].addr);
 		deliver_outcome_event(run, d->idx[i]);
 		smtp_rcpt_clear(&r[i]);
 	}
+	deliver_hops_free(d->hops);
+	d->hops = NULL;
 	free(r);
 	free(pending);
+}
+
+/*
+ * The next hop facts of d's recipient domains: the cached ones now, the
+ * others looked up by a thread of their own while the session runs (in
+ * the caller's thread at the first attach, if no thread could start).
+ */
+static struct hops *
+deliver_hops_start(struct run *run, struct dest *d)
+{
+	const struct deliver_hop	*nh = run->req->next_hop;
+	struct hops			*hs;
+	struct hop_entry		*e;
+	const char			*dom;
+	size_t				 i, k, missing = 0;
+
+	hs = xcalloc(1, sizeof *hs);
+	hs->run = run;
+	pthread_mutex_init(&hs->lock, NULL);
+	for (i = 0; i < d->n; i++) {
+		dom = addr_domain(run->req->rcpts[d->idx[i]].addr);
+		if (dom == NULL || *dom == '\0')
+			continue;
+		for (k = 0; k < hs->n; k++)
+			if (strcasecmp(hs->v[k].domain, dom) == 0)
+				break;
+		if (k < hs->n)
+			continue;
+		hs->v = xreallocarray(hs->v, hs->n + 1, sizeof *hs->v);
+		e = &hs->v[hs->n++];
+		memset(e, 0, sizeof *e);
+		e->domain = xstrdup(dom);
+		for (k = 0; e->domain[k] != '\0'; k++)
+			if (e->domain[k] >= 'A' && e->domain[k] <= 'Z')
+				e->domain[k] = (char)(e->domain[k] - 'A' + 'a');
+		if (nh->cached != NULL &&
+		    nh->cached(nh->ctx, run->req->conf, e->domain, &e->h) == 1)
+			e->have = 1;
+		else
+			missing++;
+	}
+	if (missing == 0)
+		hs->done = 1;
+	else if (pthread_create(&hs->thread, NULL, deliver_hops_worker,
+	    hs) == 0)
+		hs->started = 1;
+	return hs;
+}
+
+/* Look up the domains the cache did not have. */
+static void *
+deliver_hops_worker(void *arg)
+{
+	struct hops			*hs = arg;
+	const struct deliver_hop	*nh = hs->run->req->next_hop;
+	size_t				 i;
+
+	for (i = 0; i < hs->n; i++) {
+		if (hs->v[i].have)
+			continue;
+		memset(&hs->v[i].h, 0, sizeof hs->v[i].h);
+		if (nh->lookup != NULL)
+			nh->lookup(nh->ctx, hs->run->req->conf,
+			    hs->v[i].domain, &hs->v[i].h);
+		hs->v[i].have = 1;
+	}
+	return NULL;
+}
+
+/*
+ * Put the next hop facts of addr's domain into r (unless it has them),
+ * waiting for the lookups first: the record is about to be stored.
+ */
+static void
+deliver_hops_attach(struct hops *hs, struct record *r, const char *addr)
+{
+	const char	*dom;
+	size_t		 i;
+
+	if (hs == NULL || r->next_hop.known)
+		return;
+	pthread_mutex_lock(&hs->lock);
+	if (!hs->done) {
+		if (hs->started)
+			pthread_join(hs->thread, NULL);
+		else
+			deliver_hops_worker(hs);
+		hs->done = 1;
+	}
+	pthread_mutex_unlock(&hs->lock);
+	if ((dom = addr_domain(addr)) == NULL)
+		return;
+	for (i = 0; i < hs->n; i++)
+		if (hs->v[i].have && strcasecmp(hs->v[i].domain, dom) == 0) {
+			next_hop_copy(&r->next_hop, &hs->v[i].h);
+			return;
+		}
+}
+
+/* Wait for the lookups and free them. */
+static void
+deliver_hops_free(struct hops *hs)
+{
+	size_t	i;
+
+	if (hs == NULL)
+		return;
+	if (!hs->done && hs->started)
+		pthread_join(hs->thread, NULL);
+	for (i = 0; i < hs->n; i++) {
+		free(hs->v[i].domain);
+		next_hop_clear(&hs->v[i].h);
+	}
+	free(hs->v);
+	pthread_mutex_destroy(&hs->lock);
+	free(hs);
 }
 
 /* Say something about the way a domain's mail goes (EVENT_INFO). */
@@ -1037,6 +1185,8 @@ deliver_after_dot(void *ctx, const size_t *idx, size_t n)
 		ri = l->d->idx[l->map[idx[k]]];
 		deliver_fill(run, ri, &l->sub[idx[k]], l->host, l->address,
 		    l->port, &l->res->tls);
+		deliver_hops_attach(l->d->hops, &run->out[ri],
+		    req->rcpts[ri].addr);
 		l->tmp[k] = ri;
 		run->settled[ri] = 1;
 	}

@@ -86,6 +86,22 @@ struct deliver_sts {
 	void	*ctx;
 };
 
+/*
+ * Relay mode: what each recipient's domain promises after the relay
+ * (struct next_hop, nexthop.h).  cached: 1 and *out filled from a cache
+ * (a cheap read, done before the session), else 0.  lookup: learn it now
+ * (DNS and HTTPS, bounded by the conf's timeout) and always fill *out;
+ * run in a thread of its own while the session goes on.  *out is the
+ * callee's to fill and the caller's to clear (next_hop_clear).
+ */
+struct deliver_hop {
+	int	(*cached)(void *, const struct conf *, const char *,
+		    struct next_hop *);
+	void	(*lookup)(void *, const struct conf *, const char *,
+		    struct next_hop *);
+	void	*ctx;
+};
+
 struct deliver_req {
 	const struct conf		*conf;
 	const char			*from;	/* envelope sender */
@@ -133,6 +149,13 @@ struct deliver_req {
 	 * MTA-STS).  Called from worker threads.
 	 */
 	const struct deliver_sts	*sts;
+	/*
+	 * Relay mode: the next hop facts of each recipient's domain, looked
+	 * up once per domain per run, filled into the records before they
+	 * are stored; NULL: none (next_hop = no).  Not for a [route] or
+	 * direct mode, where tern sees the server itself.
+	 */
+	const struct deliver_hop	*next_hop;
 	/* Set by a signal handler when tern should stop; may be NULL. */
 	const volatile sig_atomic_t	*stop;
 };

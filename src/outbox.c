@@ -14,6 +14,7 @@
 #include "err.h"
 #include "maildir.h"
 #include "mtasts.h"
+#include "nexthop.h"
 #include "msg.h"
 #include "outbox.h"
 #include "outlog.h"
@@ -33,6 +34,10 @@ static int	outbox_queue(const struct outbox_ctx *, const char *,
 static int	outbox_sts_lookup(void *, const struct conf *, const char *,
 		    struct mtasts_policy *);
 static int	outbox_fill(void *, store_put_fn, void *);
+static int	outbox_hop_cached(void *, const struct conf *, const char *,
+		    struct next_hop *);
+static void	outbox_hop_lookup(void *, const struct conf *, const char *,
+		    struct next_hop *);
 static int	outbox_queue_built(const struct outbox_ctx *, const char *,
 		    const char *, const char **, size_t,
 		    const struct msg_built *, long long, long long *,
@@ -562,6 +567,7 @@ outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
 	const struct outbox_ctx	*o = &p->oc;
 	struct deliver_memory	 mem;
 	struct deliver_sts	 sts;
+	struct deliver_hop	 hop;
 	struct deliver_req	 req;
 	struct store_rcpt	*rc = p->rc, *now = NULL;
 	struct record		*out = NULL;
@@ -603,6 +609,12 @@ outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
 	sts.lookup = outbox_sts_lookup;
 	sts.ctx = o->store;
 	req.sts = &sts;
+	/* Relay mode: what each recipient's domain promises after it. */
+	hop.cached = outbox_hop_cached;
+	hop.lookup = outbox_hop_lookup;
+	hop.ctx = o->store;
+	if (o->conf->next_hop && o->conf->relay_mode != RELAY_DIRECT)
+		req.next_hop = &hop;
 	req.verbose = o->verbose;
 	req.pool = o->pool;
 	req.stop = o->stop;
@@ -744,6 +756,23 @@ outbox_sts_lookup(void *ctx, const struct conf *c, const char *domain,
 		return -1;
 	}
 	return 0;
+}
+
+/* A domain's next hop facts from the store's cache (fresh ones only). */
+static int
+outbox_hop_cached(void *ctx, const struct conf *c, const char *domain,
+    struct next_hop *out)
+{
+	(void)c;
+	return nexthop_cached(ctx, domain, time(NULL), out);
+}
+
+/* A domain's next hop facts looked up now, and cached. */
+static void
+outbox_hop_lookup(void *ctx, const struct conf *c, const char *domain,
+    struct next_hop *out)
+{
+	nexthop_lookup(ctx, c, domain, time(NULL), out);
 }
 
 /* Server memory backed by the store: its strings pass to *seen. */

@@ -182,6 +182,7 @@ record_clear(struct record *r)
 	free(r->address);
 	free(r->reply);
 	tls_facts_clear(&r->tls);
+	next_hop_clear(&r->next_hop);
 	memset(r, 0, sizeof *r);
 }
 
@@ -197,6 +198,89 @@ record_copy(struct record *dst, const struct record *src)
 	dst->reply = xstrdup(src->reply);
 	memset(&dst->tls, 0, sizeof dst->tls);
 	tls_facts_copy(&dst->tls, &src->tls);
+	next_hop_copy(&dst->next_hop, &src->next_hop);
+}
+
+static const char *next_hop_sts_names[] = { "none", "testing", "enforce" };
+
+/* Name of an MTA-STS mode a domain publishes (NULL: unknown). */
+const char *
+next_hop_sts_name(enum next_hop_sts m)
+{
+	if (m < NEXT_HOP_STS_NONE || m > NEXT_HOP_STS_ENFORCE)
+		return NULL;
+	return next_hop_sts_names[m];
+}
+
+/* Parse an MTA-STS mode name. */
+int
+next_hop_sts_parse(const char *s, enum next_hop_sts *m)
+{
+	int	i;
+
+	for (i = NEXT_HOP_STS_NONE; i <= NEXT_HOP_STS_ENFORCE; i++) {
+		if (strcmp(s, next_hop_sts_names[i]) == 0) {
+			*m = (enum next_hop_sts)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Deep copy of next hop facts. */
+void
+next_hop_copy(struct next_hop *dst, const struct next_hop *src)
+{
+	size_t	i;
+
+	*dst = *src;
+	dst->mx = NULL;
+	if (src->nmx > 0) {
+		dst->mx = xcalloc(src->nmx, sizeof *dst->mx);
+		for (i = 0; i < src->nmx; i++)
+			dst->mx[i] = xstrdup(src->mx[i]);
+	}
+}
+
+/* Free next hop facts and zero them. */
+void
+next_hop_clear(struct next_hop *h)
+{
+	size_t	i;
+
+	for (i = 0; i < h->nmx; i++)
+		free(h->mx[i]);
+	free(h->mx);
+	memset(h, 0, sizeof *h);
+}
+
+/* A tri-state as JSON. */
+static const char *
+next_hop_bool(int v)
+{
+	return v < 0 ? "null" : v ? "true" : "false";
+}
+
+/* The --json value of next hop facts. */
+char *
+next_hop_json(const struct next_hop *h)
+{
+	struct buf	b = BUF_INIT;
+	size_t		i;
+
+	if (!h->known)
+		return xstrdup("null");
+	buf_adds(&b, "{\"mx\":[");
+	for (i = 0; i < h->nmx; i++) {
+		if (i > 0)
+			buf_addc(&b, ',');
+		buf_add_json(&b, h->mx[i]);
+	}
+	buf_adds(&b, "],\"mta_sts\":");
+	buf_add_json(&b, next_hop_sts_name(h->mta_sts));
+	buf_addf(&b, ",\"dane\":%s,\"dnssec\":%s}", next_hop_bool(h->dane),
+	    next_hop_bool(h->dnssec));
+	return buf_steal(&b);
 }
 
 /* Free an array of records. */
@@ -239,6 +323,7 @@ record_json(const struct record *r)
 {
 	struct buf		 b = BUF_INIT;
 	const struct tls_facts	*t = &r->tls;
+	char			*nh;
 
 	buf_adds(&b, "{\"recipient\":");
 	buf_add_json(&b, r->recipient);
@@ -287,6 +372,9 @@ record_json(const struct record *r)
 	buf_addf(&b, ",\"downgrade\":%s", r->downgrade ? "true" : "false");
 	buf_adds(&b, ",\"reply\":");
 	buf_add_json(&b, r->reply);
+	nh = next_hop_json(&r->next_hop);
+	buf_addf(&b, ",\"next_hop\":%s", nh);
+	free(nh);
 	buf_addc(&b, '}');
 	return buf_steal(&b);
 }

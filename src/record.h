@@ -74,6 +74,32 @@ struct tls_ticket {
 	struct tls_facts facts;		/* of the full handshake (resumed 0) */
 };
 
+/*
+ * Relay mode: what the recipient's domain promises about the hop after
+ * the relay (nexthop.c looks it up: DNS and HTTPS only).  Not something
+ * tern saw: a promise of that domain, worded so everywhere.  known 0: no
+ * next hop facts (direct mode and a [route], where tern saw the server
+ * itself, or next_hop = no): null in --json.  -1 in mta_sts, dane,
+ * dnssec: it could not be learned (null in --json).
+ */
+enum next_hop_sts {
+	NEXT_HOP_STS_UNKNOWN = -1,
+	NEXT_HOP_STS_NONE,		/* no MTA-STS policy, or mode none */
+	NEXT_HOP_STS_TESTING,
+	NEXT_HOP_STS_ENFORCE
+};
+
+struct next_hop {
+	int			 known;
+	char			**mx;		/* MX host names, in order
+						   (nmx new strings) */
+	size_t			 nmx;
+	enum next_hop_sts	 mta_sts;
+	int			 dane;		/* usable TLSA on a signed
+						   zone: 1, 0, -1 */
+	int			 dnssec;	/* the MX answer validated */
+};
+
 struct record {
 	char			*recipient;
 	enum outcome		 outcome;
@@ -98,6 +124,7 @@ struct record {
 	int			 resent;
 	/* The outcome could not be written to the store (not stored). */
 	int			 unrecorded;
+	struct next_hop		 next_hop;	/* relay mode, else known 0 */
 };
 
 const char	*outcome_name(enum outcome);
@@ -134,6 +161,20 @@ enum tls_summary {
  * their key=value fields.
  */
 char		*tls_facts_summary(const struct tls_facts *, enum tls_summary);
+
+/* "none", "testing", "enforce"; NULL for NEXT_HOP_STS_UNKNOWN. */
+const char	*next_hop_sts_name(enum next_hop_sts);
+/* Parse one of those names; 0 or -1. */
+int		 next_hop_sts_parse(const char *, enum next_hop_sts *);
+/* Deep copy (dst is overwritten, not freed); free and zero. */
+void		 next_hop_copy(struct next_hop *, const struct next_hop *);
+void		 next_hop_clear(struct next_hop *);
+/*
+ * The --json value of next hop facts, compact, no newline (a new
+ * string): "null" when not known, else {"mx":[...],"mta_sts":...,
+ * "dane":...,"dnssec":...}.  The store keeps the same text.
+ */
+char		*next_hop_json(const struct next_hop *);
 
 /* Set a string field: free the old one, store a sanitized copy of s. */
 void		 record_set(char **, const char *);

@@ -24,9 +24,14 @@
 	"d.cert_subject, d.cert_issuer, d.cert_sha256, d.cert_expires, " \
 	"d.verified, d.verify, d.code, d.reply, d.requiretls, "		\
 	"d.downgrade, d.time, d.message_id, d.reason_kind, d.resent, "	\
-	"d.uncertain, d.verify_method, d.tls_resumed"
+	"d.uncertain, d.verify_method, d.tls_resumed, d.next_hop, "	\
+	"(SELECT group_concat(value, ' ') FROM json_each(d.next_hop, "	\
+	"'$.mx')), json_extract(d.next_hop, '$.mta_sts'), "		\
+	"json_extract(d.next_hop, '$.dane'), "				\
+	"json_extract(d.next_hop, '$.dnssec')"
 
 static void	 st_row_record(sqlite3_stmt *, struct record *);
+static void	 st_row_hop(sqlite3_stmt *, int, struct next_hop *);
 static const char *st_body_plain(const char *, size_t);
 static int	 st_has_word(const char *, const char *, const char *);
 static char	*st_search_pre(const char *);
@@ -502,6 +507,41 @@ st_row_record(sqlite3_stmt *s, struct record *r)
 	    verify_method_parse((const char *)t, &r->tls.method) == -1))
 		r->tls.method = r->tls.verified && r->outcome ==
 		    OUTCOME_VERIFIED ? VERIFY_PKIX : VERIFY_NONE;
+	/* The next hop facts, as next_hop_json wrote them (schema 12). */
+	t = sqlite3_column_text(s, 27);
+	if (t != NULL && strcmp((const char *)t, "null") != 0)
+		st_row_hop(s, 28, &r->next_hop);
+}
+
+/* Next hop facts from the columns at col (mx, mta_sts, dane, dnssec). */
+static void
+st_row_hop(sqlite3_stmt *s, int col, struct next_hop *h)
+{
+	const unsigned char	*t;
+	char			*mx, *p, *sp;
+
+	h->known = 1;
+	mx = st_col_clean(s, col);
+	for (p = mx; p != NULL && *p != '\0'; p = sp) {
+		if ((sp = strchr(p, ' ')) != NULL)
+			*sp++ = '\0';
+		else
+			sp = p + strlen(p);
+		if (*p == '\0')
+			continue;
+		h->mx = xreallocarray(h->mx, h->nmx + 1, sizeof *h->mx);
+		h->mx[h->nmx++] = xstrdup(p);
+	}
+	free(mx);
+	t = sqlite3_column_text(s, col + 1);
+	h->mta_sts = NEXT_HOP_STS_UNKNOWN;
+	if (t != NULL && next_hop_sts_parse((const char *)t, &h->mta_sts) ==
+	    -1)
+		h->mta_sts = NEXT_HOP_STS_UNKNOWN;
+	h->dane = sqlite3_column_type(s, col + 2) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(s, col + 2) != 0;
+	h->dnssec = sqlite3_column_type(s, col + 3) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(s, col + 3) != 0;
 }
 
 /* Every attempt for one message, oldest first. */

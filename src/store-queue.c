@@ -461,9 +461,9 @@ st_record_one(struct store *st, long long rcpt_id, const struct record *r,
 	    "server, address, port, tls_version, cipher, cert_subject, "
 	    "cert_issuer, cert_sha256, cert_expires, verified, verify, code, "
 	    "reply, requiretls, downgrade, reason_kind, resent, uncertain, "
-	    "verify_method, tls_resumed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", errp)) ==
-	    NULL)
+	    "verify_method, tls_resumed, next_hop) VALUES (?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    errp)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(s, 1, rcpt_id);
 	sqlite3_bind_int64(s, 2, *mid);
@@ -497,6 +497,11 @@ st_record_one(struct store *st, long long rcpt_id, const struct record *r,
 	st_bind_text(s, 26, t->used && t->method != VERIFY_NONE ?
 	    verify_method_name(t->method) : NULL);
 	sqlite3_bind_int(s, 27, t->used && t->resumed);
+	if (r->next_hop.known) {
+		char	*nh = next_hop_json(&r->next_hop);
+
+		sqlite3_bind_text(s, 28, nh, -1, free);
+	}
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		st_fail(st, errp, "record the attempt");
 		goto fail;

@@ -168,6 +168,20 @@ static const char *store_migrations[STORE_VERSION] = {
 	"  cert_expires TEXT, verified INTEGER NOT NULL, verify TEXT,"
 	"  cert_problem INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY(host, port, key));",
+	/*
+	 * 11 -> 12: relay mode's next hop.  What a domain promises (nexthop.c)
+	 * cached by domain: MX hosts (space-separated, in order), whether the
+	 * MX answer was DNSSEC-validated, the MTA-STS mode, usable DANE; NULL:
+	 * not learned.  An attempt keeps the facts as next_hop_json's text.
+	 */
+	"ALTER TABLE deliveries ADD COLUMN next_hop TEXT;"
+	"CREATE TABLE next_hop ("
+	"  domain TEXT PRIMARY KEY,"
+	"  mx TEXT,"
+	"  dnssec INTEGER,"
+	"  mta_sts TEXT,"
+	"  dane INTEGER,"
+	"  checked INTEGER NOT NULL);",
 };
 
 static const char *store_state_names[STORE_STATE_LAST] = {

@@ -41,7 +41,7 @@ struct err;
 
 struct store;
 
-#define STORE_VERSION	11
+#define STORE_VERSION	12
 
 /* Stored as numbers in messages.state: add at the end, never renumber. */
 enum store_state {
@@ -345,6 +345,17 @@ int	 store_sts_put(struct store *, const char *, const struct store_sts *,
 int	 store_sts_checked(struct store *, const char *, long long,
 	    struct err **);
 void	 store_sts_clear(struct store_sts *);
+
+/*
+ * Relay mode's next hop facts by domain (lower case, no final dot), as
+ * nexthop.c learned them at unix time *checked.  store_hop_get fills *h
+ * (known 1; free with next_hop_clear) and *checked: 1 found, 0 not (*h
+ * zeroed), -1 with *errp.  store_hop_put inserts or replaces: 0 or -1.
+ */
+int	 store_hop_get(struct store *, const char *, struct next_hop *,
+	    long long *, struct err **);
+int	 store_hop_put(struct store *, const char *, const struct next_hop *,
+	    long long, struct err **);
 
 /*
  * TLS session tickets (record.h), per server: host, port and key (the

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
+#include "nexthop.h"
 #include "policy.h"
 #include "record.h"
 #include "store.h"
@@ -534,6 +535,18 @@ cli_print_record(struct cli *cli, const struct record *r)
 		    r->tls.cert_expires : "?");
 	if (r->reply != NULL)
 		printf("        server: %s\n", r->reply);
+	if (r->next_hop.known) {
+		const char	*dom = addr_domain(r->recipient);
+		char		*w = nexthop_words(dom, &r->next_hop);
+		char		*mx = nexthop_mx_words(&r->next_hop);
+
+		printf("        after the relay (what %s promises, not what "
+		    "tern saw): %s\n", dom != NULL ? dom : "the domain", w);
+		if (mx != NULL)
+			printf("        %s\n", mx);
+		free(w);
+		free(mx);
+	}
 	if (r->unrecorded)
 		printf("        %s to %s, but tern could not record it: the "
 		    "next flush will resend it as uncertain\n",
