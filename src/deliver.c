@@ -549,15 +549,31 @@ deliver_hops_worker(void *arg)
 {
 	struct hops			*hs = arg;
 	const struct deliver_hop	*nh = hs->run->req->next_hop;
+	const struct conf		*c = hs->run->req->conf;
+	time_t				 start = time(NULL), t0;
 	size_t				 i;
+	int				 mute = 0;
 
 	for (i = 0; i < hs->n; i++) {
 		if (hs->v[i].have)
 			continue;
 		memset(&hs->v[i].h, 0, sizeof hs->v[i].h);
-		if (nh->lookup != NULL)
-			nh->lookup(nh->ctx, hs->run->req->conf,
-			    hs->v[i].domain, &hs->v[i].h);
+		/*
+		 * Past the account's timeout, or after a resolver that let a
+		 * lookup wait and answered nothing: the rest stay unknown.
+		 */
+		if (nh->lookup == NULL || mute || time(NULL) - start >=
+		    (c->timeout > 0 ? c->timeout : 30)) {
+			hs->v[i].h.known = 1;
+			hs->v[i].h.mta_sts = NEXT_HOP_STS_UNKNOWN;
+			hs->v[i].h.dane = -1;
+			hs->v[i].h.dnssec = -1;
+		} else {
+			t0 = time(NULL);
+			nh->lookup(nh->ctx, c, hs->v[i].domain, &hs->v[i].h);
+			mute = hs->v[i].h.nmx == 0 && hs->v[i].h.dnssec < 0 &&
+			    time(NULL) - t0 >= 2;
+		}
 		hs->v[i].have = 1;
 	}
 	return NULL;

@@ -34,8 +34,10 @@ nexthop_cached(struct store *st, const char *domain, time_t now,
 		err_free(e);
 		return 0;
 	}
+	/* Nothing learned (DNS did not answer): asked again sooner. */
 	if (checked > (long long)now || (long long)now - checked >=
-	    NEXTHOP_FRESH) {
+	    (out->nmx == 0 && out->dnssec < 0 ? NEXTHOP_RETRY :
+	    NEXTHOP_FRESH)) {
 		next_hop_clear(out);
 		return 0;
 	}
@@ -124,8 +126,15 @@ nexthop_lookup(struct store *st, const struct conf *c, const char *domain,
 	memset(&mx, 0, sizeof mx);
 	if (dns_mx_lookup(domain, c->resolver_host, c->resolver_port, timeout,
 	    &mx, &e) == -1) {
-		/* No answer, a null MX, no such domain: nothing promised. */
+		/*
+		 * No answer, a null MX, no such domain: nothing promised.
+		 * Kept for NEXTHOP_RETRY, so that a resolver that does not
+		 * answer costs one wait, not one per send.
+		 */
 		err_free(e);
+		if (st != NULL)
+			(void)store_hop_put(st, domain, out, (long long)now,
+			    NULL);
 		return;
 	}
 	out->dnssec = mx.secure != 0;

@@ -23,6 +23,8 @@ struct conf;
 struct store;
 
 #define NEXTHOP_FRESH		3600	/* seconds a cached answer is used */
+#define NEXTHOP_RETRY		300	/* ... an answer with nothing in it
+					   (the MX lookup failed) */
 #define NEXTHOP_DANE_HOSTS	3	/* MX hosts asked for TLSA, at most */
 
 /*
@@ -34,8 +36,9 @@ int	 nexthop_cached(struct store *, const char *, time_t,
 	    struct next_hop *);
 /*
  * Look the facts of domain up now through c's resolver (and c's ca_file
- * for the MTA-STS fetch), within c's timeout in all, and keep them in
- * the store when the MX lookup answered (st may be NULL).  Always fills
+ * for the MTA-STS fetch), each step within what is left of c's timeout,
+ * and keep them in the store (st may be NULL); when the MX lookup
+ * fails, nothing more is asked and that is kept too (NEXTHOP_RETRY).  Always fills
  * *out with known 1 (free with next_hop_clear); what failed is -1.
  */
 void	 nexthop_lookup(struct store *, const struct conf *, const char *,
