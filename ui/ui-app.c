@@ -30,6 +30,7 @@
 #include "ui-contacts.h"
 #include "ui-editor.h"
 #include "ui-help.h"
+#include "ui-hop.h"
 #include "ui-list.h"
 #include "ui-listw.h"
 #include "ui-outbox.h"
@@ -680,6 +681,7 @@ ui_app_free(struct ui *ui)
 		if (ui->tabs[i] != NULL)
 			ui->tabs[i]->ops->free(ui->tabs[i]);
 	ui_send_free(ui->send);
+	ui_hop_free(ui->hop);
 	store_close(ui->store);
 	conf_free(ui->conf);
 	free(ui->message);
@@ -715,6 +717,7 @@ ui_app_main(const struct cli_args *a, const char *conf_path)
 		ui_app_free(&ui);
 		return 71;
 	}
+	ui.hop = ui_hop_new(ui.store);
 	ui.tabs[0] = ui_list_new(&ui, STORE_SENT);
 	ui.tabs[1] = ui_outbox_new(&ui);
 	ui.tabs[2] = ui_list_new(&ui, STORE_DRAFT);

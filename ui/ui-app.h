@@ -86,6 +86,7 @@ struct ui {
 	struct store		*store;
 	struct outbox_ctx	 ob;		/* ev is set per send job */
 	struct ui_send		*send;
+	struct ui_hop		*hop;		/* next hop sentences */
 	struct ui_screen	*tabs[UI_NTABS];
 	int			 tab;
 	struct ui_screen	*stack[UI_STACK_MAX];

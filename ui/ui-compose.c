@@ -24,6 +24,7 @@
 #include "ui-complete.h"
 #include "ui-compose.h"
 #include "ui-editor.h"
+#include "ui-hop.h"
 #include "ui-panel.h"
 #include "ui-send.h"
 #include "ui-term.h"
@@ -157,6 +158,8 @@ static char	*ui_compose_probe_words(const struct record *);
 static void	 ui_compose_edit(struct ui_compose *, struct ui *, int);
 static int	 ui_compose_edit_key(struct ui_compose *, struct ui *, int);
 static void	 ui_compose_draw(struct ui_screen *, struct ui *, int, int);
+static int	 ui_compose_next_hops(struct ui_compose *, struct ui *, int,
+		    int, int);
 static int	 ui_compose_key(struct ui_screen *, struct ui *, int);
 static void	 ui_compose_footer(struct ui_screen *, struct ui *, char *,
 		    size_t);
@@ -988,6 +991,7 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 			ui_term_text(y, 37 + w / 3, w - 38 - w / 3,
 			    state != NULL ? state : "probing", dim);
 	}
+	y = ui_compose_next_hops(c, ui, y, top + h - 2, w);
 	if (c->bad != NULL && !(c->editing && c->sel <= UI_F_BCC) &&
 	    y < top + h - 2)
 		ui_term_text(y++, 3, w - 4, c->bad, ui_term_attr(UI_A_BAD));
@@ -1028,6 +1032,42 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 	ui_term_text(y, 1, w - 2, t, c->sel == UI_F_BODY ?
 	    ui_term_attr(UI_A_SELECT) : head);
 	free(t);
+}
+
+/*
+ * Relay mode: one line per recipient domain, what it promises after the
+ * relay (ui-hop: the store's cache, else a lookup in the background).
+ * Not for a [route] or direct mode.  Returns the next free row.
+ */
+static int
+ui_compose_next_hops(struct ui_compose *c, struct ui *ui, int y, int end,
+    int w)
+{
+	const char	*dom;
+	char		*words, *t;
+	size_t		 i, j;
+
+	if (c->acct->relay_mode == RELAY_DIRECT || !c->acct->next_hop)
+		return y;
+	for (i = 0; i < c->nrc && y < end; i++) {
+		dom = addr_domain(c->rc[i].addr);
+		if (dom == NULL || conf_find_route(c->acct, dom) != NULL)
+			continue;
+		for (j = 0; j < i; j++)
+			if (strcasecmp(addr_domain(c->rc[j].addr), dom) == 0)
+				break;
+		if (j < i)
+			continue;
+		words = ui_hop_words(ui->hop, c->acct, dom);
+		t = words != NULL ? xasprintf("after the relay: %s", words) :
+		    xasprintf("after the relay: asking what %s publishes "
+		    "(MTA-STS, DANE) ...", dom);
+		ui_term_text(y++, 3, w - 4, t, words != NULL ?
+		    ui_term_attr(UI_A_NORMAL) : ui_term_attr(UI_A_DIM));
+		free(t);
+		free(words);
+	}
+	return y;
 }
 
 /* The bottom line: the mode, the field and what Enter does now. */
@@ -1164,6 +1204,8 @@ ui_compose_idle(struct ui_screen *sc, struct ui *ui)
 {
 	struct ui_compose	*c = sc->data;
 
+	if (ui_hop_changed(ui->hop))
+		ui->dirty = 1;
 	if (c->dirty)
 		(void)ui_compose_save(c, ui);
 }

@@ -8,9 +8,11 @@
 
 #include <curses.h>
 
+#include "addr.h"
 #include "attach.h"
 #include "err.h"
 #include "msg.h"
+#include "nexthop.h"
 #include "policy.h"
 #include "record.h"
 #include "store.h"
@@ -55,6 +57,7 @@ struct ui_view {
 
 static void	 ui_view_load(struct ui_view *, struct ui *);
 static void	 ui_view_record(struct ui_pager *, const struct record *, int);
+static void	 ui_view_next_hop(struct ui_pager *, const struct record *);
 static void	 ui_view_draw(struct ui_screen *, struct ui *, int, int);
 static int	 ui_view_key(struct ui_screen *, struct ui *, int);
 static void	 ui_view_update(struct ui_screen *, struct ui *);
@@ -155,6 +158,35 @@ ui_view_record(struct ui_pager *p, const struct record *r, int full)
 	if (r->code != 0 || r->reply != NULL)
 		ui_pager_addf(p, n, "    server reply:  %s", r->reply != NULL ?
 		    r->reply : "");
+	if (r->next_hop.known)
+		ui_view_next_hop(p, r);
+}
+
+/*
+ * Relay mode: what the recipient's domain promises after the relay, in a
+ * block of its own, apart from what tern saw above.
+ */
+static void
+ui_view_next_hop(struct ui_pager *p, const struct record *r)
+{
+	const char	*dom = addr_domain(r->recipient);
+	char		*w, *mx;
+	int		 n = ui_term_attr(UI_A_NORMAL);
+
+	if (dom == NULL)
+		dom = "the recipient's domain";
+	w = nexthop_words(dom, &r->next_hop);
+	mx = nexthop_mx_words(&r->next_hop);
+	ui_pager_addf(p, ui_term_attr(UI_A_HEAD), "    After the relay (what "
+	    "%s promises, not what tern saw):", dom);
+	ui_pager_addf(p, n, "      %s", w);
+	if (mx != NULL)
+		ui_pager_addf(p, n, "      %s", mx);
+	if (r->requiretls)
+		ui_pager_add(p, n, "      REQUIRETLS: the relay was asked to "
+		    "keep TLS on every hop to the recipient");
+	free(w);
+	free(mx);
 }
 
 /* Read the message and its transport into the pager. */
