@@ -174,14 +174,7 @@ ui_send_push(struct ui_send *s, struct ui_ev *ev)
 static void
 ui_send_record_copy(struct record *d, const struct record *r)
 {
-	*d = *r;
-	d->recipient = xstrdup(r->recipient);
-	d->reason = xstrdup(r->reason);
-	d->server = xstrdup(r->server);
-	d->address = xstrdup(r->address);
-	d->reply = xstrdup(r->reply);
-	memset(&d->tls, 0, sizeof d->tls);
-	tls_facts_copy(&d->tls, &r->tls);
+	record_copy(d, r);
 }
 
 /* The event callback: runs in worker threads. */
