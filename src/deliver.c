@@ -477,8 +477,7 @@ deliver_dest_run(struct run *run, struct dest *d)
 		pending[i] = 1;
 	}
 	/* The relay (not a [route]): what lies after it, beside the session. */
-	if (!d->direct && d->domain == NULL && run->req->next_hop != NULL &&
-	    !run->req->probe)
+	if (!d->direct && d->domain == NULL && run->req->next_hop != NULL)
 		d->hops = deliver_hops_start(run, d);
 	if (!d->direct)
 		deliver_host(run, d, d->host, d->port, NULL, NULL, r, pending);
@@ -845,11 +844,18 @@ deliver_host(struct run *run, struct dest *d, const char *host, int port,
 			name = xasprintf("the DANE TLSA records of %s could not "
 			    "be validated (%s): nothing was sent to it", host,
 			    bogus);
-			for (j = 0; j < d->n; j++)
-				if (pending[j])
-					run->out[d->idx[j]].kind = REASON_DANE;
-			deliver_set_all(run, d, pending, OUTCOME_HELD, name,
-			    host);
+			/*
+			 * Held unless another MX host takes them (RFC 7672
+			 * 2.1.1: this one is unusable): they stay pending.
+			 */
+			for (j = 0; j < d->n; j++) {
+				if (!pending[j])
+					continue;
+				run->out[d->idx[j]].outcome = OUTCOME_HELD;
+				run->out[d->idx[j]].kind = REASON_DANE;
+				record_set(&run->out[d->idx[j]].reason, name);
+				record_set(&run->out[d->idx[j]].server, host);
+			}
 			free(name);
 			goto out;
 		}

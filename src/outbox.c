@@ -428,6 +428,7 @@ outbox_probe(const struct outbox_ctx *o, const char **addrs, size_t n,
 {
 	struct deliver_req	 req;
 	struct deliver_sts	 sts;
+	struct deliver_hop	 hop;
 	struct deliver_rcpt	*dr;
 	struct record		*out;
 	size_t			 i;
@@ -453,6 +454,12 @@ outbox_probe(const struct outbox_ctx *o, const char **addrs, size_t n,
 	sts.lookup = outbox_sts_lookup;
 	sts.ctx = o->store;
 	req.sts = &sts;
+	/* Relay mode: the probe says what lies after the relay too. */
+	hop.cached = outbox_hop_cached;
+	hop.lookup = outbox_hop_lookup;
+	hop.ctx = o->store;
+	if (o->conf->next_hop && o->conf->relay_mode != RELAY_DIRECT)
+		req.next_hop = &hop;
 	rv = deliver_run(&req, out, errp);
 	free(dr);
 	if (rv == -1) {

@@ -26,6 +26,8 @@
 #	domain-cert.test unsigned MX, certificate for the domain itself,
 #			policy verify                        -> verified (pkix)
 #	bogus-mx.test	MX answer bogus                      -> deferred, no server
+#	dane-next.test	first MX's TLSA answer bogus, second MX with a
+#			matching TLSA                        -> verified (dane) there
 # Then what the servers saw, and a packet capture: no MAIL FROM in
 # plaintext on any connection, nothing but TLS records after STARTTLS.
 # Needs root (port 25 and 443 on 127.0.4.x).
@@ -88,6 +90,14 @@ dl_zone dane-bogus.test signed <<EOF
 @ MX 10 mx
 mx A 127.0.4.3
 _25._tcp.mx CNAME tlsa.forged.test.
+EOF
+dl_zone dane-next.test signed <<EOF
+@ MX 10 mx
+@ MX 20 mx2
+mx A 127.0.4.3
+_25._tcp.mx CNAME tlsa.forged.test.
+mx2 A 127.0.4.3
+_25._tcp.mx2 TLSA $ee
 EOF
 dl_zone forged.test forged <<EOF
 tlsa TLSA $ee
@@ -166,6 +176,7 @@ out=$(echo "beyond the first hop" | timeout 120 "$TERN" -v send --json \
     -s beyond a@sts-ok.test b@sts-out.test c@sts-strip.test d@sts-test.test \
     e@dane-ee.test f@dane-bad.test g@dane-bogus.test h@plain.test \
     i@signed.test j@bank.test k@domain-cert.test l@bogus-mx.test \
+    m@dane-next.test \
     2>"$T/events") || rc=$?
 i_capture_stop
 i_no_crash "$rc" "send"
@@ -193,6 +204,10 @@ case_is e@dane-ee.test verified '' dane
 case_is f@dane-bad.test held dane ''
 t_assert_match "$(get f@dane-bad.test reason)" 'no TLSA record matches' "dane-bad words"
 case_is g@dane-bogus.test held dane ''
+# The bogus TLSA answer makes that MX unusable, not the domain: the next
+# MX host, with a TLSA record that matches, takes the message.
+case_is m@dane-next.test verified '' dane
+t_assert_eq "$(get m@dane-next.test server)" mx2.dane-next.test "dane-next server"
 t_assert_match "$(get g@dane-bogus.test reason)" 'DNSSEC' "dane-bogus words"
 case_is h@plain.test encrypted cert-untrusted ''
 case_is i@signed.test verified '' pkix
@@ -213,10 +228,10 @@ grep -q 'mx.dane-ee.test: DANE, TLSA records (DNSSEC-signed): 3 1 1' "$T/events"
 # A: four deliveries and bank.test's held one (EHLO, then QUIT); C: two
 # and dane-bad.test's held one; dane-bogus.test's MX is never contacted.
 t_wait_sessions A 5
-t_wait_sessions C 3
+t_wait_sessions C 4
 rcpts() { t_log "$1" | tr ',' '\n' | sed -n 's/.*"\([a-z]@[a-z.-]*\)".*/\1/p' | sort | tr '\n' ' '; }
 t_assert_eq "$(rcpts A)" "a@sts-ok.test d@sts-test.test i@signed.test k@domain-cert.test " "messages at A"
-t_assert_eq "$(rcpts C)" "e@dane-ee.test h@plain.test " "messages at C"
+t_assert_eq "$(rcpts C)" "e@dane-ee.test h@plain.test m@dane-next.test " "messages at C"
 t_assert_eq "$(t_count B)" 0 "messages at B (STARTTLS stripped)"
 for r in b@sts-out.test c@sts-strip.test f@dane-bad.test g@dane-bogus.test \
     j@bank.test l@bogus-mx.test; do

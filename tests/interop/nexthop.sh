@@ -137,6 +137,12 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	    'SELECT count(*) FROM next_hop')" 3 "domains in the next_hop cache"
 fi
 
+# tern probe says what lies after the relay too (from the cache).
+probe=$(timeout 60 "$TERN" probe sts.test) || t_fail "tern probe exited $?"
+printf '%s\n' "$probe"
+printf '%s\n' "$probe" | grep -q 'after the relay (what sts.test promises, not what tern saw): sts.test publishes MTA-STS enforce' ||
+    t_fail "tern probe: no next hop for sts.test"
+
 # next_hop = no: no next hop facts, null in --json.
 t_config "$conf
 next_hop = no"
