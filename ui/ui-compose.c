@@ -158,6 +158,7 @@ static char	*ui_compose_probe_words(const struct record *);
 static void	 ui_compose_edit(struct ui_compose *, struct ui *, int);
 static int	 ui_compose_edit_key(struct ui_compose *, struct ui *, int);
 static void	 ui_compose_draw(struct ui_screen *, struct ui *, int, int);
+static int	 ui_compose_wrap(int, int, int, const char *, int);
 static int	 ui_compose_next_hops(struct ui_compose *, struct ui *, int,
 		    int, int);
 static int	 ui_compose_key(struct ui_screen *, struct ui *, int);
@@ -1035,6 +1036,37 @@ ui_compose_draw(struct ui_screen *sc, struct ui *ui, int top, int h)
 }
 
 /*
+ * Draw text from row y at column 3 in w columns, wrapped at spaces over
+ * the rows before end (the last one ends in an ellipsis if it must).
+ * Returns the next free row.
+ */
+static int
+ui_compose_wrap(int y, int end, int w, const char *t, int attr)
+{
+	size_t	 n, cut;
+	char	*line;
+
+	while (*t != '\0' && y < end) {
+		n = ui_term_fit(t, w, NULL);
+		if (t[n] == '\0' || y + 1 >= end) {
+			ui_term_text(y++, 3, w, t, attr);
+			break;
+		}
+		for (cut = n; cut > 0 && t[cut] != ' '; cut--)
+			;
+		if (cut == 0)
+			cut = n;
+		line = xstrndup(t, cut);
+		ui_term_text(y++, 3, w, line, attr);
+		free(line);
+		t += cut;
+		while (*t == ' ')
+			t++;
+	}
+	return y;
+}
+
+/*
  * Relay mode: one line per recipient domain, what it promises after the
  * relay (ui-hop: the store's cache, else a lookup in the background).
  * Not for a [route] or direct mode.  Returns the next free row.
@@ -1062,7 +1094,7 @@ ui_compose_next_hops(struct ui_compose *c, struct ui *ui, int y, int end,
 		t = words != NULL ? xasprintf("after the relay: %s", words) :
 		    xasprintf("after the relay: asking what %s publishes "
 		    "(MTA-STS, DANE) ...", dom);
-		ui_term_text(y++, 3, w - 4, t, words != NULL ?
+		y = ui_compose_wrap(y, end, w - 4, t, words != NULL ?
 		    ui_term_attr(UI_A_NORMAL) : ui_term_attr(UI_A_DIM));
 		free(t);
 		free(words);

@@ -58,6 +58,8 @@ u_key Escape
 u_wait 'y: send'
 # Before sending: the promise of sts.test, from the background lookup.
 u_wait 'after the relay: sts.test publishes MTA-STS enforce: its servers take mail only over verified' 15
+# At 100 columns the sentence wraps at a word onto a second row.
+u_has '^ +TLS from senders that honour it *$' "the promise's second row"
 t_assert_eq "$(t_count relay)" 0 "nothing sent before y"
 t_assert_eq "$(dl_https_log | grep -c mta-sts.sts.test)" 1 "the composer's policy fetch"
 
