@@ -37,12 +37,17 @@ printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts.test\r\nmax_age: 86400\r\n
 dl_https_start 127.0.6.9 "$T/certs/stsweb-chain.pem" \
     "$T/certs/stsweb-key.pem" "$T/www"
 
-t_smtpd relay --cert "$T/certs/good-chain.pem" --key "$T/certs/good-key.pem"
+# The relay offers REQUIRETLS (RFC 8689) and sts.test is a verify domain,
+# so the message goes marked REQUIRETLS, and the view says so.
+t_smtpd relay --cert "$T/certs/good-chain.pem" --key "$T/certs/good-key.pem" \
+    --requiretls
 t_config "from = Alice <alice@example.org>
 relay = smtp://127.0.0.1:$relay_port
 resolver = 127.0.0.1:$dl_port
 ca_file = $T/certs/ca.pem
-timeout = 10"
+timeout = 10
+[domain sts.test]
+tls = verify"
 
 u_start
 u_wait 'Nothing sent yet'
@@ -74,6 +79,7 @@ u_wait 'After the relay \(what sts.test promises, not what tern saw\):'
 u_has 'sts.test publishes MTA-STS enforce: its servers take mail only over' "the promise in the view"
 u_has 'its mail servers \(MX\): mx.sts.test \(an answer not DNSSEC-signed\)' "the MX line in the view"
 u_has 'verification: +verified' "what tern saw, above"
+u_has 'REQUIRETLS: the relay was asked to keep TLS on every hop to the' "REQUIRETLS beside the promise"
 # The send took the composer's lookup from the store: no second fetch.
 t_assert_eq "$(dl_https_log | grep -c mta-sts.sts.test)" 1 "policy fetches in all"
 u_quit
