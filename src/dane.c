@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "dane.h"
 #include "dns.h"
+#include "tls.h"
 #include "xmalloc.h"
 
 #define DANE_WORDS_MAX	4	/* records named in a "no match" reason */
@@ -45,8 +46,6 @@ static int	dane_anchor_verify(const struct dane_chain *,
 static int	dane_names(gnutls_x509_crt_t, const char *const *,
 		    const char **);
 static char	*dane_names_words(const char *const *);
-static int	dane_der_next(const unsigned char *, const unsigned char *,
-		    size_t *, const unsigned char **);
 static int	dane_signed_by(gnutls_x509_crt_t, const gnutls_datum_t *,
 		    gnutls_pubkey_t);
 static int	dane_in_time(gnutls_x509_crt_t);
@@ -335,34 +334,6 @@ dane_names_words(const char *const *names)
 	return buf_steal(&b);
 }
 
-/*
- * One DER element at p (before end): its whole length (tag, length,
- * contents) in *whole, its contents at *inner; -1 when malformed.
- */
-static int
-dane_der_next(const unsigned char *p, const unsigned char *end,
-    size_t *whole, const unsigned char **inner)
-{
-	size_t	len = 0, hl = 2, k, nb;
-
-	if (p >= end || end - p < 2 || (p[0] & 0x1f) == 0x1f)
-		return -1;
-	if (p[1] < 0x80)
-		len = p[1];
-	else {
-		nb = p[1] & 0x7f;
-		if (nb == 0 || nb > 4 || (size_t)(end - p) < 2 + nb)
-			return -1;
-		for (k = 0; k < nb; k++)
-			len = (len << 8) | p[2 + k];
-		hl += nb;
-	}
-	if (len > (size_t)(end - p) - hl)
-		return -1;
-	*whole = hl + len;
-	*inner = p + hl;
-	return 0;
-}
 
 /*
  * Is crt (from der) signed by the bare public key pub (RFC 7671 5.2.2)?
@@ -378,8 +349,8 @@ dane_signed_by(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
 	char			*s;
 	int			 algo, ok = 0;
 
-	if (dane_der_next(der->data, end, &w, &inner) == -1 ||
-	    dane_der_next(inner, der->data + w, &tw, &tbsin) == -1)
+	if (tls_der_next(der->data, end, &w, &inner) == -1 ||
+	    tls_der_next(inner, der->data + w, &tw, &tbsin) == -1)
 		return 0;
 	tbs.data = (unsigned char *)(uintptr_t)inner;
 	tbs.size = (unsigned int)tw;

@@ -31,6 +31,9 @@ static char	*outbox_signature(const struct conf *, const char *, size_t,
 static int	outbox_queue(const struct outbox_ctx *, const char *,
 		    const char *, const char **, size_t, const char *, size_t,
 		    long long, long long *, struct err **);
+static void	outbox_published(const struct outbox_ctx *,
+		    struct deliver_req *, struct deliver_sts *,
+		    struct deliver_hop *);
 static int	outbox_sts_lookup(void *, const struct conf *, const char *,
 		    struct mtasts_policy *);
 static int	outbox_fill(void *, store_put_fn, void *);
@@ -451,15 +454,8 @@ outbox_probe(const struct outbox_ctx *o, const char **addrs, size_t n,
 	req.password_ctx = o->password_ctx;
 	req.verbose = o->verbose;
 	req.probe = 1;
-	sts.lookup = outbox_sts_lookup;
-	sts.ctx = o->store;
-	req.sts = &sts;
-	/* Relay mode: the probe says what lies after the relay too. */
-	hop.cached = outbox_hop_cached;
-	hop.lookup = outbox_hop_lookup;
-	hop.ctx = o->store;
-	if (o->conf->next_hop && o->conf->relay_mode != RELAY_DIRECT)
-		req.next_hop = &hop;
+	/* The probe says what the domains publish and promise too. */
+	outbox_published(o, &req, &sts, &hop);
 	rv = deliver_run(&req, out, errp);
 	free(dr);
 	if (rv == -1) {
@@ -613,15 +609,7 @@ outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
 	req.password = o->password;
 	req.password_ctx = o->password_ctx;
 	req.memory = &mem;
-	sts.lookup = outbox_sts_lookup;
-	sts.ctx = o->store;
-	req.sts = &sts;
-	/* Relay mode: what each recipient's domain promises after it. */
-	hop.cached = outbox_hop_cached;
-	hop.lookup = outbox_hop_lookup;
-	hop.ctx = o->store;
-	if (o->conf->next_hop && o->conf->relay_mode != RELAY_DIRECT)
-		req.next_hop = &hop;
+	outbox_published(o, &req, &sts, &hop);
 	req.verbose = o->verbose;
 	req.pool = o->pool;
 	req.stop = o->stop;
@@ -744,6 +732,26 @@ out:
 	buf_free(&h);
 	store_rcpts_free(rc, n);
 	record_free_array(att, na);
+}
+
+/*
+ * What the recipients' domains publish, through the store's caches: the
+ * MTA-STS policies direct mode applies, and in relay mode (unless
+ * next_hop = no) what each domain promises after the relay.  sts and hop
+ * are the caller's, living as long as req.
+ */
+static void
+outbox_published(const struct outbox_ctx *o, struct deliver_req *req,
+    struct deliver_sts *sts, struct deliver_hop *hop)
+{
+	sts->lookup = outbox_sts_lookup;
+	sts->ctx = o->store;
+	req->sts = sts;
+	hop->cached = outbox_hop_cached;
+	hop->lookup = outbox_hop_lookup;
+	hop->ctx = o->store;
+	if (o->conf->next_hop && o->conf->relay_mode != RELAY_DIRECT)
+		req->next_hop = hop;
 }
 
 /*

@@ -315,7 +315,7 @@ out:
  * contents) in *whole and where its contents start; -1 when malformed.
  * Single-byte tags only, which is all a certificate's outer layers use.
  */
-static int
+int
 tls_der_next(const unsigned char *p, const unsigned char *end,
     size_t *whole, const unsigned char **inner)
 {

@@ -98,6 +98,14 @@ void		 tls_conn_domain_facts(struct tls_conn *, const char *,
  * (the session is then freed, the socket left open).
  */
 mailstream_low	*tls_low_new(struct tls_conn *);
+/*
+ * One DER element at p (before end): its whole length (tag, length and
+ * contents) in *whole, its contents at *inner; -1 when malformed.
+ * Single-byte tags and lengths up to 4 bytes only: a certificate's outer
+ * layers (tls.c's lazy trust lookup, dane.c's bare-key signature check).
+ */
+int		 tls_der_next(const unsigned char *, const unsigned char *,
+		    size_t *, const unsigned char **);
 /* Free a session that was not turned into a stream; closes nothing else. */
 void		 tls_conn_free(struct tls_conn *);
 
