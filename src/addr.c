@@ -98,7 +98,9 @@ addr_why(const char *s)
 {
 	const unsigned char	*p;
 	const char		*at;
+	char			*san;
 	size_t			 len;
+	int			 same;
 
 	len = strlen(s);
 	if (len == 0)
@@ -108,6 +110,12 @@ addr_why(const char *s)
 			return "it contains a control character";
 	if (!text_is_utf8(s, len))
 		return "it is not valid UTF-8";
+	/* C1 controls and bidirectional controls: what text_sanitize alters. */
+	san = text_sanitize(s);
+	same = strcmp(san, s) == 0;
+	free(san);
+	if (!same)
+		return "it contains a control or text-direction character";
 	p = (const unsigned char *)s;
 	if (*p == '"') {
 		for (p++; *p != '"'; p++) {

@@ -57,6 +57,7 @@ test_check_good(void **state)
 	assert_int_equal(addr_check("\"q\\\"x\"@example.com", &e), 0);
 	assert_int_equal(addr_check("user@[192.0.2.1]", &e), 0);
 	assert_int_equal(addr_check("user@[IPv6:2001:db8::1]", &e), 0);
+	assert_int_equal(addr_check("jos\xc3\xa9@b\xc3\xbc" "cher.example", &e), 0);
 	assert_int_equal(addr_check("j\xc3\xbcrgen@m\xc3\xbcller.example", &e),
 	    0);
 	assert_null(e);
@@ -73,6 +74,10 @@ test_check_bad(void **state)
 	check_bad("a@b@c", "more than one '@'");
 	check_bad("@b.c", "nothing before");
 	check_bad("a@", "nothing after");
+	/* A C1 control or a text-direction override (found by fuzz-vcard). */
+	check_bad("eKice@\xc2\x93icc", "text-direction character");
+	check_bad("a@b\xe2\x80\xae" "c.example", "control or text-direction");
+	check_bad("\xe2\x81\xa6" "a@b.example", "control or text-direction");
 	check_bad("a b@c.d", "space");
 	check_bad("a@c .d", "space");
 	check_bad("a>@c.d", "'<' or '>'");
