@@ -26,6 +26,7 @@
 #	domain-cert.test unsigned MX, certificate for the domain itself,
 #			policy verify                        -> verified (pkix)
 #	bogus-mx.test	MX answer bogus                      -> deferred, no server
+#	dane-strip.test	signed, TLSA, MX offers no STARTTLS    -> held (dane)
 #	dane-next.test	first MX's TLSA answer bogus, second MX with a
 #			matching TLSA                        -> verified (dane) there
 # Then what the servers saw, and a packet capture: no MAIL FROM in
@@ -90,6 +91,11 @@ dl_zone dane-bogus.test signed <<EOF
 @ MX 10 mx
 mx A 127.0.4.3
 _25._tcp.mx CNAME tlsa.forged.test.
+EOF
+dl_zone dane-strip.test signed <<EOF
+@ MX 10 mx
+mx A 127.0.4.2
+_25._tcp.mx TLSA $ee
 EOF
 dl_zone dane-next.test signed <<EOF
 @ MX 10 mx
@@ -176,7 +182,7 @@ out=$(echo "beyond the first hop" | timeout 120 "$TERN" -v send --json \
     -s beyond a@sts-ok.test b@sts-out.test c@sts-strip.test d@sts-test.test \
     e@dane-ee.test f@dane-bad.test g@dane-bogus.test h@plain.test \
     i@signed.test j@bank.test k@domain-cert.test l@bogus-mx.test \
-    m@dane-next.test \
+    m@dane-next.test n@dane-strip.test \
     2>"$T/events") || rc=$?
 i_capture_stop
 i_no_crash "$rc" "send"
@@ -207,6 +213,10 @@ case_is g@dane-bogus.test held dane ''
 # The bogus TLSA answer makes that MX unusable, not the domain: the next
 # MX host, with a TLSA record that matches, takes the message.
 case_is m@dane-next.test verified '' dane
+# DANE makes TLS mandatory: an MX that offers no STARTTLS gets nothing,
+# even for a "may" recipient.
+case_is n@dane-strip.test held dane ''
+t_assert_match "$(get n@dane-strip.test reason)" 'did not offer STARTTLS' "dane-strip words"
 t_assert_eq "$(get m@dane-next.test server)" mx2.dane-next.test "dane-next server"
 t_assert_match "$(get g@dane-bogus.test reason)" 'DNSSEC' "dane-bogus words"
 case_is h@plain.test encrypted cert-untrusted ''
@@ -234,7 +244,7 @@ t_assert_eq "$(rcpts A)" "a@sts-ok.test d@sts-test.test i@signed.test k@domain-c
 t_assert_eq "$(rcpts C)" "e@dane-ee.test h@plain.test m@dane-next.test " "messages at C"
 t_assert_eq "$(t_count B)" 0 "messages at B (STARTTLS stripped)"
 for r in b@sts-out.test c@sts-strip.test f@dane-bad.test g@dane-bogus.test \
-    j@bank.test l@bogus-mx.test; do
+    j@bank.test l@bogus-mx.test n@dane-strip.test; do
 	if cat "$T"/A/*.jsonl "$T"/B/*.jsonl "$T"/C/*.jsonl 2>/dev/null |
 	    grep -q "$r"; then
 		t_fail "a server heard of held recipient $r"
