@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct hops {
 	pthread_t		 thread;
 	int			 started;	/* thread running or joined */
 	int			 done;		/* every lookup finished */
+	atomic_int		 finished;	/* the thread has returned */
 	pthread_mutex_t		 lock;
 };
 
@@ -112,7 +114,7 @@ static void	 deliver_direct(struct run *, struct dest *,
 		    struct smtp_rcpt *, int *);
 static struct hops *deliver_hops_start(struct run *, struct dest *);
 static void	*deliver_hops_worker(void *);
-static void	 deliver_hops_attach(struct hops *, struct record *,
+static void	 deliver_hops_attach(struct hops *, int, struct record *,
 		    const char *);
 static void	 deliver_hops_free(struct hops *);
 static char	*deliver_sts_words(const struct mtasts_policy *);
@@ -484,7 +486,7 @@ deliver_dest_run(struct run *run, struct dest *d)
 	else
 		deliver_direct(run, d, r, pending);
 	for (i = 0; i < d->n; i++) {
-		deliver_hops_attach(d->hops, &run->out[d->idx[i]],
+		deliver_hops_attach(d->hops, 1, &run->out[d->idx[i]],
 		    run->req->rcpts[d->idx[i]].addr);
 		deliver_outcome_event(run, d->idx[i]);
 		smtp_rcpt_clear(&r[i]);
@@ -575,21 +577,30 @@ deliver_hops_worker(void *arg)
 		}
 		hs->v[i].have = 1;
 	}
+	atomic_store(&hs->finished, 1);
 	return NULL;
 }
 
 /*
- * Put the next hop facts of addr's domain into r (unless it has them),
- * waiting for the lookups first: the record is about to be stored.
+ * Put the next hop facts of addr's domain into r (unless it has them).
+ * wait: wait for the lookups first; else only when they are done.
  */
 static void
-deliver_hops_attach(struct hops *hs, struct record *r, const char *addr)
+deliver_hops_attach(struct hops *hs, int wait, struct record *r,
+    const char *addr)
 {
 	const char	*dom;
 	size_t		 i;
 
 	if (hs == NULL || r->next_hop.known)
 		return;
+	if (!wait && !(hs->started && atomic_load(&hs->finished))) {
+		pthread_mutex_lock(&hs->lock);
+		i = hs->done;
+		pthread_mutex_unlock(&hs->lock);
+		if (!i)
+			return;
+	}
 	pthread_mutex_lock(&hs->lock);
 	if (!hs->done) {
 		if (hs->started)
@@ -1207,7 +1218,12 @@ deliver_after_dot(void *ctx, const size_t *idx, size_t n)
 		ri = l->d->idx[l->map[idx[k]]];
 		deliver_fill(run, ri, &l->sub[idx[k]], l->host, l->address,
 		    l->port, &l->res->tls);
-		deliver_hops_attach(l->d->hops, &run->out[ri],
+		/*
+		 * Only if the lookups are done: the record is stored now,
+		 * right after the 250, never after a wait for DNS (the crash
+		 * rules); a later answer reaches it at the end of the run.
+		 */
+		deliver_hops_attach(l->d->hops, 0, &run->out[ri],
 		    req->rcpts[ri].addr);
 		l->tmp[k] = ri;
 		run->settled[ri] = 1;

@@ -114,6 +114,7 @@ struct outbox_send_ctx {
 	const struct outbox_ctx	*o;
 	struct store_rcpt	*rc;
 	int			*stored;	/* record written */
+	int			*hopless;	/* ... without its next hop */
 	long long		*ids;		/* scratch */
 	size_t			*idx;		/* scratch */
 	struct outbox_flush_ctx	*flush;		/* NULL: not a flush */
@@ -618,6 +619,7 @@ outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
 	sc.rc = rc;
 	sc.flush = fl;
 	sc.stored = xcalloc(n, sizeof *sc.stored);
+	sc.hopless = xcalloc(n, sizeof *sc.hopless);
 	sc.ids = xcalloc(n, sizeof *sc.ids);
 	sc.idx = xcalloc(n, sizeof *sc.idx);
 	req.before_dot = outbox_before_dot;
@@ -627,6 +629,7 @@ outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
 	if (deliver_run(&req, out, errp) == -1) {
 		free(out);
 		free(sc.stored);
+		free(sc.hopless);
 		free(sc.ids);
 		free(sc.idx);
 		(void)store_release(o->store, id, NULL);
@@ -656,8 +659,14 @@ outbox_deliver(struct outbox_prep *p, struct outbox_flush_ctx *fl,
 			rv = -1;
 		}
 	}
+	/* Next-hop facts that came after their record: best effort. */
+	for (i = 0; i < n; i++)
+		if (sc.stored[i] && sc.hopless[i] && out[i].next_hop.known)
+			(void)store_record_next_hop(o->store, rc[i].id,
+			    &out[i].next_hop, NULL);
 	free(sc.idx);
 	free(sc.stored);
+	free(sc.hopless);
 	free(sc.ids);
 	/*
 	 * Claims whose record could not be written wait for the next flush
@@ -868,8 +877,13 @@ static int
 outbox_settle(void *ctx, const size_t *idx, size_t n, struct record *out)
 {
 	struct outbox_send_ctx	*sc = ctx;
+	size_t			 k;
+	int			 rv;
 
-	return outbox_store(sc->o, sc->rc, idx, n, out, sc->stored);
+	rv = outbox_store(sc->o, sc->rc, idx, n, out, sc->stored);
+	for (k = 0; k < n && rv == 0; k++)
+		sc->hopless[idx[k]] = !out[idx[k]].next_hop.known;
+	return rv;
 }
 
 /*

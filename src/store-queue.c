@@ -550,6 +550,35 @@ fail:
 	return rv;
 }
 
+/* Add what lies after the relay to a recipient's latest record. */
+int
+store_record_next_hop(struct store *st, long long rcpt_id,
+    const struct next_hop *h, struct err **errp)
+{
+	sqlite3_stmt	*s;
+	char		*nh;
+	int		 rv = -1;
+
+	if (!h->known)
+		return 0;
+	nh = next_hop_json(h);
+	pthread_mutex_lock(&st->lock);
+	if ((s = st_prep(st, "UPDATE deliveries SET next_hop = ? WHERE id = "
+	    "(SELECT max(id) FROM deliveries WHERE recipient_id = ?)",
+	    errp)) != NULL) {
+		st_bind_text(s, 1, nh);
+		sqlite3_bind_int64(s, 2, rcpt_id);
+		if (sqlite3_step(s) == SQLITE_DONE)
+			rv = 0;
+		else
+			st_fail(st, errp, "add the next hop to a record");
+		st_done(st, s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	free(nh);
+	return rv;
+}
+
 /* Record an attempt and settle the recipient. */
 int
 store_record(struct store *st, long long rcpt_id, const struct record *r,

@@ -220,6 +220,14 @@ int	 store_claim(struct store *, long long, int, struct store_rcpt **,
  * failed ends its queue life; held and deferred put it back in the queue.
  * The message moves to sent when no recipient is left queued.
  */
+/*
+ * Put next-hop facts (relay mode) into the recipient's latest record,
+ * when they came after it was stored (the record is never made to wait
+ * for DNS).  0, or -1 with *errp; a failure loses only those facts.
+ */
+struct next_hop;
+int	 store_record_next_hop(struct store *, long long,
+	    const struct next_hop *, struct err **);
 int	 store_record(struct store *, long long, const struct record *,
 	    struct err **);
 /*

@@ -8,6 +8,7 @@ change them between calls:
     DIR/HOST/policy     the body, served 200 (type text/plain, or the
                         contents of DIR/HOST/type)
     DIR/HOST/redirect   a URL: served 301 with that Location
+    DIR/HOST/delay      seconds to wait before answering (a slow server)
     neither             404
 
 Only /.well-known/mta-sts.txt is served (anything else: 404).  Each
@@ -25,6 +26,7 @@ import re
 import ssl
 import sys
 import threading
+import time
 import warnings
 
 warnings.simplefilter("ignore", DeprecationWarning)
@@ -99,6 +101,11 @@ def main():
                 self.reply(host, 404, [("Content-Type", "text/plain")],
                            b"not here\n")
                 return
+            try:
+                with open(os.path.join(d, "delay")) as f:
+                    time.sleep(float(f.read().strip()))
+            except OSError:
+                pass
             try:
                 with open(os.path.join(d, "redirect")) as f:
                     self.reply(host, 301, [("Location", f.read().strip())],

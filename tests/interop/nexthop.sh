@@ -29,7 +29,7 @@ s.bind(("127.0.5.9", 443))
 s.close()
 EOF
 
-dl_cert stsweb mta-sts.sts.test mta-sts.sts.test
+dl_cert stsweb mta-sts.sts.test mta-sts.sts.test mta-sts.slow.test
 ee=$(dl_tlsa 3 1 1 "$T/certs/self.pem")
 [ -n "$ee" ] || t_fail "dl_tlsa"
 dl_zone sts.test insecure <<EOF
@@ -44,6 +44,12 @@ dl_zone dane.test signed <<EOF
 mx A 127.0.5.2
 mx2 A 127.0.5.3
 _25._tcp.mx TLSA $ee
+EOF
+dl_zone slow.test insecure <<EOF
+@ MX 10 mx
+mx A 127.0.5.6
+_mta-sts TXT "v=STSv1; id=20261202"
+mta-sts A 127.0.5.9
 EOF
 dl_zone none.test insecure <<EOF
 @ MX 10 mx
@@ -143,6 +149,44 @@ printf '%s\n' "$probe"
 printf '%s\n' "$probe" | grep -q 'after the relay (what sts.test promises, not what tern saw): sts.test publishes MTA-STS enforce' ||
     t_fail "tern probe: no next hop for sts.test"
 
+# A lookup slower than the send never holds the record back (the crash
+# rules: stored right after the server's 250).  mta-sts.slow.test answers
+# after 6 s; tern is killed once the relay has the message, while it
+# still waits for that answer: the recipient must be delivered, not
+# uncertain (which would send it again).
+mkdir -p "$T/www/mta-sts.slow.test"
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.slow.test\r\nmax_age: 86400\r\n' \
+    >"$T/www/mta-sts.slow.test/policy"
+echo 6 >"$T/www/mta-sts.slow.test/delay"
+before=$(t_count R)
+echo "slow lookup" >"$T/slow.txt"
+"$TERN" send -s slow s@slow.test <"$T/slow.txt" >"$T/slow.out" 2>&1 &
+spid=$!
+i=0
+while [ "$(t_count R)" -le "$before" ]; do
+	[ "$i" -lt 50 ] || t_fail "the relay never got the slow.test message"
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.5
+kill -0 "$spid" 2>/dev/null ||
+    t_fail "tern had ended before the slow lookup did: nothing proved"
+kill -9 "$spid"
+wait "$spid" 2>/dev/null || :
+slowlog=$("$TERN" log --json | grep '"s@slow.test"') || t_fail "no record for s@slow.test"
+t_assert_eq "$(t_json_get "$slowlog" outcome)" verified "slow.test recorded at the 250"
+if "$TERN" outbox | grep -q 's@slow.test'; then
+	t_fail "s@slow.test waits in the outbox: its record waited for DNS"
+fi
+# Not killed, the same slow answer reaches the record after it was stored.
+echo 2 >"$T/www/mta-sts.slow.test/delay"
+echo "slow lookup" | timeout 60 "$TERN" send -s slow2 t@slow.test >/dev/null ||
+    t_fail "the second slow.test send exited $?"
+t_assert_eq "$(hop "$("$TERN" log --json)" t@slow.test)" \
+    '{"mx":["mx.slow.test"],"mta_sts":"enforce","dane":false,"dnssec":false}' \
+    "next_hop added to the stored record"
+rm -f "$T/www/mta-sts.slow.test/delay"
+
 # next_hop = no: no next hop facts, null in --json.
 t_config "$conf
 next_hop = no"
@@ -150,5 +194,5 @@ out3=$(echo "off" | timeout 60 "$TERN" send --json -s off c@none.test)
 t_assert_eq "$(hop "$out3" c@none.test)" null "next_hop with next_hop = no"
 
 # The relay got every message; no MX host was ever contacted (none runs).
-t_assert_eq "$(t_count R)" 3 "messages at the relay"
+t_assert_eq "$(t_count R)" 5 "messages at the relay (the slow.test ones too)"
 t_pass
