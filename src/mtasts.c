@@ -809,8 +809,11 @@ mtasts_policy_for(struct store *st, const char *rhost, int rport,
 		id = NULL;
 	}
 
-	/* The cache: a policy still within its max_age. */
-	if ((r = store_sts_get(st, host, &row, errp)) == -1)
+	/* The cache: a policy still within its max_age (no store: none). */
+	memset(&row, 0, sizeof row);
+	if (st == NULL)
+		r = 0;
+	else if ((r = store_sts_get(st, host, &row, errp)) == -1)
 		goto fail;
 	if (r == 1 && mtasts_from_store(&row, &cached) == 0 &&
 	    (long long)now < cached.fetched + cached.max_age)
@@ -829,7 +832,9 @@ mtasts_policy_for(struct store *st, const char *rhost, int rport,
 	}
 	if (have_cache && strcmp(cached.id, id) == 0) {
 		/* The same policy, still fresh: no fetch. */
-		(void)store_sts_checked(st, host, (long long)now, NULL);
+		if (st != NULL)
+			(void)store_sts_checked(st, host, (long long)now,
+			    NULL);
 		*out = cached;
 		memset(&cached, 0, sizeof cached);
 		rv = 0;
@@ -857,7 +862,8 @@ mtasts_policy_for(struct store *st, const char *rhost, int rport,
 		fresh.source = MTASTS_SRC_FETCHED;
 		fresh.fetched = (long long)now;
 		mtasts_to_store(&fresh, &put);
-		(void)store_sts_put(st, host, &put, NULL);
+		if (st != NULL)
+			(void)store_sts_put(st, host, &put, NULL);
 		free(put.mx);
 		*out = fresh;
 		memset(&fresh, 0, sizeof fresh);

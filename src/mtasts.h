@@ -129,7 +129,8 @@ int	 mtasts_fetch(const char *, const char *const *, const char *, int,
  * stored; when that fails, the cached policy while within its max_age,
  * else no policy, the failure in out->fail and out->failure either way.
  * 0 and *out filled (free with mtasts_policy_clear); -1 with *errp only
- * for a bad domain name (ERR_INPUT) or a store that cannot be read
+ * for a bad domain name (ERR_INPUT) or a store that cannot be read (a
+ * NULL store: no cache, every call looks up and fetches)
  * (ERR_STORE).  Saving a fetched policy is best effort.
  */
 int	 mtasts_policy_for(struct store *, const char *, int, const char *,

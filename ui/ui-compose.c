@@ -1083,7 +1083,8 @@ ui_compose_next_hops(struct ui_compose *c, struct ui *ui, int y, int end,
 		return y;
 	for (i = 0; i < c->nrc && y < end; i++) {
 		dom = addr_domain(c->rc[i].addr);
-		if (dom == NULL || conf_find_route(c->acct, dom) != NULL)
+		if (dom == NULL || *dom == '\0' ||
+		    conf_find_route(c->acct, dom) != NULL)
 			continue;
 		for (j = 0; j < i; j++)
 			if (strcasecmp(addr_domain(c->rc[j].addr), dom) == 0)
